@@ -1,0 +1,265 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from patients import access
+from patients.admin_site import ClinicScopedAdmin
+from patients.models import Clinic, Patient, StaffMembership, WalkLog
+from patients.services import patient_enrol
+from programs.models import PlanAssignment
+
+User = get_user_model()
+
+ACCOUNT_FIELDS = ("first_name", "last_name", "email")
+
+
+def clinician_choices(clinic_ids):
+    return User.objects.filter(
+        is_active=True,
+        memberships__clinic_id__in=clinic_ids,
+        memberships__role__in=access.CARE_ROLES,
+    ).distinct().order_by("last_name", "first_name")
+
+
+class PatientForm(forms.ModelForm):
+    """The enrolment form: the patient's name and email, then their baseline."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), help_text=_("Their invitation is sent here."))
+
+    class Meta:
+        model = Patient
+        exclude = ["user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ACCOUNT_FIELDS:
+                self.fields[name].initial = getattr(self.instance.user, name)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        others = User.objects.filter(username__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.user_id)
+        if others.exists():
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        clinic, clinician = cleaned.get("clinic"), cleaned.get("clinician")
+        if clinic and clinician and not clinician.is_superuser and not StaffMembership.objects.filter(
+            user=clinician, clinic=clinic, role__in=access.CARE_ROLES
+        ).exists():
+            self.add_error("clinician", _("Choose a clinician who works at this clinic."))
+        return cleaned
+
+
+@admin.register(Patient)
+class PatientAdmin(ClinicScopedAdmin):
+    form = PatientForm
+    list_display = ["name", "clinic", "clinician", "current_plan", "usual_pain", "enrolled_on"]
+    list_filter = ["clinic", "leg_symptoms", "cleared_to_exercise"]
+    search_fields = ["user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user", "clinic", "clinician"]
+    readonly_fields = ["plan_summary"]
+    fieldsets = [
+        (_("Patient"), {"fields": [*ACCOUNT_FIELDS, "clinic", "clinician", "enrolled_on"]}),
+        (_("Walking plan"), {"fields": ["plan_summary"]}),
+        (
+            _("Baseline at enrolment"),
+            {
+                "description": _(
+                    "Symptoms recorded here are known and never raise alarms by themselves; "
+                    "changes from them do."
+                ),
+                "fields": [
+                    "usual_pain",
+                    "leg_symptoms",
+                    "leg_symptoms_below_knee",
+                    "known_nerve_symptoms",
+                    "known_walking_pattern",
+                    "known_joint_pain",
+                ],
+            },
+        ),
+        (
+            _("Risk factors"),
+            {
+                "fields": [
+                    "past_cancer",
+                    "steroid_or_immunosuppressant",
+                    "osteoporosis",
+                    "iv_drug_use",
+                ]
+            },
+        ),
+        (_("Goal and clearance"), {"fields": ["cleared_to_exercise", "goal"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "clinic", "clinician")
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=PlanAssignment.objects.current().prefetch_related("stages"),
+                    to_attr="current_assignments",
+                )
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = None if request.user.is_superuser else access.care_clinic_ids(request.user)
+        if db_field.name == "clinic" and scope is not None:
+            kwargs["queryset"] = Clinic.objects.filter(pk__in=scope)
+        if db_field.name == "clinician":
+            kwargs["queryset"] = (
+                clinician_choices(scope)
+                if scope is not None
+                else clinician_choices(Clinic.objects.values("pk"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        clinics = access.care_clinic_ids(request.user)
+        if len(clinics) == 1:
+            initial.setdefault("clinic", clinics[0])
+        if not request.user.is_superuser and clinics:
+            initial.setdefault("clinician", request.user.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        account = {name: form.cleaned_data[name] for name in ACCOUNT_FIELDS}
+        if change:
+            for name, value in account.items():
+                setattr(obj.user, name, value)
+            obj.user.username = account["email"]
+            obj.user.save(update_fields=[*ACCOUNT_FIELDS, "username"])
+            obj.save()
+            return
+        baseline = {
+            field: form.cleaned_data[field]
+            for field in form.cleaned_data
+            if field not in {*ACCOUNT_FIELDS, "clinic", "clinician"}
+        }
+        enrolled = patient_enrol(
+            clinic=form.cleaned_data["clinic"],
+            clinician=form.cleaned_data["clinician"],
+            **account,
+            **baseline,
+        )
+        # The admin carries on with `obj` (its message and redirect), so point it at the row.
+        obj.pk, obj.user = enrolled.pk, enrolled.user
+        obj._state.adding = False
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def name(self, patient: Patient) -> str:
+        return str(patient)
+
+    @admin.display(description=_("current plan"))
+    def current_plan(self, patient: Patient) -> str:
+        current = patient.current_assignments[0] if patient.current_assignments else None
+        return current.describe_current(timezone.localdate()) if current else "—"
+
+    @admin.display(description=_("plan"))
+    def plan_summary(self, patient: Patient) -> str:
+        if not patient.pk:
+            return _("Save the patient first, then assign a plan.")
+        current = patient.current_assignments[0] if patient.current_assignments else None
+        if current is None:
+            url = reverse("admin:programs_planassignment_add") + f"?patient={patient.pk}"
+            return format_html('<a href="{}">{}</a>', url, _("Assign a walking plan"))
+        url = reverse("admin:programs_planassignment_change", args=[current.pk])
+        return format_html(
+            '<a href="{}">{}</a>: {}',
+            url,
+            current.name,
+            current.describe_current(timezone.localdate()),
+        )
+
+
+@admin.register(WalkLog)
+class WalkLogAdmin(ClinicScopedAdmin):
+    """Read-only: walks are the patient's own record of what happened."""
+
+    clinic_path = "patient__clinic"
+    list_display = ["patient", "walked_on", "minutes", "terrain", "pain_before", "pain_after"]
+    list_filter = ["terrain", "walked_on"]
+    search_fields = ["patient__user__first_name", "patient__user__last_name"]
+    list_select_related = ["patient__user"]
+    date_hierarchy = "walked_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ClinicScopedAdmin):
+    clinic_path = "self"
+    list_display = ["name", "country", "emergency_number", "timezone"]
+    search_fields = ["name"]
+
+    def clinic_id_of(self, obj) -> int:
+        return obj.pk
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=access.clinic_ids(request.user))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("emergency number"))
+    def emergency_number(self, clinic: Clinic) -> str:
+        return clinic.emergency_number
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(ClinicScopedAdmin):
+    list_display = ["user", "clinic", "role"]
+    list_filter = ["role", "clinic"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "clinic"]
+    view_roles = (access.StaffRole.CLINIC_ADMIN,)
+    edit_roles = (access.StaffRole.CLINIC_ADMIN,)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinic" and not request.user.is_superuser:
+            kwargs["queryset"] = Clinic.objects.filter(pk__in=access.clinic_ids(request.user, self.edit_roles))
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Clinic admins attach existing staff accounts; creating accounts is a superuser's job.
+            kwargs["queryset"] = User.objects.filter(is_staff=True, patient__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 1
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StepwiseUserAdmin(UserAdmin):
+    inlines = [MembershipInline]

@@ -1,0 +1,88 @@
+"""The Stepwise admin: staff only, and every staff member sees only their own clinics."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from patients import access
+from patients.models import StaffRole
+
+ALL_STAFF_ROLES = tuple(StaffRole)
+
+
+class StepwiseAdminSite(admin.AdminSite):
+    site_header = _("Stepwise administration")
+    site_title = _("Stepwise admin")
+    index_title = _("Walking plans and patients")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff) or access.is_patient(user):
+            return False
+        return user.is_superuser or access.is_staff_member(user)
+
+
+class ClinicScopedAdmin(admin.ModelAdmin):
+    """Limits every list, object and permission to the clinics the user works in.
+
+    `clinic_path` is the lookup from the model to its clinic. Clinicians and clinic admins
+    may change what is in their clinics; reviewers may only look. Nothing clinical is
+    deleted through the admin except by a superuser.
+    """
+
+    clinic_path: str = "clinic"
+    view_roles = ALL_STAFF_ROLES
+    edit_roles = access.CARE_ROLES
+
+    def clinic_id_of(self, obj) -> int | None:
+        target = obj
+        for part in self.clinic_path.split("__"):
+            target = getattr(target, part)
+        return target.pk if target is not None else None
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = access.clinic_ids(request.user, self.view_roles)
+        return queryset.filter(**{f"{self.clinic_path}__in": visible})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or bool(access.clinic_ids(request.user, self.view_roles))
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        visible = access.clinic_ids(request.user, self.view_roles)
+        return bool(visible) and (obj is None or self.clinic_id_of(obj) in visible)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        editable = access.clinic_ids(request.user, self.edit_roles)
+        return bool(editable) and (obj is None or self.clinic_id_of(obj) in editable)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or bool(access.clinic_ids(request.user, self.edit_roles))
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+class ScopedInline:
+    """Inline permissions follow the parent object's clinic."""
+
+    def has_view_permission(self, request, obj=None):
+        return self.parent_admin().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def parent_admin(self) -> ClinicScopedAdmin:
+        return self.admin_site._registry[self.parent_model]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class PatientsConfig(AppConfig):
+    default = True
+    name = "patients"
+    verbose_name = "Patients and clinics"
+
+    def ready(self) -> None:
+        from config import checks  # noqa: F401  (registers the start-up checks)
+
+
+class StepwiseAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "patients.admin_site.StepwiseAdminSite"

@@ -1,0 +1,258 @@
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patients.choices import NERVE_CHARACTERS, BodyArea, Effort, PainCharacter, Side, Terrain
+from patients.fields import ChoiceListField
+
+PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class Country(models.TextChoices):
+    """Countries Stepwise knows the national emergency number of."""
+
+    GB = "GB", _("United Kingdom")
+    IE = "IE", _("Ireland")
+    US = "US", _("United States")
+    CA = "CA", _("Canada")
+    AU = "AU", _("Australia")
+    NZ = "NZ", _("New Zealand")
+    EU = "EU", _("European Union (other)")
+
+
+# Fixed per country so that no clinic setting can ever replace it with a clinic line.
+EMERGENCY_NUMBERS = {
+    Country.GB: "999",
+    Country.IE: "112",
+    Country.US: "911",
+    Country.CA: "911",
+    Country.AU: "000",
+    Country.NZ: "111",
+    Country.EU: "112",
+}
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Clinic(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country, default=Country.GB)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_timezone],
+        help_text=_("Decides when a patient's day starts, e.g. Europe/London."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("clinic")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__in=Country.values), name="clinic_country_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def emergency_number(self) -> str:
+        return EMERGENCY_NUMBERS[Country(self.country)]
+
+
+class StaffRole(models.TextChoices):
+    CLINICIAN = "clinician", _("Clinician")
+    REVIEWER = "reviewer", _("Reviewer")
+    CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
+
+
+class StaffMembershipQuerySet(models.QuerySet):
+    def for_user(self, user) -> "StaffMembershipQuerySet":
+        return self.filter(user=user, user__is_active=True)
+
+
+class StaffMembership(models.Model):
+    """A staff account's role in one clinic; a reviewer may oversee several clinics."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StaffMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff membership")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_one_role_per_clinic"),
+            models.CheckConstraint(
+                condition=Q(role__in=StaffRole.values), name="membership_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.clinic})"
+
+
+class LegSymptoms(models.TextChoices):
+    NONE = "none", _("No leg symptoms")
+    LEFT = "left", _("Left leg")
+    RIGHT = "right", _("Right leg")
+    BOTH = "both", _("Both legs")
+
+
+class PatientQuerySet(models.QuerySet):
+    def in_clinics(self, clinic_ids) -> "PatientQuerySet":
+        return self.filter(clinic_id__in=clinic_ids)
+
+
+class Patient(models.Model):
+    """A patient's enrolment: who they are, where they are treated, and their baseline.
+
+    The red-flag rules compare every report against this baseline, so a symptom recorded
+    here as already present and known never raises an alarm on its own.
+    """
+
+    # Opaque keys for everything that appears in a URL (the admin's included).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="responsible_for",
+        verbose_name=_("responsible clinician"),
+    )
+    enrolled_on = models.DateField(_("enrolled on"), default=timezone.localdate)
+
+    usual_pain = models.PositiveSmallIntegerField(
+        _("usual pain (0-10)"),
+        validators=PAIN_SCALE,
+        help_text=_("Usual back pain on the 0-10 scale: 0 is no pain, 10 the worst imaginable."),
+    )
+    leg_symptoms = models.CharField(
+        _("leg symptoms already present"),
+        max_length=5,
+        choices=LegSymptoms,
+        default=LegSymptoms.NONE,
+    )
+    leg_symptoms_below_knee = models.BooleanField(_("leg symptoms reach below the knee"), default=False)
+    known_nerve_symptoms = ChoiceListField(
+        _("nerve-type symptoms already present in the leg"),
+        item_choices=[(c.value, c.label) for c in PainCharacter if c in NERVE_CHARACTERS],
+    )
+    known_walking_pattern = models.BooleanField(
+        _("known pattern: leg pain on walking that eases when sitting"), default=False
+    )
+    known_joint_pain = ChoiceListField(
+        _("hip, knee or foot pain already present"),
+        item_choices=[(a.value, a.label) for a in (BodyArea.HIP, BodyArea.KNEE, BodyArea.FOOT)],
+    )
+    past_cancer = models.BooleanField(_("past cancer"), default=False)
+    steroid_or_immunosuppressant = models.BooleanField(
+        _("steroid or immunosuppressant use"), default=False
+    )
+    osteoporosis = models.BooleanField(_("osteoporosis"), default=False)
+    iv_drug_use = models.BooleanField(_("IV drug use"), default=False)
+    cleared_to_exercise = models.BooleanField(
+        _("cleared to exercise"),
+        default=False,
+        help_text=_("A clinician has confirmed walking is safe for this patient."),
+    )
+    goal = models.TextField(_("patient's own goal"), blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("patient")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usual_pain__gte=0, usual_pain__lte=10), name="patient_usual_pain_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(leg_symptoms__in=LegSymptoms.values), name="patient_leg_symptoms_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_frail_for_falls(self) -> bool:
+        """A fall matters more when bones may be fragile (osteoporosis, steroids)."""
+        return self.osteoporosis or self.steroid_or_immunosuppressant
+
+
+class WalkLog(models.Model):
+    """One walk as the patient reported it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="walk_logs")
+    walked_on = models.DateField(_("date of the walk"))
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes walked"), validators=[MinValueValidator(1), MaxValueValidator(300)]
+    )
+    terrain = models.CharField(
+        _("ground"),
+        max_length=10,
+        choices=Terrain,
+        help_text=_("A treadmill counts as flat ground."),
+    )
+    pain_before = models.PositiveSmallIntegerField(_("pain before (0-10)"), validators=PAIN_SCALE)
+    pain_after = models.PositiveSmallIntegerField(_("pain after (0-10)"), validators=PAIN_SCALE)
+    pain_character = ChoiceListField(_("what the pain feels like"), item_choices=PainCharacter.choices)
+    pain_areas = ChoiceListField(_("where it is felt"), item_choices=BodyArea.choices)
+    pain_side = models.CharField(_("which side"), max_length=5, choices=Side, blank=True)
+    stopped_early = models.BooleanField(_("stopped early"), default=False)
+    stopped_reason = models.CharField(_("why you stopped"), max_length=500, blank=True)
+    effort = models.CharField(_("how hard it felt"), max_length=10, choices=Effort, blank=True)
+    steps = models.PositiveIntegerField(
+        _("steps"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-walked_on", "-created_at"]
+        verbose_name = _("walk log")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain_before__lte=10, pain_after__lte=10), name="walklog_pain_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=300), name="walklog_minutes_1_300"
+            ),
+            models.CheckConstraint(
+                condition=Q(terrain__in=Terrain.values), name="walklog_terrain_known"
+            ),
+        ]
+        indexes = [
+            # Serves a patient's history (newest first) and the rules' bounded look-back.
+            models.Index(fields=["patient", "-walked_on"], name="walklog_patient_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} walked {self.minutes} min on {self.walked_on}"

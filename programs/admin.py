@@ -1,0 +1,501 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from patients import access
+from patients.admin_site import ClinicScopedAdmin, ScopedInline
+from patients.models import Clinic, Patient
+from programs import services
+from programs.charts import progression_chart, progression_weeks
+from programs.models import (
+    AssignedStage,
+    PlanAssignment,
+    PlanStatus,
+    PlanTemplate,
+    StageChange,
+    StageChangeKind,
+    TemplateStage,
+    minute_drops,
+)
+
+
+class StageFormSet(forms.BaseInlineFormSet):
+    """Checks the stages as a whole: at least one, numbered 1 to N."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not kept:
+            raise ValidationError(gettext("A plan needs at least one stage."))
+        positions = sorted(data["position"] for data in kept)
+        if positions != list(range(1, len(positions) + 1)):
+            raise ValidationError(
+                gettext(
+                    "Number the stages 1 to %(count)d in order, each number once "
+                    "(you have %(positions)s)."
+                )
+                % {"count": len(positions), "positions": ", ".join(map(str, positions))}
+            )
+
+
+class TemplateStageInline(ScopedInline, admin.TabularInline):
+    model = TemplateStage
+    formset = StageFormSet
+    extra = 0
+    min_num = 1
+    fields = [
+        "position",
+        "minutes_per_session",
+        "sessions_per_week",
+        "terrain",
+        "weeks",
+        "min_sessions_to_progress",
+        "progress_requires_no_open_flags",
+        "guidance",
+    ]
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "guidance":
+            field.widget = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        return field
+
+
+def warn_about_minute_drops(request: HttpRequest, stages) -> None:
+    for before, after in minute_drops(stages):
+        messages.warning(
+            request,
+            gettext(
+                "Minutes per walk fall from stage %(before)d to stage %(after)d. That is "
+                "allowed, but check it is what you meant."
+            )
+            % {"before": before, "after": after},
+        )
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(ClinicScopedAdmin):
+    inlines = [TemplateStageInline]
+    list_display = ["name", "owner", "stage_count", "ladder", "updated_at"]
+    list_filter = ["clinic"]
+    search_fields = ["name", "description"]
+    actions = ["duplicate_selected"]
+    change_form_template = "admin/programs/plantemplate/change_form.html"
+
+    def get_queryset(self, request):
+        queryset = (
+            admin.ModelAdmin.get_queryset(self, request)
+            .select_related("clinic")
+            .prefetch_related("stages")
+            .annotate(number_of_stages=Count("stages"))
+        )
+        if request.user.is_superuser:
+            return queryset
+        return queryset.visible_to_clinics(access.clinic_ids(request.user))
+
+    def clinic_id_of(self, obj) -> int | None:
+        return obj.clinic_id
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.is_shared:
+            return self.has_module_permission(request)
+        return super().has_view_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinic" and not request.user.is_superuser:
+            kwargs["queryset"] = Clinic.objects.filter(pk__in=access.care_clinic_ids(request.user))
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        clinics = access.care_clinic_ids(request.user)
+        if clinics:
+            initial.setdefault("clinic", clinics[0])
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_about_minute_drops(request, form.instance.stages.all())
+
+    @admin.display(description=_("owner"), ordering="clinic__name")
+    def owner(self, template: PlanTemplate) -> str:
+        return template.clinic.name if template.clinic else gettext("Shared")
+
+    @admin.display(description=_("stages"), ordering="number_of_stages")
+    def stage_count(self, template: PlanTemplate) -> int:
+        return template.number_of_stages
+
+    @admin.display(description=_("from → to"))
+    def ladder(self, template: PlanTemplate) -> str:
+        stages = sorted(template.stages.all(), key=lambda stage: stage.position)
+        if not stages:
+            return "—"
+        first, last = stages[0], stages[-1]
+        return gettext("%(a)d min × %(b)d → %(c)d min × %(d)d a week") % {
+            "a": first.minutes_per_session,
+            "b": first.sessions_per_week,
+            "c": last.minutes_per_session,
+            "d": last.sessions_per_week,
+        }
+
+    def duplicate_clinic(self, request, template: PlanTemplate) -> Clinic | None:
+        """Copies land in the user's own clinic, so a shared template becomes editable."""
+        if request.user.is_superuser:
+            return template.clinic
+        clinics = access.care_clinic_ids(request.user)
+        if template.clinic_id in clinics:
+            return template.clinic
+        if not clinics:
+            raise PermissionDenied
+        return Clinic.objects.get(pk=clinics[0])
+
+    @admin.action(description=_("Duplicate selected templates"))
+    def duplicate_selected(self, request, queryset):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        for template in queryset:
+            copy = services.plan_template_duplicate(
+                template=template,
+                clinic=self.duplicate_clinic(request, template),
+                created_by=request.user,
+            )
+            self.message_user(
+                request, gettext("Created “%(name)s”.") % {"name": copy.name}, messages.SUCCESS
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="programs_plantemplate_preview",
+            ),
+            path(
+                "<path:object_id>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="programs_plantemplate_duplicate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def scoped_template(self, request, object_id: str) -> PlanTemplate:
+        template = self.get_object(request, object_id)
+        if template is None or not self.has_view_permission(request, template):
+            raise Http404
+        return template
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        template = self.scoped_template(request, object_id)
+        stages = sorted(template.stages.all(), key=lambda stage: stage.position)
+        weeks = progression_weeks(stages)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": template,
+            "title": gettext("Preview of %(name)s") % {"name": template.name},
+            "stages": stages,
+            "weeks": weeks,
+            "chart": progression_chart(weeks),
+            "drops": minute_drops(stages),
+        }
+        return TemplateResponse(request, "admin/programs/plantemplate/preview.html", context)
+
+    def duplicate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        template = self.scoped_template(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        copy = services.plan_template_duplicate(
+            template=template,
+            clinic=self.duplicate_clinic(request, template),
+            created_by=request.user,
+        )
+        self.message_user(
+            request,
+            gettext("Created “%(name)s”. Rename it and tailor its stages below.") % {"name": copy.name},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:programs_plantemplate_change", args=[copy.pk]))
+
+
+class AssignedStageInline(ScopedInline, admin.TabularInline):
+    model = AssignedStage
+    formset = StageFormSet
+    extra = 0
+    fields = TemplateStageInline.fields
+    formfield_for_dbfield = TemplateStageInline.formfield_for_dbfield
+
+
+class StageChangeInline(ScopedInline, admin.TabularInline):
+    model = StageChange
+    extra = 0
+    fields = ["changed_at", "kind", "from_position", "to_position", "changed_by", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("history of stage changes")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssignPlanForm(forms.ModelForm):
+    """Assigning a plan: choose the patient, a template to copy, and where to start."""
+
+    template = forms.ModelChoiceField(
+        queryset=PlanTemplate.objects.none(), label=_("Template to copy")
+    )
+    start_position = forms.IntegerField(
+        label=_("Start at stage"),
+        min_value=1,
+        initial=1,
+        help_text=_("Start higher or lower to match the patient's comfortable baseline."),
+    )
+
+    class Meta:
+        model = PlanAssignment
+        fields = ["patient", "template", "start_date", "start_position", "automatic_progression"]
+
+    def clean(self):
+        cleaned = super().clean()
+        patient, template = cleaned.get("patient"), cleaned.get("template")
+        position = cleaned.get("start_position")
+        if patient and patient.assignments.current().exists():
+            self.add_error(
+                "patient",
+                gettext("This patient already has a current plan. End it before assigning another."),
+            )
+        if template and position:
+            count = template.stages.count()
+            if count == 0:
+                self.add_error("template", gettext("This template has no stages to copy."))
+            elif position > count:
+                self.add_error(
+                    "start_position",
+                    gettext("Choose a starting stage between 1 and %(last)d.") % {"last": count},
+                )
+        return cleaned
+
+    def validate_unique(self):
+        # The service checks "one current plan" with the row locked; the form already said so.
+        pass
+
+
+class StageChangeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Recorded in the plan's history with your name and the time."),
+    )
+
+
+# The actions offered on a plan, with the service each one calls.
+STAGE_ACTIONS = {
+    StageChangeKind.ADVANCE: services.plan_advance,
+    StageChangeKind.HOLD: services.plan_hold,
+    StageChangeKind.STEP_BACK: services.plan_step_back,
+    StageChangeKind.PAUSE: services.plan_pause,
+    StageChangeKind.RESUME: services.plan_resume,
+    StageChangeKind.END: services.plan_end,
+}
+ACTIONS_BY_STATUS = {
+    PlanStatus.ACTIVE: [
+        StageChangeKind.ADVANCE,
+        StageChangeKind.HOLD,
+        StageChangeKind.STEP_BACK,
+        StageChangeKind.PAUSE,
+        StageChangeKind.END,
+    ],
+    PlanStatus.PAUSED: [StageChangeKind.RESUME, StageChangeKind.END],
+    PlanStatus.ENDED: [],
+}
+
+
+@admin.register(PlanAssignment)
+class PlanAssignmentAdmin(ClinicScopedAdmin):
+    clinic_path = "patient__clinic"
+    list_display = ["patient", "name", "status", "stage", "start_date"]
+    list_filter = ["status", "patient__clinic"]
+    search_fields = ["name", "patient__user__first_name", "patient__user__last_name"]
+    change_form_template = "admin/programs/planassignment/change_form.html"
+    readonly_fields = [
+        "patient",
+        "source_template",
+        "start_date",
+        "status",
+        "stage",
+        "stage_started_on",
+        "paused_on",
+    ]
+    fields = [
+        "patient",
+        "name",
+        "source_template",
+        "start_date",
+        "status",
+        "stage",
+        "stage_started_on",
+        "paused_on",
+        "automatic_progression",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("patient__user", "source_template")
+            .prefetch_related("stages")
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        kwargs.update(form=AssignPlanForm, fields=AssignPlanForm.Meta.fields)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        templates = PlanTemplate.objects.all()
+        if not request.user.is_superuser:
+            templates = templates.visible_to_clinics(access.care_clinic_ids(request.user))
+
+        class ScopedAssignPlanForm(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["template"].queryset = templates
+
+        return ScopedAssignPlanForm
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else AssignPlanForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_inlines(self, request, obj):
+        return [AssignedStageInline, StageChangeInline] if obj else []
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("start_date", timezone.localdate())
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "patient" and not request.user.is_superuser:
+            kwargs["queryset"] = Patient.objects.in_clinics(access.care_clinic_ids(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.plan_assign(
+            patient=data["patient"],
+            template=data["template"],
+            start_date=data["start_date"],
+            start_position=data["start_position"],
+            automatic_progression=data["automatic_progression"],
+            assigned_by=request.user,
+        )
+        # The admin carries on with `obj` (its message and redirect), so point it at the row.
+        obj.pk, obj.name = created.pk, created.name
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            warn_about_minute_drops(request, form.instance.stages.all())
+
+    @admin.display(description=_("current stage"))
+    def stage(self, assignment: PlanAssignment) -> str:
+        return assignment.describe_current(timezone.localdate())
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/stage/<str:kind>/",
+                self.admin_site.admin_view(self.stage_change_view),
+                name="programs_planassignment_stage_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assignment = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if assignment and self.has_change_permission(request, assignment):
+            extra_context["stage_actions"] = [
+                (kind, StageChangeKind(kind).label) for kind in ACTIONS_BY_STATUS[assignment.status]
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def stage_change_view(self, request: HttpRequest, object_id: str, kind: str) -> HttpResponse:
+        assignment = self.get_object(request, object_id)
+        if assignment is None or kind not in STAGE_ACTIONS:
+            raise Http404
+        if not self.has_change_permission(request, assignment):
+            raise PermissionDenied
+        change_url = reverse("admin:programs_planassignment_change", args=[assignment.pk])
+        form = StageChangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            action = STAGE_ACTIONS[StageChangeKind(kind)]
+            arguments = {"assignment": assignment, "by": request.user, "reason": form.cleaned_data["reason"]}
+            if kind != StageChangeKind.END:
+                arguments["today"] = timezone.localdate()
+            try:
+                updated = action(**arguments)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(change)s. Now: %(stage)s")
+                    % {
+                        "change": StageChangeKind(kind).label,
+                        "stage": self.stage(updated),
+                    },
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": assignment,
+            "title": f"{StageChangeKind(kind).label}: {assignment}",
+            "form": form,
+            "kind": StageChangeKind(kind),
+            "change_url": change_url,
+            "long_pause_steps_back": kind == StageChangeKind.RESUME
+            and services.resume_steps_back(assignment, timezone.localdate()),
+        }
+        return render(request, "admin/programs/planassignment/stage_change.html", context)

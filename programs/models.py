@@ -1,0 +1,388 @@
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from patients.choices import Terrain
+
+MINUTES_RANGE = (1, 90)
+SESSIONS_RANGE = (1, 7)
+WEEKS_RANGE = (1, 12)
+
+
+class Stage(models.Model):
+    """What one stage of a walking plan asks for. Shared by templates and patients' copies."""
+
+    position = models.PositiveSmallIntegerField(
+        _("stage"), validators=[MinValueValidator(1)], help_text=_("Order in the plan, from 1.")
+    )
+    minutes_per_session = models.PositiveSmallIntegerField(
+        _("minutes per walk"),
+        validators=[MinValueValidator(MINUTES_RANGE[0]), MaxValueValidator(MINUTES_RANGE[1])],
+    )
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("walks per week"),
+        validators=[MinValueValidator(SESSIONS_RANGE[0]), MaxValueValidator(SESSIONS_RANGE[1])],
+    )
+    terrain = models.CharField(
+        _("ground"),
+        max_length=10,
+        choices=Terrain,
+        default=Terrain.FLAT,
+        help_text=_("The hardest ground allowed in this stage."),
+    )
+    weeks = models.PositiveSmallIntegerField(
+        _("length in weeks"),
+        validators=[MinValueValidator(WEEKS_RANGE[0]), MaxValueValidator(WEEKS_RANGE[1])],
+    )
+    guidance = models.TextField(_("guidance for the patient"), blank=True, max_length=2000)
+    min_sessions_to_progress = models.PositiveSmallIntegerField(
+        _("walks needed to progress"),
+        null=True,
+        blank=True,
+        help_text=_("Walks to complete in this stage before it can advance. Blank: all of them."),
+    )
+    progress_requires_no_open_flags = models.BooleanField(
+        _("no open review or urgent flag to progress"), default=True
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes_per_session__gte=MINUTES_RANGE[0])
+                & Q(minutes_per_session__lte=MINUTES_RANGE[1]),
+                name="%(class)s_minutes_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_per_week__gte=SESSIONS_RANGE[0])
+                & Q(sessions_per_week__lte=SESSIONS_RANGE[1]),
+                name="%(class)s_sessions_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=WEEKS_RANGE[0]) & Q(weeks__lte=WEEKS_RANGE[1]),
+                name="%(class)s_weeks_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(terrain__in=Terrain.values), name="%(class)s_terrain_known"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="%(class)s_position_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Stage %(position)s: %(summary)s") % {
+            "position": self.position,
+            "summary": self.summary(),
+        }
+
+    @property
+    def total_sessions(self) -> int:
+        return self.sessions_per_week * self.weeks
+
+    @property
+    def sessions_to_progress(self) -> int:
+        return self.min_sessions_to_progress or self.total_sessions
+
+    def summary(self) -> str:
+        """'walk 10 minutes on flat ground, 3 times a week', as the patient reads it."""
+        times = ngettext("once a week", "%(count)d times a week", self.sessions_per_week) % {
+            "count": self.sessions_per_week
+        }
+        return _("walk %(minutes)d minutes on %(ground)s, %(times)s") % {
+            "minutes": self.minutes_per_session,
+            "ground": Terrain(self.terrain).label.lower(),
+            "times": times,
+        }
+
+    def clean(self) -> None:
+        total = (self.sessions_per_week or 0) * (self.weeks or 0)
+        if self.min_sessions_to_progress is not None and total and self.min_sessions_to_progress > total:
+            raise ValidationError(
+                {
+                    "min_sessions_to_progress": _(
+                        "This stage plans %(total)d walks in all; it cannot ask for more "
+                        "to progress."
+                    )
+                    % {"total": total}
+                }
+            )
+
+    def copy_fields(self) -> dict:
+        return {field: getattr(self, field) for field in STAGE_FIELDS}
+
+
+STAGE_FIELDS = [
+    "position",
+    "minutes_per_session",
+    "sessions_per_week",
+    "terrain",
+    "weeks",
+    "guidance",
+    "min_sessions_to_progress",
+    "progress_requires_no_open_flags",
+]
+
+
+def minute_drops(stages) -> list[tuple[int, int]]:
+    """Positions (from, to) where the minutes per walk fall from one stage to the next.
+
+    Allowed (a clinician may ease off after a harder terrain step), but worth a second look.
+    """
+    ordered = sorted(stages, key=lambda stage: stage.position)
+    return [
+        (before.position, after.position)
+        for before, after in zip(ordered, ordered[1:], strict=False)
+        if after.minutes_per_session < before.minutes_per_session
+    ]
+
+
+class PlanTemplateQuerySet(models.QuerySet):
+    def visible_to_clinics(self, clinic_ids) -> "PlanTemplateQuerySet":
+        """A clinic's own templates plus the shared ones."""
+        return self.filter(Q(clinic_id__in=clinic_ids) | Q(clinic__isnull=True))
+
+
+class PlanTemplate(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    clinic = models.ForeignKey(
+        "patients.Clinic",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="plan_templates",
+        help_text=_("Blank: shared with every clinic and read-only to clinicians."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("plan template")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "name"],
+                condition=Q(clinic__isnull=False),
+                name="template_name_unique_in_clinic",
+                violation_error_message=_("This clinic already has a template with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(clinic__isnull=True),
+                name="template_name_unique_when_shared",
+                violation_error_message=_("A shared template with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.clinic_id is None
+
+
+class TemplateStage(Stage):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="stages")
+
+    class Meta(Stage.Meta):
+        verbose_name = _("stage")
+        constraints = [
+            *Stage.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["template", "position"], name="template_stage_position_unique"
+            ),
+        ]
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
+
+
+CURRENT_STATUSES = [PlanStatus.ACTIVE, PlanStatus.PAUSED]
+
+
+class PlanAssignmentQuerySet(models.QuerySet):
+    def current(self) -> "PlanAssignmentQuerySet":
+        return self.filter(status__in=CURRENT_STATUSES)
+
+    def in_clinics(self, clinic_ids) -> "PlanAssignmentQuerySet":
+        return self.filter(patient__clinic_id__in=clinic_ids)
+
+
+class PlanAssignment(models.Model):
+    """A patient's own walking plan: a copy of a template's stages that can be tailored.
+
+    Editing the template later never changes this plan.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assignments"
+    )
+    source_template = models.ForeignKey(
+        PlanTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("copied from template"),
+    )
+    name = models.CharField(_("plan name"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus, default=PlanStatus.ACTIVE
+    )
+    current_position = models.PositiveSmallIntegerField(_("current stage"), default=1)
+    stage_started_on = models.DateField(_("current stage started on"))
+    paused_on = models.DateField(_("paused on"), null=True, blank=True)
+    automatic_progression = models.BooleanField(
+        _("patient confirms progression"),
+        default=False,
+        help_text=_(
+            "When a stage is complete on green, the patient may step up themselves. "
+            "Otherwise a clinician advances the plan."
+        ),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-created_at"]
+        verbose_name = _("plan assignment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status__in=CURRENT_STATUSES),
+                name="assignment_one_current_per_patient",
+                violation_error_message=_(
+                    "This patient already has a current plan. End it before assigning another."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values), name="assignment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(current_position__gte=1), name="assignment_position_from_1"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PlanStatus.PAUSED) | Q(paused_on__isnull=False),
+                name="assignment_paused_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.patient}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES
+
+    def ordered_stages(self) -> list["AssignedStage"]:
+        # Uses the prefetch cache when the caller prefetched "stages".
+        return sorted(self.stages.all(), key=lambda stage: stage.position)
+
+    @property
+    def current_stage(self) -> "AssignedStage | None":
+        for stage in self.stages.all():
+            if stage.position == self.current_position:
+                return stage
+        return None
+
+    @property
+    def stage_count(self) -> int:
+        return len(self.stages.all())
+
+    def week_of_stage(self, today: datetime.date) -> int:
+        return max(1, (today - self.stage_started_on).days // 7 + 1)
+
+    def describe_current(self, today: datetime.date) -> str:
+        """'Stage 2 of 8, week 1 of 2: walk 10 minutes on flat ground, 3 times a week'."""
+        stage = self.current_stage
+        if stage is None:
+            return _("No stage")
+        text = _("Stage %(position)d of %(count)d, week %(week)d of %(weeks)d: %(summary)s") % {
+            "position": stage.position,
+            "count": self.stage_count,
+            "week": min(self.week_of_stage(today), stage.weeks),
+            "weeks": stage.weeks,
+            "summary": stage.summary(),
+        }
+        if self.status == PlanStatus.PAUSED:
+            text = _("Paused. %(text)s") % {"text": text}
+        return text
+
+
+class AssignedStage(Stage):
+    assignment = models.ForeignKey(PlanAssignment, on_delete=models.CASCADE, related_name="stages")
+
+    class Meta(Stage.Meta):
+        verbose_name = _("stage of the patient's plan")
+        constraints = [
+            *Stage.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["assignment", "position"], name="assigned_stage_position_unique"
+            ),
+        ]
+
+
+class StageChangeKind(models.TextChoices):
+    START = "start", _("Started")
+    ADVANCE = "advance", _("Advanced")
+    HOLD = "hold", _("Held at this stage")
+    STEP_BACK = "step_back", _("Stepped back")
+    PAUSE = "pause", _("Paused")
+    RESUME = "resume", _("Resumed")
+    END = "end", _("Ended")
+
+
+class StageChange(models.Model):
+    """One entry in a plan's history. Never edited or deleted."""
+
+    assignment = models.ForeignKey(
+        PlanAssignment, on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=StageChangeKind)
+    from_position = models.PositiveSmallIntegerField(_("from stage"), null=True)
+    to_position = models.PositiveSmallIntegerField(_("to stage"))
+    reason = models.TextField(_("why"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("stage change")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=StageChangeKind.values), name="stage_change_kind_known"
+            ),
+        ]
+        indexes = [
+            # Serves a plan's history, newest last.
+            models.Index(fields=["assignment", "changed_at"], name="stage_change_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.from_position} -> {self.to_position})"

@@ -1,0 +1,237 @@
+"""Writes that change walking plans. Each runs in one transaction and records its history."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patients.models import Clinic, Patient
+from programs.models import (
+    AssignedStage,
+    PlanAssignment,
+    PlanStatus,
+    PlanTemplate,
+    StageChange,
+    StageChangeKind,
+    TemplateStage,
+)
+
+# After a pause this long the patient restarts one stage lower (deconditioning).
+LONG_PAUSE = datetime.timedelta(days=14)
+
+
+@transaction.atomic
+def plan_template_duplicate(
+    *, template: PlanTemplate, clinic: Clinic | None, created_by, name: str | None = None
+) -> PlanTemplate:
+    name = name or _unique_copy_name(template.name, clinic)
+    copy = PlanTemplate.objects.create(
+        name=name, description=template.description, clinic=clinic, created_by=created_by
+    )
+    TemplateStage.objects.bulk_create(
+        TemplateStage(template=copy, **stage.copy_fields()) for stage in template.stages.all()
+    )
+    return copy
+
+
+def _unique_copy_name(name: str, clinic: Clinic | None) -> str:
+    taken = set(PlanTemplate.objects.filter(clinic=clinic).values_list("name", flat=True))
+    candidate = _("Copy of %(name)s") % {"name": name}
+    number = 2
+    while candidate in taken:
+        candidate = _("Copy %(number)d of %(name)s") % {"number": number, "name": name}
+        number += 1
+    return candidate
+
+
+@transaction.atomic
+def plan_assign(
+    *,
+    patient: Patient,
+    template: PlanTemplate,
+    start_date: datetime.date,
+    assigned_by,
+    start_position: int = 1,
+    automatic_progression: bool = False,
+) -> PlanAssignment:
+    """Give a patient their own copy of a template's stages, starting at a chosen stage."""
+    stages = list(template.stages.order_by("position"))
+    if not stages:
+        raise ValidationError({"template": _("This template has no stages to copy.")})
+    positions = [stage.position for stage in stages]
+    if start_position not in positions:
+        raise ValidationError(
+            {"start_position": _("Choose a starting stage between 1 and %(last)d.")
+             % {"last": positions[-1]}}
+        )
+    # Lock the patient row so two clinicians assigning at once get a clear message, not
+    # a constraint error from the second insert.
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.assignments.current().exists():
+        raise ValidationError(
+            _("This patient already has a current plan. End it before assigning another.")
+        )
+    assignment = PlanAssignment.objects.create(
+        patient=patient,
+        source_template=template,
+        name=template.name,
+        start_date=start_date,
+        current_position=start_position,
+        stage_started_on=start_date,
+        automatic_progression=automatic_progression,
+        created_by=assigned_by,
+    )
+    AssignedStage.objects.bulk_create(
+        AssignedStage(assignment=assignment, **stage.copy_fields()) for stage in stages
+    )
+    StageChange.objects.create(
+        assignment=assignment,
+        kind=StageChangeKind.START,
+        to_position=start_position,
+        changed_by=assigned_by,
+        reason=_("Plan assigned from template “%(name)s”.") % {"name": template.name},
+    )
+    return assignment
+
+
+def _locked(assignment: PlanAssignment) -> PlanAssignment:
+    return PlanAssignment.objects.select_for_update().get(pk=assignment.pk)
+
+
+def _positions(assignment: PlanAssignment) -> list[int]:
+    return list(assignment.stages.order_by("position").values_list("position", flat=True))
+
+
+def _record(assignment, *, kind, from_position, by, reason) -> StageChange:
+    return StageChange.objects.create(
+        assignment=assignment,
+        kind=kind,
+        from_position=from_position,
+        to_position=assignment.current_position,
+        changed_by=by,
+        reason=reason,
+    )
+
+
+def _require_status(assignment: PlanAssignment, *allowed: str) -> None:
+    if assignment.status not in allowed:
+        raise ValidationError(
+            _("This plan is %(status)s, so that change is not possible.")
+            % {"status": assignment.get_status_display().lower()}
+        )
+
+
+@transaction.atomic
+def plan_advance(
+    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+) -> PlanAssignment:
+    assignment = _locked(assignment)
+    _require_status(assignment, PlanStatus.ACTIVE)
+    later = [p for p in _positions(assignment) if p > assignment.current_position]
+    if not later:
+        raise ValidationError(_("This is the last stage of the plan; there is nothing to advance to."))
+    previous = assignment.current_position
+    assignment.current_position = later[0]
+    assignment.stage_started_on = today
+    assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
+    _record(assignment, kind=StageChangeKind.ADVANCE, from_position=previous, by=by, reason=reason)
+    return assignment
+
+
+@transaction.atomic
+def plan_step_back(
+    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+) -> PlanAssignment:
+    assignment = _locked(assignment)
+    _require_status(assignment, PlanStatus.ACTIVE)
+    earlier = [p for p in _positions(assignment) if p < assignment.current_position]
+    if not earlier:
+        raise ValidationError(_("This is the first stage of the plan; there is nothing to step back to."))
+    previous = assignment.current_position
+    assignment.current_position = earlier[-1]
+    assignment.stage_started_on = today
+    assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
+    _record(assignment, kind=StageChangeKind.STEP_BACK, from_position=previous, by=by, reason=reason)
+    return assignment
+
+
+@transaction.atomic
+def plan_hold(*, assignment: PlanAssignment, by, reason: str, today: datetime.date) -> PlanAssignment:
+    """Repeat the current stage: its clock starts again today."""
+    assignment = _locked(assignment)
+    _require_status(assignment, PlanStatus.ACTIVE)
+    assignment.stage_started_on = today
+    assignment.save(update_fields=["stage_started_on", "updated_at"])
+    _record(
+        assignment,
+        kind=StageChangeKind.HOLD,
+        from_position=assignment.current_position,
+        by=by,
+        reason=reason,
+    )
+    return assignment
+
+
+@transaction.atomic
+def plan_pause(*, assignment: PlanAssignment, by, reason: str, today: datetime.date) -> PlanAssignment:
+    assignment = _locked(assignment)
+    _require_status(assignment, PlanStatus.ACTIVE)
+    assignment.status = PlanStatus.PAUSED
+    assignment.paused_on = today
+    assignment.save(update_fields=["status", "paused_on", "updated_at"])
+    _record(
+        assignment,
+        kind=StageChangeKind.PAUSE,
+        from_position=assignment.current_position,
+        by=by,
+        reason=reason,
+    )
+    return assignment
+
+
+def resume_steps_back(assignment: PlanAssignment, today: datetime.date) -> bool:
+    """After a long pause the patient restarts one stage lower, if there is one."""
+    return (
+        assignment.paused_on is not None
+        and today - assignment.paused_on >= LONG_PAUSE
+        and assignment.current_position > min(_positions(assignment), default=1)
+    )
+
+
+@transaction.atomic
+def plan_resume(*, assignment: PlanAssignment, by, reason: str, today: datetime.date) -> PlanAssignment:
+    assignment = _locked(assignment)
+    _require_status(assignment, PlanStatus.PAUSED)
+    previous = assignment.current_position
+    if resume_steps_back(assignment, today):
+        earlier = [p for p in _positions(assignment) if p < previous]
+        assignment.current_position = earlier[-1]
+        reason = " ".join(
+            part for part in [reason, _("Restarted one stage lower after a long pause.")] if part
+        )
+    assignment.status = PlanStatus.ACTIVE
+    assignment.paused_on = None
+    assignment.stage_started_on = today
+    assignment.save(
+        update_fields=["status", "paused_on", "current_position", "stage_started_on", "updated_at"]
+    )
+    _record(assignment, kind=StageChangeKind.RESUME, from_position=previous, by=by, reason=reason)
+    return assignment
+
+
+@transaction.atomic
+def plan_end(*, assignment: PlanAssignment, by, reason: str) -> PlanAssignment:
+    assignment = _locked(assignment)
+    _require_status(assignment, PlanStatus.ACTIVE, PlanStatus.PAUSED)
+    assignment.status = PlanStatus.ENDED
+    assignment.paused_on = None
+    assignment.save(update_fields=["status", "paused_on", "updated_at"])
+    _record(
+        assignment,
+        kind=StageChangeKind.END,
+        from_position=assignment.current_position,
+        by=by,
+        reason=reason,
+    )
+    return assignment
