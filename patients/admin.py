@@ -40,14 +40,14 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             for name in ACCOUNT_FIELDS:
                 self.fields[name].initial = getattr(self.instance.user, name)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
         others = User.objects.filter(username__iexact=email)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             others = others.exclude(pk=self.instance.user_id)
         if others.exists():
             raise forms.ValidationError(_("An account with this email address already exists."))
@@ -175,7 +175,7 @@ class PatientAdmin(ClinicScopedAdmin):
 
     @admin.display(description=_("plan"))
     def plan_summary(self, patient: Patient) -> str:
-        if not patient.pk:
+        if patient._state.adding:
             return _("Save the patient first, then assign a plan.")
         current = patient.current_assignments[0] if patient.current_assignments else None
         if current is None:

@@ -36,6 +36,9 @@ from programs.models import (
 class StageFormSet(forms.BaseInlineFormSet):
     """Checks the stages as a whole: at least one, numbered 1 to N."""
 
+    def get_unique_error_message(self, unique_check) -> str:
+        return gettext("Two stages have the same number. Number the stages 1, 2, 3 and so on, each once.")
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -58,11 +61,9 @@ class StageFormSet(forms.BaseInlineFormSet):
             )
 
 
-class TemplateStageInline(ScopedInline, admin.TabularInline):
-    model = TemplateStage
+class StageInline(ScopedInline, admin.TabularInline):
     formset = StageFormSet
     extra = 0
-    min_num = 1
     fields = [
         "position",
         "minutes_per_session",
@@ -78,6 +79,11 @@ class TemplateStageInline(ScopedInline, admin.TabularInline):
         if db_field.name == "guidance":
             field.widget = forms.Textarea(attrs={"rows": 2, "cols": 30})
         return field
+
+
+class TemplateStageInline(StageInline):
+    model = TemplateStage
+    min_num = 1
 
 
 def warn_about_minute_drops(request: HttpRequest, stages) -> None:
@@ -244,12 +250,8 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
         return HttpResponseRedirect(reverse("admin:programs_plantemplate_change", args=[copy.pk]))
 
 
-class AssignedStageInline(ScopedInline, admin.TabularInline):
+class AssignedStageInline(StageInline):
     model = AssignedStage
-    formset = StageFormSet
-    extra = 0
-    fields = TemplateStageInline.fields
-    formfield_for_dbfield = TemplateStageInline.formfield_for_dbfield
 
 
 class StageChangeInline(ScopedInline, admin.TabularInline):

@@ -1,0 +1,190 @@
+"""Loads a small demo clinic so people can try Stepwise. Never in production."""
+
+import datetime
+import random
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
+from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
+from patients.services import patient_enrol
+from programs import services
+from programs.models import PlanTemplate
+
+User = get_user_model()
+
+DEMO_PASSWORD = "walk-tall-demo"  # noqa: S105  (printed for people to try the demo)
+CLINIC_NAME = "Riverside Physiotherapy (demo)"
+STANDARD_TEMPLATE = "Standard graded walking plan"
+
+STAFF = [
+    # role, username, first, last, membership role, superuser
+    ("admin", "admin", "Alex", "Morgan", StaffRole.CLINIC_ADMIN, True),
+    ("clinician", "clinician", "Sam", "Okafor", StaffRole.CLINICIAN, False),
+    ("reviewer", "reviewer", "Priya", "Shah", StaffRole.REVIEWER, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create a demo clinic with staff, patients and a few weeks of walks (DEBUG only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (but print the logins) when the database already has accounts.",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo_data refuses to run with DEBUG off: it creates known passwords.")
+        if if_empty and User.objects.exists():
+            self.stdout.write("The database already has accounts; demo data not loaded again.")
+            if Clinic.objects.filter(name=CLINIC_NAME).exists():
+                self.print_logins()
+            return
+        if Clinic.objects.filter(name=CLINIC_NAME).exists():
+            raise CommandError("The demo clinic already exists.")
+        self.create()
+        self.print_logins()
+
+    @transaction.atomic
+    def create(self) -> None:
+        today = timezone.localdate()
+        clinic = Clinic.objects.create(name=CLINIC_NAME, country="GB", timezone="Europe/London")
+        staff = {}
+        for role, username, first, last, membership, superuser in STAFF:
+            user = User.objects.create_user(
+                username=username,
+                email=f"{username}@example.com",
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                is_staff=True,
+                is_superuser=superuser,
+            )
+            StaffMembership.objects.create(user=user, clinic=clinic, role=membership)
+            staff[role] = user
+        clinician = staff["clinician"]
+        standard = PlanTemplate.objects.get(name=STANDARD_TEMPLATE, clinic=None)
+        gentle = services.plan_template_duplicate(
+            template=standard, clinic=clinic, created_by=clinician, name="Riverside gentle start"
+        )
+        first = gentle.stages.get(position=1)
+        first.minutes_per_session, first.weeks = 5, 3
+        first.save(update_fields=["minutes_per_session", "weeks"])
+
+        self.patients = []
+        rng = random.Random(20261123)  # the same demo every time
+        maria = self.enrol(clinic, clinician, "Maria", "Lopez", usual_pain=3, goal="Walk to the market and back.")
+        plan = services.plan_assign(
+            patient=maria,
+            template=standard,
+            start_date=today - datetime.timedelta(days=27),
+            start_position=2,
+            assigned_by=clinician,
+        )
+        services.plan_advance(
+            assignment=plan, by=clinician, reason="Stage complete on green.", today=today - datetime.timedelta(days=13)
+        )
+        self.walks(maria, rng, days=28, minutes=(10, 15), pain=lambda day: (3, 3 + rng.choice([-1, 0, 0, 1])))
+
+        # Pain creeping up, then a new electric-shock pain in the thigh: raises review flags.
+        david = self.enrol(
+            clinic, clinician, "David", "Brown", usual_pain=3, goal="Play nine holes of golf again."
+        )
+        services.plan_assign(
+            patient=david, template=standard, start_date=today - datetime.timedelta(days=20), assigned_by=clinician
+        )
+        self.walks(david, rng, days=20, minutes=(8, 10), pain=lambda day: (3, 3 + max(0, (20 - day) // 6)))
+        for days_ago in (1, 0):
+            WalkLog.objects.create(
+                patient=david,
+                walked_on=today - datetime.timedelta(days=days_ago),
+                minutes=8,
+                terrain=Terrain.FLAT,
+                pain_before=4,
+                pain_after=6,
+                pain_character=[PainCharacter.ACHING, PainCharacter.ELECTRIC_SHOCK],
+                pain_areas=[BodyArea.LOWER_BACK, BodyArea.THIGH],
+                pain_side=Side.LEFT,
+                effort=Effort.HARD,
+                note="A zapping pain down the back of my left thigh.",
+            )
+
+        # A known both-leg walking pattern and osteoporosis; paused for a flare.
+        aisha = self.enrol(
+            clinic,
+            clinician,
+            "Aisha",
+            "Khan",
+            usual_pain=4,
+            leg_symptoms=LegSymptoms.BOTH,
+            known_walking_pattern=True,
+            osteoporosis=True,
+            goal="Walk my grandchildren to school.",
+        )
+        plan = services.plan_assign(
+            patient=aisha,
+            template=gentle,
+            start_date=today - datetime.timedelta(days=24),
+            assigned_by=clinician,
+        )
+        self.walks(aisha, rng, days=24, minutes=(5, 8), pain=lambda day: (4, 4 + (day < 10)), skip_recent=7)
+        services.plan_pause(
+            assignment=plan, by=clinician, reason="Flare after a cold; rest this week.", today=today - datetime.timedelta(days=6)
+        )
+
+        # Newly enrolled, no plan yet.
+        self.enrol(clinic, clinician, "Tom", "Evans", usual_pain=2, goal="Walk the dog every day.")
+
+    def enrol(self, clinic, clinician, first, last, **baseline) -> Patient:
+        patient = patient_enrol(
+            clinic=clinic,
+            clinician=clinician,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}@example.com",
+            cleared_to_exercise=True,
+            enrolled_on=timezone.localdate() - datetime.timedelta(days=30),
+            **baseline,
+        )
+        patient.user.set_password(DEMO_PASSWORD)
+        patient.user.save(update_fields=["password"])
+        self.patients.append(patient)
+        return patient
+
+    def walks(self, patient, rng, *, days, minutes, pain, skip_recent=0) -> None:
+        """About three walks a week over the last `days` days."""
+        today = timezone.localdate()
+        logs = []
+        for days_ago in range(days, skip_recent, -1):
+            if days_ago % 7 not in (1, 3, 5):
+                continue
+            before, after = pain(days_ago)
+            logs.append(
+                WalkLog(
+                    patient=patient,
+                    walked_on=today - datetime.timedelta(days=days_ago),
+                    minutes=rng.randint(*minutes),
+                    terrain=Terrain.FLAT,
+                    pain_before=max(0, min(10, before)),
+                    pain_after=max(0, min(10, after)),
+                    pain_character=[PainCharacter.ACHING],
+                    pain_areas=[BodyArea.LOWER_BACK],
+                    effort=rng.choice([Effort.EASY, Effort.MODERATE]),
+                    steps=rng.randint(800, 3000),
+                )
+            )
+        WalkLog.objects.bulk_create(logs)
+
+    def print_logins(self) -> None:
+        for role, username, *_ in STAFF:
+            self.stdout.write(f"{role}: {username} / {DEMO_PASSWORD}")
+        patients = Patient.objects.filter(clinic__name=CLINIC_NAME).select_related("user")
+        for patient in patients.order_by("user__date_joined"):
+            self.stdout.write(f"patient: {patient.user.username} / {DEMO_PASSWORD}")

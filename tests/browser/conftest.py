@@ -1,0 +1,72 @@
+"""Browser tests drive the system Chromium through Playwright and scan every page with axe."""
+
+import os
+import shutil
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if path is None:
+        message = "Chromium is not installed; scripts/test installs it."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+class AccessibilityScanner:
+    """Scans each page it is given and keeps every serious or critical violation."""
+
+    def __init__(self):
+        self.axe = Axe()
+        self.problems: list[str] = []
+
+    def scan(self, page) -> None:
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        for violation in results.response["violations"]:
+            if violation["impact"] in BLOCKING_IMPACTS:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.problems.append(f"{page.url}: {violation['id']} ({violation['impact']}) {targets}")
+
+
+@pytest.fixture
+def axe():
+    scanner = AccessibilityScanner()
+    yield scanner
+    assert scanner.problems == [], "\n".join(scanner.problems)
+
+
+@pytest.fixture
+def page(page, axe):
+    """Every page a browser test visits is scanned once it has loaded."""
+    page.on("load", lambda loaded: axe.scan(loaded))
+    return page

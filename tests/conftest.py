@@ -1,0 +1,70 @@
+import os
+
+import pytest
+
+from patients.models import StaffRole
+from programs.models import PlanTemplate
+from tests import factories
+
+# Playwright's sync API and pytest-django's live server share one thread; see ENV notes.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def clinic(db):
+    return factories.make_clinic("North Clinic")
+
+
+@pytest.fixture
+def other_clinic(db):
+    return factories.make_clinic("South Clinic", country="US")
+
+
+@pytest.fixture
+def clinician(clinic):
+    return factories.make_staff("carol", clinic)
+
+
+@pytest.fixture
+def other_clinician(other_clinic):
+    return factories.make_staff("oscar", other_clinic)
+
+
+@pytest.fixture
+def reviewer(clinic):
+    return factories.make_staff("rita", clinic, StaffRole.REVIEWER)
+
+
+@pytest.fixture
+def clinic_admin(clinic):
+    return factories.make_staff("adam", clinic, StaffRole.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.make_staff("root", None, is_superuser=True)
+
+
+@pytest.fixture
+def patient(clinic, clinician):
+    return factories.make_patient(clinic, clinician, "Alice")
+
+
+@pytest.fixture
+def other_patient(other_clinic, other_clinician):
+    return factories.make_patient(other_clinic, other_clinician, "Bob")
+
+
+@pytest.fixture
+def standard_template(db):
+    return PlanTemplate.objects.get(name="Standard graded walking plan", clinic__isnull=True)
+
+
+@pytest.fixture
+def clinic_template(clinic):
+    return factories.make_template("North ladder", clinic)
+
+
+@pytest.fixture
+def other_clinic_template(other_clinic):
+    return factories.make_template("South ladder", other_clinic)

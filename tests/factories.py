@@ -1,0 +1,72 @@
+"""Explicit builders for the people and things tests need. Small on purpose."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from patients.models import Clinic, Patient, StaffMembership, StaffRole
+from patients.services import patient_enrol
+from programs import services
+from programs.models import PlanTemplate, TemplateStage
+
+User = get_user_model()
+PASSWORD = "a-long-test-password"
+
+
+def make_clinic(name: str, country: str = "GB") -> Clinic:
+    return Clinic.objects.create(name=name, country=country)
+
+
+def make_staff(username: str, clinic: Clinic | None, role: str = StaffRole.CLINICIAN, **extra):
+    user = User.objects.create_user(
+        username=username,
+        email=f"{username}@example.com",
+        password=PASSWORD,
+        first_name=username.title(),
+        last_name="Staff",
+        is_staff=True,
+        **extra,
+    )
+    if clinic is not None:
+        StaffMembership.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+def make_patient(clinic: Clinic, clinician, first_name: str, **baseline) -> Patient:
+    baseline.setdefault("usual_pain", 3)
+    patient = patient_enrol(
+        clinic=clinic,
+        clinician=clinician,
+        first_name=first_name,
+        last_name="Patient",
+        email=f"{first_name.lower()}@example.com",
+        **baseline,
+    )
+    patient.user.set_password(PASSWORD)
+    patient.user.save(update_fields=["password"])
+    return patient
+
+
+def make_template(name: str, clinic: Clinic | None, ladder=((10, 3), (15, 3), (20, 3))) -> PlanTemplate:
+    template = PlanTemplate.objects.create(name=name, clinic=clinic)
+    for position, (minutes, sessions) in enumerate(ladder, start=1):
+        TemplateStage.objects.create(
+            template=template,
+            position=position,
+            minutes_per_session=minutes,
+            sessions_per_week=sessions,
+            weeks=2,
+            guidance=f"Guidance for stage {position}",
+        )
+    return template
+
+
+def assign(patient: Patient, template: PlanTemplate, by, *, days_ago: int = 0, **kwargs):
+    return services.plan_assign(
+        patient=patient,
+        template=template,
+        start_date=timezone.localdate() - datetime.timedelta(days=days_ago),
+        assigned_by=by,
+        **kwargs,
+    )

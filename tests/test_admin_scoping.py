@@ -1,0 +1,136 @@
+"""In the admin a clinician sees and edits only their clinic's records; a superuser sees all."""
+
+import pytest
+from django.urls import reverse
+
+from programs.models import PlanTemplate
+from tests.admin_forms import stage, template_post
+from tests.factories import assign
+
+
+def changelist(client, model: str):
+    return client.get(reverse(f"admin:{model}_changelist"))
+
+
+def change_url(model: str, obj) -> str:
+    return reverse(f"admin:{model}_change", args=[obj.pk])
+
+
+def test_clinician_lists_only_their_clinics_patients(client, clinician, patient, other_patient):
+    client.force_login(clinician)
+
+    response = changelist(client, "patients_patient")
+
+    assert list(response.context["cl"].queryset) == [patient]
+
+
+@pytest.mark.parametrize("model", ["patients_patient", "programs_planassignment"])
+def test_another_clinics_record_does_not_open(
+    client, clinician, other_patient, other_clinician, other_clinic_template, model
+):
+    plan = assign(other_patient, other_clinic_template, other_clinician)
+    target = other_patient if model == "patients_patient" else plan
+    client.force_login(clinician)
+
+    response = client.get(change_url(model, target), follow=True)
+
+    page = response.content.decode()
+    assert "doesn’t exist" in page
+    assert str(other_patient) not in page
+
+
+def test_another_clinics_patient_cannot_be_changed_by_post(client, clinician, other_patient):
+    client.force_login(clinician)
+
+    client.post(change_url("patients_patient", other_patient), {"usual_pain": "9"})
+
+    other_patient.refresh_from_db()
+    assert other_patient.usual_pain == 3
+
+
+def test_clinician_sees_own_and_shared_templates_but_not_another_clinics(
+    client, clinician, clinic_template, other_clinic_template, standard_template
+):
+    client.force_login(clinician)
+
+    response = changelist(client, "programs_plantemplate")
+
+    assert set(response.context["cl"].queryset) == {clinic_template, standard_template}
+
+
+def test_shared_template_is_read_only_to_clinicians(client, clinician, standard_template):
+    client.force_login(clinician)
+    url = change_url("programs_plantemplate", standard_template)
+
+    response = client.get(url)
+    post = client.post(url, template_post("Hijacked", standard_template, [stage(1, 60)]))
+
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert post.status_code == 403
+    standard_template.refresh_from_db()
+    assert standard_template.name == "Standard graded walking plan"
+
+
+def test_clinician_cannot_create_a_template_for_another_clinic(client, clinician, other_clinic):
+    client.force_login(clinician)
+
+    response = client.post(
+        reverse("admin:programs_plantemplate_add"), template_post("Spy", other_clinic, [stage(1, 10)])
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not PlanTemplate.objects.filter(name="Spy").exists()
+
+
+def test_assignment_form_offers_only_the_clinics_patients_and_templates(
+    client, clinician, patient, other_patient, clinic_template, other_clinic_template
+):
+    client.force_login(clinician)
+
+    form = client.get(reverse("admin:programs_planassignment_add")).context["adminform"].form
+
+    assert list(form.fields["patient"].queryset) == [patient]
+    assert other_clinic_template not in form.fields["template"].queryset
+    assert clinic_template in form.fields["template"].queryset
+
+
+def test_reviewer_may_look_but_not_change(client, reviewer, patient):
+    client.force_login(reviewer)
+
+    assert changelist(client, "patients_patient").status_code == 200
+    response = client.get(change_url("patients_patient", patient))
+    assert response.context["has_change_permission"] is False
+    assert client.get(reverse("admin:patients_patient_add")).status_code == 403
+
+
+def test_superuser_sees_every_clinic(client, superuser, patient, other_patient):
+    client.force_login(superuser)
+
+    response = changelist(client, "patients_patient")
+
+    assert set(response.context["cl"].queryset) == {patient, other_patient}
+
+
+def test_patients_never_get_into_the_admin(client, patient):
+    client.force_login(patient.user)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_staff_flag_alone_is_not_enough_for_the_admin(client, patient):
+    patient.user.is_staff = True
+    patient.user.save()
+    client.force_login(patient.user)
+
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_clinician_cannot_see_user_accounts(client, clinician):
+    client.force_login(clinician)
+
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403

@@ -1,0 +1,146 @@
+"""Assigning a plan copies the template; stage changes are recorded with who and why."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from programs import services
+from programs.models import PlanAssignment, PlanStatus, StageChangeKind
+from tests.factories import assign
+
+TODAY = timezone.localdate
+
+
+def test_assignment_copies_every_stage_of_the_template(patient, clinician, standard_template):
+    plan = assign(patient, standard_template, clinician)
+
+    copied = [s.copy_fields() for s in plan.ordered_stages()]
+    original = [s.copy_fields() for s in standard_template.stages.order_by("position")]
+    assert copied == original
+    assert plan.source_template == standard_template
+    assert plan.current_position == 1
+    assert plan.status == PlanStatus.ACTIVE
+
+
+def test_editing_the_template_never_changes_an_assigned_plan(patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician)
+
+    stage = clinic_template.stages.get(position=1)
+    stage.minutes_per_session = 45
+    stage.save()
+    clinic_template.stages.filter(position=3).delete()
+
+    plan.refresh_from_db()
+    assert [s.minutes_per_session for s in plan.ordered_stages()] == [10, 15, 20]
+
+
+def test_tailoring_the_plan_never_changes_the_template(patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician)
+
+    plan.stages.filter(position=1).update(minutes_per_session=5)
+
+    assert clinic_template.stages.get(position=1).minutes_per_session == 10
+
+
+def test_assignment_records_its_start_with_who_assigned_it(patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician, start_position=2)
+
+    start = plan.changes.get()
+    assert (start.kind, start.to_position, start.changed_by) == (StageChangeKind.START, 2, clinician)
+
+
+def test_a_patient_cannot_get_a_second_current_plan(patient, clinician, clinic_template):
+    assign(patient, clinic_template, clinician)
+
+    with pytest.raises(ValidationError, match="already has a current plan"):
+        assign(patient, clinic_template, clinician)
+
+
+def test_the_database_enforces_one_current_plan_per_patient(patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanAssignment.objects.create(
+            patient=patient, name="Sneaky", start_date=TODAY(), stage_started_on=TODAY()
+        )
+    services.plan_end(assignment=plan, by=clinician, reason="Discharged")
+    assign(patient, clinic_template, clinician)
+    assert patient.assignments.current().count() == 1
+
+
+def test_starting_beyond_the_last_stage_is_refused(patient, clinician, clinic_template):
+    with pytest.raises(ValidationError, match="between 1 and 3"):
+        assign(patient, clinic_template, clinician, start_position=4)
+
+
+def test_advance_hold_and_step_back_move_the_stage_and_restart_its_clock(
+    patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, days_ago=20)
+    today = TODAY()
+
+    plan = services.plan_advance(assignment=plan, by=clinician, reason="Green", today=today)
+    assert (plan.current_position, plan.stage_started_on) == (2, today)
+    plan = services.plan_hold(assignment=plan, by=clinician, reason="Amber", today=today)
+    assert plan.current_position == 2
+    plan = services.plan_step_back(assignment=plan, by=clinician, reason="Red", today=today)
+    assert plan.current_position == 1
+
+    history = list(plan.changes.values_list("kind", "from_position", "to_position", "reason"))
+    assert history == [
+        ("start", None, 1, history[0][3]),
+        ("advance", 1, 2, "Green"),
+        ("hold", 2, 2, "Amber"),
+        ("step_back", 2, 1, "Red"),
+    ]
+
+
+def test_no_advance_past_the_last_stage_or_step_back_before_the_first(
+    patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, start_position=3)
+
+    with pytest.raises(ValidationError, match="last stage"):
+        services.plan_advance(assignment=plan, by=clinician, reason="", today=TODAY())
+    plan = services.plan_step_back(assignment=plan, by=clinician, reason="", today=TODAY())
+    plan = services.plan_step_back(assignment=plan, by=clinician, reason="", today=TODAY())
+    with pytest.raises(ValidationError, match="first stage"):
+        services.plan_step_back(assignment=plan, by=clinician, reason="", today=TODAY())
+
+
+def test_a_paused_plan_cannot_advance_and_resumes_at_the_same_stage_after_a_short_pause(
+    patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, start_position=2)
+    plan = services.plan_pause(assignment=plan, by=clinician, reason="Holiday", today=TODAY())
+
+    with pytest.raises(ValidationError, match="paused"):
+        services.plan_advance(assignment=plan, by=clinician, reason="", today=TODAY())
+    later = TODAY() + datetime.timedelta(days=13)
+    plan = services.plan_resume(assignment=plan, by=clinician, reason="Back", today=later)
+
+    assert (plan.status, plan.current_position, plan.stage_started_on) == ("active", 2, later)
+
+
+def test_resuming_after_a_long_pause_restarts_one_stage_lower(patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician, start_position=2)
+    plan = services.plan_pause(assignment=plan, by=clinician, reason="Flu", today=TODAY())
+
+    later = TODAY() + datetime.timedelta(days=14)
+    plan = services.plan_resume(assignment=plan, by=clinician, reason="Better", today=later)
+
+    assert plan.current_position == 1
+    resume = plan.changes.last()
+    assert (resume.kind, resume.from_position, resume.to_position) == ("resume", 2, 1)
+    assert "long pause" in resume.reason
+
+
+def test_current_stage_reads_in_plain_words(patient, clinician, standard_template):
+    plan = assign(patient, standard_template, clinician, days_ago=8, start_position=2)
+
+    assert plan.describe_current(TODAY()) == (
+        "Stage 2 of 8, week 2 of 2: walk 10 minutes on flat ground, 3 times a week"
+    )

@@ -1,0 +1,59 @@
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from patients.models import Patient, WalkLog
+from programs.models import PlanAssignment
+
+LOGIN_LINE = re.compile(r"^(admin|clinician|reviewer|patient): (\S+) / (\S+)$")
+
+
+def run_demo(*args) -> list[str]:
+    out = StringIO()
+    call_command("demo_data", *args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_demo_data_prints_a_login_per_line_that_actually_signs_in(client, settings, db):
+    settings.DEBUG = True
+
+    lines = [line for line in run_demo() if LOGIN_LINE.match(line)]
+
+    roles = [LOGIN_LINE.match(line).group(1) for line in lines]
+    assert roles[:3] == ["admin", "clinician", "reviewer"]
+    assert roles.count("patient") >= 3
+    for line in lines:
+        _role, username, password = LOGIN_LINE.match(line).groups()
+        assert client.login(username=username, password=password), username
+
+
+def test_demo_data_has_weeks_of_walks_and_plans_in_different_states(settings, db):
+    settings.DEBUG = True
+    run_demo()
+
+    assert WalkLog.objects.count() >= 20
+    assert set(PlanAssignment.objects.values_list("status", flat=True)) == {"active", "paused"}
+    assert Patient.objects.filter(assignments__isnull=True).exists()
+    newest = WalkLog.objects.filter(patient__user__first_name="David").first()
+    assert "electric_shock" in newest.pain_character
+
+
+def test_demo_data_refuses_to_run_with_debug_off(settings, db):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG off"):
+        run_demo()
+    assert not Patient.objects.exists()
+
+
+def test_demo_data_if_empty_leaves_existing_data_alone(settings, db):
+    settings.DEBUG = True
+    run_demo()
+    walks = WalkLog.objects.count()
+
+    lines = run_demo("--if-empty")
+
+    assert WalkLog.objects.count() == walks
+    assert any(line.startswith("clinician: ") for line in lines)

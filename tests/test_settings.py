@@ -1,0 +1,107 @@
+"""Settings come from the environment alone; production is safe and bad values fail loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3P9vQ2xL7mN4rT8wZ1yB6cF0hJ5sD3gA9eR2uI7oP4lK8jH1nM6bV",
+    "ALLOWED_HOSTS": "stepwise.example.org",
+    "DATABASE_URL": "postgres://stepwise:secret@db.example.org:5432/stepwise",
+}
+SETTINGS_VARIABLES = {
+    "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_URL_FILE",
+    "EMAIL_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "BEHIND_TLS_PROXY",
+    "SESSION_IDLE_MINUTES", "DATABASE_CONN_MAX_AGE", "CSRF_TRUSTED_ORIGINS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def read_setting(expression: str, env: dict[str, str]) -> str:
+    result = run_manage(
+        "shell", "-v", "0", "-c", f"from django.conf import settings; print({expression})", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_no_environment_means_local_development_on_sqlite():
+    assert read_setting("settings.DEBUG", {}) == "True"
+    assert read_setting("settings.DATABASES['default']['ENGINE']", {}) == "django.db.backends.sqlite3"
+
+
+def test_database_url_switches_to_postgresql():
+    engine = read_setting("settings.DATABASES['default']['ENGINE']", PRODUCTION)
+
+    assert engine == "django.db.backends.postgresql"
+
+
+def test_production_turns_on_https_only_cookies_hsts_and_compressed_static_files():
+    values = read_setting(
+        "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
+        " settings.SECURE_HSTS_SECONDS, settings.STORAGES['staticfiles']['BACKEND'])",
+        PRODUCTION,
+    )
+
+    assert values == (
+        "(True, True, True, 31536000, 'whitenoise.storage.CompressedManifestStaticFilesStorage')"
+    )
+
+
+def test_secret_key_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file-" + "x" * 50 + "\n")
+    env = {**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(secret)}
+
+    assert read_setting("settings.SECRET_KEY", env) == "from-a-file-" + "x" * 50
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({**PRODUCTION, "SECRET_KEY": ""}, "SECRET_KEY"),
+        ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DATABASE_URL": "mysql-ish://nowhere"}, "DATABASE_URL"),
+        ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
+        ({"SECRET_KEY_FILE": "/no/such/secret"}, "SECRET_KEY_FILE"),
+    ],
+)
+def test_a_missing_or_malformed_value_stops_start_up_and_names_it(env, named):
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.splitlines()[-1]
+
+
+def test_time_zone_check_rejects_anything_but_utc(settings):
+    from config.checks import check_time_zone
+
+    settings.TIME_ZONE = "Europe/London"
+
+    assert [error.id for error in check_time_zone(None)] == ["stepwise.E001"]
