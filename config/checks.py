@@ -8,14 +8,17 @@ from django.core.checks import Error, Tags, register
 def check_time_zone(app_configs, **kwargs) -> list[Error]:
     # Walk dates, the 24-hour edit window and escalation timers all assume UTC storage.
     if settings.TIME_ZONE != "UTC" or not settings.USE_TZ:
-        return [Error("Stepwise stores times in UTC: TIME_ZONE must be 'UTC' and USE_TZ True.",
-                      id="stepwise.E001")]
+        return [
+            Error(
+                "Stepwise stores times in UTC: TIME_ZONE must be 'UTC' and USE_TZ True.",
+                id="stepwise.E001",
+            )
+        ]
     return []
 
 
 @register(Tags.security, deploy=True)
 def check_production_hosts(app_configs, **kwargs) -> list[Error]:
     if not settings.DEBUG and "*" in settings.ALLOWED_HOSTS:
-        return [Error("ALLOWED_HOSTS must name the real host names, not '*'.",
-                      id="stepwise.E002")]
+        return [Error("ALLOWED_HOSTS must name the real host names, not '*'.", id="stepwise.E002")]
     return []

@@ -21,7 +21,9 @@ def _memberships(user) -> dict[int, str]:
 
 def clinic_ids(user: AbstractBaseUser | AnonymousUser, roles=None) -> list[int]:
     return [
-        clinic_id for clinic_id, role in _memberships(user).items() if roles is None or role in roles
+        clinic_id
+        for clinic_id, role in _memberships(user).items()
+        if roles is None or role in roles
     ]
 
 

@@ -20,11 +20,15 @@ ACCOUNT_FIELDS = ("first_name", "last_name", "email")
 
 
 def clinician_choices(clinic_ids):
-    return User.objects.filter(
-        is_active=True,
-        memberships__clinic_id__in=clinic_ids,
-        memberships__role__in=access.CARE_ROLES,
-    ).distinct().order_by("last_name", "first_name")
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__clinic_id__in=clinic_ids,
+            memberships__role__in=access.CARE_ROLES,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 class PatientForm(forms.ModelForm):
@@ -36,7 +40,23 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        exclude = ["user"]
+        fields = [
+            "clinic",
+            "clinician",
+            "enrolled_on",
+            "usual_pain",
+            "leg_symptoms",
+            "leg_symptoms_below_knee",
+            "known_nerve_symptoms",
+            "known_walking_pattern",
+            "known_joint_pain",
+            "past_cancer",
+            "steroid_or_immunosuppressant",
+            "osteoporosis",
+            "iv_drug_use",
+            "cleared_to_exercise",
+            "goal",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,9 +76,14 @@ class PatientForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         clinic, clinician = cleaned.get("clinic"), cleaned.get("clinician")
-        if clinic and clinician and not clinician.is_superuser and not StaffMembership.objects.filter(
-            user=clinician, clinic=clinic, role__in=access.CARE_ROLES
-        ).exists():
+        if (
+            clinic
+            and clinician
+            and not clinician.is_superuser
+            and not StaffMembership.objects.filter(
+                user=clinician, clinic=clinic, role__in=access.CARE_ROLES
+            ).exists()
+        ):
             self.add_error("clinician", _("Choose a clinician who works at this clinic."))
         return cleaned
 
@@ -245,7 +270,9 @@ class StaffMembershipAdmin(ClinicScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "clinic" and not request.user.is_superuser:
-            kwargs["queryset"] = Clinic.objects.filter(pk__in=access.clinic_ids(request.user, self.edit_roles))
+            kwargs["queryset"] = Clinic.objects.filter(
+                pk__in=access.clinic_ids(request.user, self.edit_roles)
+            )
         if db_field.name == "user" and not request.user.is_superuser:
             # Clinic admins attach existing staff accounts; creating accounts is a superuser's job.
             kwargs["queryset"] = User.objects.filter(is_staff=True, patient__isnull=True)

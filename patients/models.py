@@ -100,7 +100,9 @@ class StaffMembership(models.Model):
     class Meta:
         verbose_name = _("staff membership")
         constraints = [
-            models.UniqueConstraint(fields=["user", "clinic"], name="membership_one_role_per_clinic"),
+            models.UniqueConstraint(
+                fields=["user", "clinic"], name="membership_one_role_per_clinic"
+            ),
             models.CheckConstraint(
                 condition=Q(role__in=StaffRole.values), name="membership_role_known"
             ),
@@ -154,7 +156,9 @@ class Patient(models.Model):
         choices=LegSymptoms,
         default=LegSymptoms.NONE,
     )
-    leg_symptoms_below_knee = models.BooleanField(_("leg symptoms reach below the knee"), default=False)
+    leg_symptoms_below_knee = models.BooleanField(
+        _("leg symptoms reach below the knee"), default=False
+    )
     known_nerve_symptoms = ChoiceListField(
         _("nerve-type symptoms already present in the leg"),
         item_choices=[(c.value, c.label) for c in PainCharacter if c in NERVE_CHARACTERS],
@@ -222,7 +226,9 @@ class WalkLog(models.Model):
     )
     pain_before = models.PositiveSmallIntegerField(_("pain before (0-10)"), validators=PAIN_SCALE)
     pain_after = models.PositiveSmallIntegerField(_("pain after (0-10)"), validators=PAIN_SCALE)
-    pain_character = ChoiceListField(_("what the pain feels like"), item_choices=PainCharacter.choices)
+    pain_character = ChoiceListField(
+        _("what the pain feels like"), item_choices=PainCharacter.choices
+    )
     pain_areas = ChoiceListField(_("where it is felt"), item_choices=BodyArea.choices)
     pain_side = models.CharField(_("which side"), max_length=5, choices=Side, blank=True)
     stopped_early = models.BooleanField(_("stopped early"), default=False)

@@ -27,10 +27,7 @@ def patient_week(request: HttpRequest) -> HttpResponse:
         raise Http404
     patient = request.user.patient
     assignment = (
-        PlanAssignment.objects.current()
-        .filter(patient=patient)
-        .prefetch_related("stages")
-        .first()
+        PlanAssignment.objects.current().filter(patient=patient).prefetch_related("stages").first()
     )
     today = timezone.localdate()
     context = {

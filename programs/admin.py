@@ -36,8 +36,15 @@ from programs.models import (
 class StageFormSet(forms.BaseInlineFormSet):
     """Checks the stages as a whole: at least one, numbered 1 to N."""
 
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Delete this stage")
+
     def get_unique_error_message(self, unique_check) -> str:
-        return gettext("Two stages have the same number. Number the stages 1, 2, 3 and so on, each once.")
+        return gettext(
+            "Two stages have the same number. Number the stages 1, 2, 3 and so on, each once."
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -74,10 +81,16 @@ class StageInline(ScopedInline, admin.TabularInline):
         "progress_requires_no_open_flags",
         "guidance",
     ]
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return None
         if db_field.name == "guidance":
             field.widget = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        # A tabular inline shows labels only as column headings; screen readers need each
+        # input named.
+        field.widget.attrs.setdefault("aria-label", str(field.label))
         return field
 
 
@@ -244,7 +257,8 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
         )
         self.message_user(
             request,
-            gettext("Created “%(name)s”. Rename it and tailor its stages below.") % {"name": copy.name},
+            gettext("Created “%(name)s”. Rename it and tailor its stages below.")
+            % {"name": copy.name},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:programs_plantemplate_change", args=[copy.pk]))
@@ -295,7 +309,9 @@ class AssignPlanForm(forms.ModelForm):
         if patient and patient.assignments.current().exists():
             self.add_error(
                 "patient",
-                gettext("This patient already has a current plan. End it before assigning another."),
+                gettext(
+                    "This patient already has a current plan. End it before assigning another."
+                ),
             )
         if template and position:
             count = template.stages.count()
@@ -470,7 +486,11 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         form = StageChangeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             action = STAGE_ACTIONS[StageChangeKind(kind)]
-            arguments = {"assignment": assignment, "by": request.user, "reason": form.cleaned_data["reason"]}
+            arguments = {
+                "assignment": assignment,
+                "by": request.user,
+                "reason": form.cleaned_data["reason"],
+            }
             if kind != StageChangeKind.END:
                 arguments["today"] = timezone.localdate()
             try:

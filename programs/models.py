@@ -1,4 +1,5 @@
 import datetime
+import itertools
 import uuid
 
 from django.conf import settings
@@ -103,7 +104,11 @@ class Stage(models.Model):
 
     def clean(self) -> None:
         total = (self.sessions_per_week or 0) * (self.weeks or 0)
-        if self.min_sessions_to_progress is not None and total and self.min_sessions_to_progress > total:
+        if (
+            self.min_sessions_to_progress is not None
+            and total
+            and self.min_sessions_to_progress > total
+        ):
             raise ValidationError(
                 {
                     "min_sessions_to_progress": _(
@@ -138,7 +143,7 @@ def minute_drops(stages) -> list[tuple[int, int]]:
     ordered = sorted(stages, key=lambda stage: stage.position)
     return [
         (before.position, after.position)
-        for before, after in zip(ordered, ordered[1:], strict=False)
+        for before, after in itertools.pairwise(ordered)
         if after.minutes_per_session < before.minutes_per_session
     ]
 
@@ -358,15 +363,16 @@ class StageChangeKind(models.TextChoices):
 class StageChange(models.Model):
     """One entry in a plan's history. Never edited or deleted."""
 
-    assignment = models.ForeignKey(
-        PlanAssignment, on_delete=models.CASCADE, related_name="changes"
-    )
+    assignment = models.ForeignKey(PlanAssignment, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(_("change"), max_length=10, choices=StageChangeKind)
     from_position = models.PositiveSmallIntegerField(_("from stage"), null=True)
     to_position = models.PositiveSmallIntegerField(_("to stage"))
     reason = models.TextField(_("why"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("by"),
     )
     changed_at = models.DateTimeField(_("when"), auto_now_add=True)

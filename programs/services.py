@@ -62,8 +62,10 @@ def plan_assign(
     positions = [stage.position for stage in stages]
     if start_position not in positions:
         raise ValidationError(
-            {"start_position": _("Choose a starting stage between 1 and %(last)d.")
-             % {"last": positions[-1]}}
+            {
+                "start_position": _("Choose a starting stage between 1 and %(last)d.")
+                % {"last": positions[-1]}
+            }
         )
     # Lock the patient row so two clinicians assigning at once get a clear message, not
     # a constraint error from the second insert.
@@ -130,7 +132,9 @@ def plan_advance(
     _require_status(assignment, PlanStatus.ACTIVE)
     later = [p for p in _positions(assignment) if p > assignment.current_position]
     if not later:
-        raise ValidationError(_("This is the last stage of the plan; there is nothing to advance to."))
+        raise ValidationError(
+            _("This is the last stage of the plan; there is nothing to advance to.")
+        )
     previous = assignment.current_position
     assignment.current_position = later[0]
     assignment.stage_started_on = today
@@ -147,17 +151,23 @@ def plan_step_back(
     _require_status(assignment, PlanStatus.ACTIVE)
     earlier = [p for p in _positions(assignment) if p < assignment.current_position]
     if not earlier:
-        raise ValidationError(_("This is the first stage of the plan; there is nothing to step back to."))
+        raise ValidationError(
+            _("This is the first stage of the plan; there is nothing to step back to.")
+        )
     previous = assignment.current_position
     assignment.current_position = earlier[-1]
     assignment.stage_started_on = today
     assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
-    _record(assignment, kind=StageChangeKind.STEP_BACK, from_position=previous, by=by, reason=reason)
+    _record(
+        assignment, kind=StageChangeKind.STEP_BACK, from_position=previous, by=by, reason=reason
+    )
     return assignment
 
 
 @transaction.atomic
-def plan_hold(*, assignment: PlanAssignment, by, reason: str, today: datetime.date) -> PlanAssignment:
+def plan_hold(
+    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+) -> PlanAssignment:
     """Repeat the current stage: its clock starts again today."""
     assignment = _locked(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
@@ -174,7 +184,9 @@ def plan_hold(*, assignment: PlanAssignment, by, reason: str, today: datetime.da
 
 
 @transaction.atomic
-def plan_pause(*, assignment: PlanAssignment, by, reason: str, today: datetime.date) -> PlanAssignment:
+def plan_pause(
+    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+) -> PlanAssignment:
     assignment = _locked(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
     assignment.status = PlanStatus.PAUSED
@@ -200,7 +212,9 @@ def resume_steps_back(assignment: PlanAssignment, today: datetime.date) -> bool:
 
 
 @transaction.atomic
-def plan_resume(*, assignment: PlanAssignment, by, reason: str, today: datetime.date) -> PlanAssignment:
+def plan_resume(
+    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+) -> PlanAssignment:
     assignment = _locked(assignment)
     _require_status(assignment, PlanStatus.PAUSED)
     previous = assignment.current_position

@@ -21,8 +21,18 @@ def stage_rows(prefix: str, stages: list[dict], initial: int = 0) -> dict[str, s
 
 
 def stage(position: int, minutes: int, sessions: int = 3, **extra) -> dict:
-    return {"position": position, "minutes_per_session": minutes, "sessions_per_week": sessions, **extra}
+    return {
+        "position": position,
+        "minutes_per_session": minutes,
+        "sessions_per_week": sessions,
+        **extra,
+    }
 
 
 def template_post(name: str, clinic, stages: list[dict]) -> dict[str, str]:
-    return {"name": name, "description": "", "clinic": str(clinic.pk), **stage_rows("stages", stages)}
+    return {
+        "name": name,
+        "description": "",
+        "clinic": str(clinic.pk),
+        **stage_rows("stages", stages),
+    }

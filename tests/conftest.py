@@ -1,6 +1,8 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps as django_apps
 
 from patients.models import StaffRole
 from programs.models import PlanTemplate
@@ -57,7 +59,12 @@ def other_patient(other_clinic, other_clinician):
 
 @pytest.fixture
 def standard_template(db):
-    return PlanTemplate.objects.get(name="Standard graded walking plan", clinic__isnull=True)
+    # Transactional tests flush the database, shipped data included, and serialized
+    # rollback cannot restore it under Playwright (its event loop gives Django a fresh
+    # connection object without the snapshot). So rebuild it with the migration's own code.
+    shipped = importlib.import_module("programs.migrations.0002_standard_template")
+    shipped.create_standard_template(django_apps, None)
+    return PlanTemplate.objects.get(name=shipped.NAME, clinic__isnull=True)
 
 
 @pytest.fixture

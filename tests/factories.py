@@ -48,7 +48,9 @@ def make_patient(clinic: Clinic, clinician, first_name: str, **baseline) -> Pati
     return patient
 
 
-def make_template(name: str, clinic: Clinic | None, ladder=((10, 3), (15, 3), (20, 3))) -> PlanTemplate:
+def make_template(
+    name: str, clinic: Clinic | None, ladder=((10, 3), (15, 3), (20, 3))
+) -> PlanTemplate:
     template = PlanTemplate.objects.create(name=name, clinic=clinic)
     for position, (minutes, sessions) in enumerate(ladder, start=1):
         TemplateStage.objects.create(

@@ -76,7 +76,8 @@ def test_clinician_cannot_create_a_template_for_another_clinic(client, clinician
     client.force_login(clinician)
 
     response = client.post(
-        reverse("admin:programs_plantemplate_add"), template_post("Spy", other_clinic, [stage(1, 10)])
+        reverse("admin:programs_plantemplate_add"),
+        template_post("Spy", other_clinic, [stage(1, 10)]),
     )
 
     assert response.status_code == 200

@@ -49,7 +49,11 @@ def test_assignment_records_its_start_with_who_assigned_it(patient, clinician, c
     plan = assign(patient, clinic_template, clinician, start_position=2)
 
     start = plan.changes.get()
-    assert (start.kind, start.to_position, start.changed_by) == (StageChangeKind.START, 2, clinician)
+    assert (start.kind, start.to_position, start.changed_by) == (
+        StageChangeKind.START,
+        2,
+        clinician,
+    )
 
 
 def test_a_patient_cannot_get_a_second_current_plan(patient, clinician, clinic_template):

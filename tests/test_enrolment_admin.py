@@ -110,10 +110,14 @@ def test_clinician_assigns_a_tailorable_copy_from_the_patient_page(
     assert response.status_code == 302
     assert (plan.current_position, plan.stages.count()) == (2, 8)
     patient_page = staff_client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
-    assert "Stage 2 of 8, week 1 of 2: walk 10 minutes on flat ground" in patient_page.content.decode()
+    assert (
+        "Stage 2 of 8, week 1 of 2: walk 10 minutes on flat ground" in patient_page.content.decode()
+    )
 
 
-def test_assigning_a_second_plan_says_why_it_cannot(staff_client, patient, clinician, clinic_template):
+def test_assigning_a_second_plan_says_why_it_cannot(
+    staff_client, patient, clinician, clinic_template
+):
     assign(patient, clinic_template, clinician)
 
     response = staff_client.post(
@@ -135,9 +139,7 @@ def test_clinician_tailors_a_stage_of_the_patients_plan(
     staff_client, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician)
-    stages = [
-        {"id": s.pk, "assignment": plan.pk, **s.copy_fields()} for s in plan.ordered_stages()
-    ]
+    stages = [{"id": s.pk, "assignment": plan.pk, **s.copy_fields()} for s in plan.ordered_stages()]
     stages[0]["minutes_per_session"] = 6
     data = {
         "name": plan.name,
@@ -146,7 +148,9 @@ def test_clinician_tailors_a_stage_of_the_patients_plan(
     }
     data["changes-TOTAL_FORMS"] = data["changes-INITIAL_FORMS"]
 
-    response = staff_client.post(reverse("admin:programs_planassignment_change", args=[plan.pk]), data)
+    response = staff_client.post(
+        reverse("admin:programs_planassignment_change", args=[plan.pk]), data
+    )
 
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert plan.stages.get(position=1).minutes_per_session == 6
@@ -163,7 +167,9 @@ def _clean(stage: dict) -> dict:
 @pytest.mark.parametrize(
     ("kind", "position"), [("advance", 2), ("hold", 1), ("pause", 1), ("end", 1)]
 )
-def test_stage_actions_record_who_and_why(staff_client, patient, clinician, clinic_template, kind, position):
+def test_stage_actions_record_who_and_why(
+    staff_client, patient, clinician, clinic_template, kind, position
+):
     plan = assign(patient, clinic_template, clinician)
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, kind])
 
@@ -174,7 +180,11 @@ def test_stage_actions_record_who_and_why(staff_client, patient, clinician, clin
     plan.refresh_from_db()
     assert plan.current_position == position
     change = plan.changes.last()
-    assert (change.kind, change.changed_by, change.reason) == (kind, clinician, "Reviewed in clinic")
+    assert (change.kind, change.changed_by, change.reason) == (
+        kind,
+        clinician,
+        "Reviewed in clinic",
+    )
 
 
 def test_a_stage_action_needs_a_reason(staff_client, patient, clinician, clinic_template):

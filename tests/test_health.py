@@ -38,7 +38,11 @@ def test_health_answers_503_when_the_database_cannot_be_reached():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", PROBE],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 0, result.stderr

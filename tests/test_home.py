@@ -37,7 +37,9 @@ def test_clinician_lands_on_their_clinics_patients_only(client, clinician, patie
 
 
 def test_wrong_password_says_so_plainly(client, patient):
-    response = client.post(reverse("login"), {"username": patient.user.username, "password": "nope"})
+    response = client.post(
+        reverse("login"), {"username": patient.user.username, "password": "nope"}
+    )
 
     assert response.status_code == 200
     assert "The username or password is not right." in response.content.decode()

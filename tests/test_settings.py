@@ -15,10 +15,21 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://stepwise:secret@db.example.org:5432/stepwise",
 }
 SETTINGS_VARIABLES = {
-    "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_URL_FILE",
-    "EMAIL_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "BEHIND_TLS_PROXY",
-    "SESSION_IDLE_MINUTES", "DATABASE_CONN_MAX_AGE", "CSRF_TRUSTED_ORIGINS",
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "DATABASE_URL_FILE",
+    "EMAIL_URL",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "BEHIND_TLS_PROXY",
+    "SESSION_IDLE_MINUTES",
+    "DATABASE_CONN_MAX_AGE",
+    "CSRF_TRUSTED_ORIGINS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DJANGO_SETTINGS_MODULE",
 }
 
 
@@ -51,7 +62,9 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_no_environment_means_local_development_on_sqlite():
     assert read_setting("settings.DEBUG", {}) == "True"
-    assert read_setting("settings.DATABASES['default']['ENGINE']", {}) == "django.db.backends.sqlite3"
+    assert (
+        read_setting("settings.DATABASES['default']['ENGINE']", {}) == "django.db.backends.sqlite3"
+    )
 
 
 def test_database_url_switches_to_postgresql():
@@ -62,8 +75,9 @@ def test_database_url_switches_to_postgresql():
 
 def test_production_turns_on_https_only_cookies_hsts_and_compressed_static_files():
     values = read_setting(
-        "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
-        " settings.SECURE_HSTS_SECONDS, settings.STORAGES['staticfiles']['BACKEND'])",
+        "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
+        " settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS,"
+        " settings.STORAGES['staticfiles']['BACKEND'])",
         PRODUCTION,
     )
 

@@ -1,5 +1,8 @@
 """The standard graded plan ships with the product (a data migration)."""
 
+import itertools
+
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -20,7 +23,7 @@ def test_standard_template_is_the_design_ladder(standard_template):
 def test_standard_template_changes_one_thing_at_a_time(standard_template):
     stages = list(standard_template.stages.order_by("position"))
 
-    for before, after in zip(stages, stages[1:], strict=False):
+    for before, after in itertools.pairwise(stages):
         changed = [
             before.minutes_per_session != after.minutes_per_session,
             before.sessions_per_week != after.sessions_per_week,
@@ -35,7 +38,8 @@ def test_standard_template_keeps_to_flat_ground_until_the_later_stages(standard_
     assert set(terrains[6:]) == {"mixed"}
 
 
-def test_standard_template_migration_reverses_and_reapplies(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_standard_template_migration_reverses_and_reapplies():
     executor = MigrationExecutor(connection)
     executor.migrate([("programs", "0001_initial")])
     assert not PlanTemplate.objects.filter(name="Standard graded walking plan").exists()

@@ -91,7 +91,9 @@ def test_falling_minutes_are_saved_with_a_warning(admin_client, clinic):
 
 
 def test_template_names_are_unique_within_a_clinic(admin_client, clinic, clinic_template):
-    response = admin_client.post(ADD_URL, template_post(clinic_template.name, clinic, [stage(1, 10)]))
+    response = admin_client.post(
+        ADD_URL, template_post(clinic_template.name, clinic, [stage(1, 10)])
+    )
 
     assert response.status_code == 200
     assert "This clinic already has a template with this name." in errors_of(response)

@@ -44,18 +44,31 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 class AccessibilityScanner:
-    """Scans each page it is given and keeps every serious or critical violation."""
+    """Scans pages with axe and keeps every serious or critical violation.
+
+    Tests call scan() once a page has settled; every page the browser loaded must have
+    been scanned by the end of the test, so a new step cannot slip past the check.
+    """
 
     def __init__(self):
         self.axe = Axe()
         self.problems: list[str] = []
+        self.loaded: list[str] = []
+        self.scanned: set[str] = set()
 
     def scan(self, page) -> None:
+        page.wait_for_load_state("load")
         results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        self.scanned.add(page.url)
         for violation in results.response["violations"]:
             if violation["impact"] in BLOCKING_IMPACTS:
                 targets = [node["target"] for node in violation["nodes"]][:3]
-                self.problems.append(f"{page.url}: {violation['id']} ({violation['impact']}) {targets}")
+                self.problems.append(
+                    f"{page.url}: {violation['id']} ({violation['impact']}) {targets}"
+                )
+
+    def unscanned(self) -> list[str]:
+        return sorted(set(self.loaded) - self.scanned)
 
 
 @pytest.fixture
@@ -63,10 +76,10 @@ def axe():
     scanner = AccessibilityScanner()
     yield scanner
     assert scanner.problems == [], "\n".join(scanner.problems)
+    assert scanner.unscanned() == [], "pages loaded but never scanned"
 
 
 @pytest.fixture
 def page(page, axe):
-    """Every page a browser test visits is scanned once it has loaded."""
-    page.on("load", lambda loaded: axe.scan(loaded))
+    page.on("load", lambda loaded: axe.loaded.append(loaded.url))
     return page

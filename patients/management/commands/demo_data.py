@@ -41,7 +41,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty: bool = False, **options):
         if not settings.DEBUG:
-            raise CommandError("demo_data refuses to run with DEBUG off: it creates known passwords.")
+            raise CommandError(
+                "demo_data refuses to run with DEBUG off: it creates known passwords."
+            )
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has accounts; demo data not loaded again.")
             if Clinic.objects.filter(name=CLINIC_NAME).exists():
@@ -79,8 +81,10 @@ class Command(BaseCommand):
         first.save(update_fields=["minutes_per_session", "weeks"])
 
         self.patients = []
-        rng = random.Random(20261123)  # the same demo every time
-        maria = self.enrol(clinic, clinician, "Maria", "Lopez", usual_pain=3, goal="Walk to the market and back.")
+        rng = random.Random(20261123)  # noqa: S311  (the same demo every time; not security)
+        maria = self.enrol(
+            clinic, clinician, "Maria", "Lopez", usual_pain=3, goal="Walk to the market and back."
+        )
         plan = services.plan_assign(
             patient=maria,
             template=standard,
@@ -89,18 +93,32 @@ class Command(BaseCommand):
             assigned_by=clinician,
         )
         services.plan_advance(
-            assignment=plan, by=clinician, reason="Stage complete on green.", today=today - datetime.timedelta(days=13)
+            assignment=plan,
+            by=clinician,
+            reason="Stage complete on green.",
+            today=today - datetime.timedelta(days=13),
         )
-        self.walks(maria, rng, days=28, minutes=(10, 15), pain=lambda day: (3, 3 + rng.choice([-1, 0, 0, 1])))
+        self.walks(
+            maria,
+            rng,
+            days=28,
+            minutes=(10, 15),
+            pain=lambda day: (3, 3 + rng.choice([-1, 0, 0, 1])),
+        )
 
         # Pain creeping up, then a new electric-shock pain in the thigh: raises review flags.
         david = self.enrol(
             clinic, clinician, "David", "Brown", usual_pain=3, goal="Play nine holes of golf again."
         )
         services.plan_assign(
-            patient=david, template=standard, start_date=today - datetime.timedelta(days=20), assigned_by=clinician
+            patient=david,
+            template=standard,
+            start_date=today - datetime.timedelta(days=20),
+            assigned_by=clinician,
         )
-        self.walks(david, rng, days=20, minutes=(8, 10), pain=lambda day: (3, 3 + max(0, (20 - day) // 6)))
+        self.walks(
+            david, rng, days=20, minutes=(8, 10), pain=lambda day: (3, 3 + max(0, (20 - day) // 6))
+        )
         for days_ago in (1, 0):
             WalkLog.objects.create(
                 patient=david,
@@ -134,9 +152,14 @@ class Command(BaseCommand):
             start_date=today - datetime.timedelta(days=24),
             assigned_by=clinician,
         )
-        self.walks(aisha, rng, days=24, minutes=(5, 8), pain=lambda day: (4, 4 + (day < 10)), skip_recent=7)
+        self.walks(
+            aisha, rng, days=24, minutes=(5, 8), pain=lambda day: (4, 4 + (day < 10)), skip_recent=7
+        )
         services.plan_pause(
-            assignment=plan, by=clinician, reason="Flare after a cold; rest this week.", today=today - datetime.timedelta(days=6)
+            assignment=plan,
+            by=clinician,
+            reason="Flare after a cold; rest this week.",
+            today=today - datetime.timedelta(days=6),
         )
 
         # Newly enrolled, no plan yet.
