@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients import access
 from patients.admin_site import ClinicScopedAdmin
-from patients.models import Clinic, Patient, StaffMembership, WalkLog
+from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
 from patients.services import patient_enrol
 from programs.models import PlanAssignment
 
@@ -92,7 +92,11 @@ class PatientForm(forms.ModelForm):
 class PatientAdmin(ClinicScopedAdmin):
     form = PatientForm
     list_display = ["name", "clinic", "clinician", "current_plan", "usual_pain", "enrolled_on"]
-    list_filter = ["clinic", "leg_symptoms", "cleared_to_exercise"]
+    list_filter = [
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        "leg_symptoms",
+        "cleared_to_exercise",
+    ]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "clinic", "clinician"]
     readonly_fields = ["plan_summary"]
@@ -262,11 +266,11 @@ class ClinicAdmin(ClinicScopedAdmin):
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(ClinicScopedAdmin):
     list_display = ["user", "clinic", "role"]
-    list_filter = ["role", "clinic"]
+    list_filter = ["role", ("clinic", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "clinic"]
-    view_roles = (access.StaffRole.CLINIC_ADMIN,)
-    edit_roles = (access.StaffRole.CLINIC_ADMIN,)
+    view_roles = (StaffRole.CLINIC_ADMIN,)
+    edit_roles = (StaffRole.CLINIC_ADMIN,)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "clinic" and not request.user.is_superuser:
@@ -274,8 +278,14 @@ class StaffMembershipAdmin(ClinicScopedAdmin):
                 pk__in=access.clinic_ids(request.user, self.edit_roles)
             )
         if db_field.name == "user" and not request.user.is_superuser:
-            # Clinic admins attach existing staff accounts; creating accounts is a superuser's job.
-            kwargs["queryset"] = User.objects.filter(is_staff=True, patient__isnull=True)
+            # Clinic admins attach staff accounts that are new or already theirs; creating
+            # accounts is a superuser's job, and other clinics' staff are not theirs to see.
+            own = access.clinic_ids(request.user, self.edit_roles)
+            kwargs["queryset"] = (
+                User.objects.filter(is_staff=True, is_superuser=False, patient__isnull=True)
+                .filter(Q(memberships__isnull=True) | Q(memberships__clinic_id__in=own))
+                .distinct()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -115,7 +115,7 @@ def warn_about_minute_drops(request: HttpRequest, stages) -> None:
 class PlanTemplateAdmin(ClinicScopedAdmin):
     inlines = [TemplateStageInline]
     list_display = ["name", "owner", "stage_count", "ladder", "updated_at"]
-    list_filter = ["clinic"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description"]
     actions = ["duplicate_selected"]
     change_form_template = "admin/programs/plantemplate/change_form.html"
@@ -364,7 +364,7 @@ ACTIONS_BY_STATUS = {
 class PlanAssignmentAdmin(ClinicScopedAdmin):
     clinic_path = "patient__clinic"
     list_display = ["patient", "name", "status", "stage", "start_date"]
-    list_filter = ["status", "patient__clinic"]
+    list_filter = ["status", ("patient__clinic", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "patient__user__first_name", "patient__user__last_name"]
     change_form_template = "admin/programs/planassignment/change_form.html"
     readonly_fields = [

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from programs.models import PlanTemplate
+from tests import factories
 from tests.admin_forms import stage, template_post
 from tests.factories import assign
 
@@ -135,3 +136,28 @@ def test_clinician_cannot_see_user_accounts(client, clinician):
     client.force_login(clinician)
 
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "model", ["patients_patient", "programs_planassignment", "programs_plantemplate"]
+)
+def test_list_filters_never_name_another_clinic(
+    client, clinician, patient, other_patient, other_clinic_template, model
+):
+    client.force_login(clinician)
+
+    page = changelist(client, model).content.decode()
+
+    assert "South Clinic" not in page
+
+
+def test_clinic_admin_can_attach_only_unassigned_or_own_staff(
+    client, clinic_admin, clinician, other_clinician, superuser
+):
+    unattached = factories.make_staff("newbie", None)
+    client.force_login(clinic_admin)
+
+    form = client.get(reverse("admin:patients_staffmembership_add")).context["adminform"].form
+
+    assert set(form.fields["user"].queryset) == {clinic_admin, clinician, unattached}
+    assert [c.name for c in form.fields["clinic"].queryset] == ["North Clinic"]
