@@ -1,0 +1,118 @@
+"""What a patient is told when their answers are worrying.
+
+Fixed safety-netting advice: everyone who gives the same answers reads the same words. It
+never diagnoses, and it always says what to do next. The emergency number comes from the
+clinic's country and can never be replaced by a clinic's own number.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from patients.models import Clinic, Country
+from patients.rules import Finding, Rule, Severity
+
+# Non-emergency medical lines, where a country has one national number for it.
+NON_EMERGENCY_NUMBERS = {Country.GB: "111"}
+
+
+@dataclass(frozen=True)
+class Advice:
+    severity: str
+    title: str
+    steps: list[str]
+    ask_cauda_equina: bool = False
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.severity == Severity.URGENT
+
+
+def _urgent(clinic: Clinic) -> Advice:
+    return Advice(
+        Severity.URGENT,
+        _("Get medical help now"),
+        [
+            _(
+                "Go to an emergency department now, or call %(number)s. Do not wait to hear "
+                "from your clinic."
+            )
+            % {"number": clinic.emergency_number},
+            _("Some of your answers can be a sign of a problem that needs checking urgently."),
+            _("Stop your walking plan until a doctor has seen you."),
+        ],
+    )
+
+
+def _same_day(clinic: Clinic) -> Advice:
+    non_emergency = NON_EMERGENCY_NUMBERS.get(Country(clinic.country))
+    reach = (
+        _("Contact your GP or your clinic today. If you cannot reach them, call %(number)s.")
+        % {"number": non_emergency}
+        if non_emergency
+        else _("Contact your GP or your clinic today, or your out-of-hours medical service.")
+    )
+    return Advice(
+        Severity.SAME_DAY,
+        _("Contact your GP or clinic today"),
+        [
+            reach,
+            _("Do not walk again until you have spoken to them."),
+            _("If you get worse, call %(number)s.") % {"number": clinic.emergency_number},
+        ],
+    )
+
+
+def _review() -> Advice:
+    return Advice(
+        Severity.REVIEW,
+        _("Take it a little easier"),
+        [
+            _("Your clinician will look at your answers within a working day."),
+            _("Until then, walk shorter or slower, and repeat this stage rather than stepping up."),
+            _("If it gets much worse, contact your clinic."),
+        ],
+    )
+
+
+def _walk_provoked() -> Advice:
+    return Advice(
+        Severity.INFO,
+        _("Your pain went up on this walk"),
+        [
+            _("Next time, walk a little shorter or slower."),
+            _("Tomorrow morning we will ask how your back feels."),
+        ],
+    )
+
+
+def _overuse() -> Advice:
+    return Advice(
+        Severity.INFO,
+        _("New hip, knee or foot pain"),
+        [
+            _("This can come from walking more. Wear comfortable, supportive shoes."),
+            _("Keep to flat ground and walk a little shorter until it settles."),
+        ],
+    )
+
+
+def advice_for(findings: list[Finding], clinic: Clinic) -> Advice | None:
+    """The one message for the most severe finding (findings come most severe first)."""
+    if not findings:
+        return None
+    worst = findings[0]
+    ask = any(finding.ask_cauda_equina for finding in findings)
+    if worst.severity == Severity.URGENT:
+        advice = _urgent(clinic)
+    elif worst.severity == Severity.SAME_DAY:
+        advice = _same_day(clinic)
+    elif worst.severity == Severity.REVIEW:
+        advice = _review()
+    elif worst.rule == Rule.WALK_PROVOKED:
+        advice = _walk_provoked()
+    else:
+        advice = _overuse()
+    if ask:
+        return Advice(advice.severity, advice.title, advice.steps, ask_cauda_equina=True)
+    return advice
