@@ -101,6 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["patients.backends.CaseInsensitiveUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -163,7 +164,9 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers would print each message a second time.
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         # Requests are already logged by gunicorn's access log or runserver.
-        "django.server": {"level": "WARNING"},
+        "django.server": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }

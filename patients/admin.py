@@ -36,7 +36,7 @@ class PatientForm(forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("Email"), help_text=_("Their invitation is sent here."))
+    email = forms.EmailField(label=_("Email"), help_text=_("The patient signs in with this."))
 
     class Meta:
         model = Patient

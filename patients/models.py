@@ -1,3 +1,4 @@
+import datetime
 import uuid
 import zoneinfo
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.choices import NERVE_CHARACTERS, BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.fields import ChoiceListField
+from patients.rules import SeriousSymptom
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -72,6 +74,10 @@ class Clinic(models.Model):
     @property
     def emergency_number(self) -> str:
         return EMERGENCY_NUMBERS[Country(self.country)]
+
+    def today(self) -> datetime.date:
+        """The date where the clinic and its patients are: their "today" and "this week"."""
+        return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(self.timezone)).date()
 
 
 class StaffRole(models.TextChoices):
@@ -209,11 +215,32 @@ class Patient(models.Model):
         return self.osteoporosis or self.steroid_or_immunosuppressant
 
 
+# A patient may correct or delete their own log for this long; after that it is read-only.
+EDIT_WINDOW = datetime.timedelta(hours=24)
+
+
+class WalkLogQuerySet(models.QuerySet):
+    def live(self) -> "WalkLogQuerySet":
+        """Logs the patient has not deleted (deleted ones are kept for the record)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def between(self, first: datetime.date, last: datetime.date) -> "WalkLogQuerySet":
+        return self.filter(walked_on__gte=first, walked_on__lte=last)
+
+
 class WalkLog(models.Model):
     """One walk as the patient reported it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="walk_logs")
+    assignment = models.ForeignKey(
+        "programs.PlanAssignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="walk_logs",
+    )
+    stage_position = models.PositiveSmallIntegerField(_("stage at the time"), null=True, blank=True)
     walked_on = models.DateField(_("date of the walk"))
     minutes = models.PositiveSmallIntegerField(
         _("minutes walked"), validators=[MinValueValidator(1), MaxValueValidator(300)]
@@ -238,13 +265,21 @@ class WalkLog(models.Model):
         _("steps"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
+    # One per form shown: a double click or a browser retry finds the first save.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = WalkLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-walked_on", "-created_at"]
         verbose_name = _("walk log")
         constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"], name="walklog_submitted_once"
+            ),
             models.CheckConstraint(
                 condition=Q(pain_before__lte=10, pain_after__lte=10), name="walklog_pain_0_10"
             ),
@@ -262,3 +297,133 @@ class WalkLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} walked {self.minutes} min on {self.walked_on}"
+
+    def can_be_changed(self, now: datetime.datetime) -> bool:
+        return self.deleted_at is None and now - self.created_at < EDIT_WINDOW
+
+    def snapshot(self) -> dict:
+        """The values a patient reported, for the record of every change."""
+        return {name: _jsonable(getattr(self, name)) for name in WALK_LOG_FIELDS}
+
+
+WALK_LOG_FIELDS = [
+    "walked_on",
+    "minutes",
+    "terrain",
+    "pain_before",
+    "pain_after",
+    "pain_character",
+    "pain_areas",
+    "pain_side",
+    "stopped_early",
+    "stopped_reason",
+    "effort",
+    "steps",
+    "note",
+]
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", _("Logged")
+    CORRECTED = "corrected", _("Corrected")
+    DELETED = "deleted", _("Deleted")
+
+
+class WalkLogRevision(models.Model):
+    """Every save of a walk log, as it stood after the change. Never edited or deleted."""
+
+    walk_log = models.ForeignKey(WalkLog, on_delete=models.PROTECT, related_name="revisions")
+    action = models.CharField(max_length=10, choices=RevisionAction)
+    values = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=RevisionAction.values), name="walklog_revision_action_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class SymptomCheckIn(models.Model):
+    """A symptom report the patient makes at any time, with the serious-symptom questions."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="check_ins")
+    pain_now = models.PositiveSmallIntegerField(_("pain now (0-10)"), validators=PAIN_SCALE)
+    pain_character = ChoiceListField(
+        _("what the pain feels like"), item_choices=PainCharacter.choices
+    )
+    pain_areas = ChoiceListField(_("where it is felt"), item_choices=BodyArea.choices)
+    pain_side = models.CharField(_("which side"), max_length=5, choices=Side, blank=True)
+    hard_to_function = models.BooleanField(
+        _("pain so bad it is hard to think, talk, sleep or move"), default=False
+    )
+    serious_symptoms = ChoiceListField(
+        _("serious symptoms answered yes"), item_choices=SeriousSymptom.choices
+    )
+    note = models.TextField(_("anything else"), blank=True, max_length=2000)
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("symptom check-in")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"], name="checkin_submitted_once"
+            ),
+            models.CheckConstraint(condition=Q(pain_now__lte=10), name="checkin_pain_0_10"),
+        ]
+        indexes = [
+            # Serves a patient's timeline and the rules' bounded look-back.
+            models.Index(fields=["patient", "-created_at"], name="checkin_patient_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} checked in at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MorningFeeling(models.TextChoices):
+    USUAL = "usual", _("Back to usual")
+    BIT_WORSE = "bit_worse", _("A bit worse")
+    MUCH_WORSE = "much_worse", _("Much worse")
+
+
+class MorningCheck(models.Model):
+    """The next-morning answer: how the back is compared with before yesterday's walk."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    walk_log = models.OneToOneField(WalkLog, on_delete=models.PROTECT, related_name="morning_check")
+    feeling = models.CharField(
+        _("compared with before yesterday's walk"), max_length=10, choices=MorningFeeling
+    )
+    pain_now = models.PositiveSmallIntegerField(_("pain now (0-10)"), validators=PAIN_SCALE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("next-morning check")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(feeling__in=MorningFeeling.values), name="morning_feeling_known"
+            ),
+            models.CheckConstraint(condition=Q(pain_now__lte=10), name="morning_pain_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_feeling_display()} after the walk on {self.walk_log.walked_on}"
+
+    @property
+    def settled(self) -> bool:
+        return self.feeling == MorningFeeling.USUAL

@@ -59,31 +59,46 @@ class SeriousSymptom(models.TextChoices):
     Each is asked as "new, or not normal for you" and answered yes or no.
     """
 
-    SADDLE = "saddle", gettext_lazy(
-        "Numbness, tingling or a different feeling around your genitals, bottom or inner "
-        "thighs, or when you wipe after using the toilet"
+    SADDLE = (
+        "saddle",
+        gettext_lazy(
+            "Numbness, tingling or a different feeling around your genitals, bottom or inner "
+            "thighs, or when you wipe after using the toilet"
+        ),
     )
-    BLADDER = "bladder", gettext_lazy(
-        "Trouble starting to pee, not being able to pee, not being able to control it, or "
-        "not feeling it pass"
+    BLADDER = (
+        "bladder",
+        gettext_lazy(
+            "Trouble starting to pee, not being able to pee, not being able to control it, or "
+            "not feeling it pass"
+        ),
     )
-    BOWEL = "bowel", gettext_lazy(
-        "Not noticing that you need to poo, or not being able to control it"
+    BOWEL = (
+        "bowel",
+        gettext_lazy("Not noticing that you need to poo, or not being able to control it"),
     )
     SEXUAL = "sexual", gettext_lazy("A change in how your genitals feel or work during sex")
-    BOTH_LEGS = "both_legs", gettext_lazy(
-        "Pain, tingling, numbness or weakness in both legs that is new or getting worse"
+    BOTH_LEGS = (
+        "both_legs",
+        gettext_lazy(
+            "Pain, tingling, numbness or weakness in both legs that is new or getting worse"
+        ),
     )
-    WEAKNESS = "weakness", gettext_lazy(
-        "Weakness in both legs, or weakness in a leg that is getting worse"
+    WEAKNESS = (
+        "weakness",
+        gettext_lazy("Weakness in both legs, or weakness in a leg that is getting worse"),
     )
-    FOOT_DROP = "foot_drop", gettext_lazy(
-        "Suddenly your foot drags or slaps down, or a leg gives way"
+    FOOT_DROP = (
+        "foot_drop",
+        gettext_lazy("Suddenly your foot drags or slaps down, or a leg gives way"),
     )
     FALL = "fall", gettext_lazy("A fall or an injury while walking")
-    CHEST = "chest", gettext_lazy(
-        "Chest pain, being much more out of breath than the walk explains, or feeling faint "
-        "or dizzy"
+    CHEST = (
+        "chest",
+        gettext_lazy(
+            "Chest pain, being much more out of breath than the walk explains, or feeling faint "
+            "or dizzy"
+        ),
     )
     FEVER = "fever", gettext_lazy("A fever, or feeling generally unwell, with your back pain")
     WEIGHT_LOSS = "weight_loss", gettext_lazy("Losing weight without trying")

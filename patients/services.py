@@ -1,9 +1,19 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from patients.models import Clinic, Patient
+from patients.models import (
+    Clinic,
+    MorningCheck,
+    Patient,
+    RevisionAction,
+    SymptomCheckIn,
+    WalkLog,
+    WalkLogRevision,
+)
 
 User = get_user_model()
 
@@ -34,3 +44,108 @@ def patient_enrol(
     patient.full_clean(exclude=["user"])
     patient.save()
     return patient
+
+
+def _current_plan(patient: Patient):
+    from programs.models import PlanAssignment
+
+    return PlanAssignment.objects.current().filter(patient=patient).first()
+
+
+@transaction.atomic
+def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[WalkLog, bool]:
+    """Save a walk once per form: a repeat of the same submission returns the first save.
+
+    Returns the log and whether this call created it.
+    """
+    if submission_key is not None:
+        existing = WalkLog.objects.filter(patient=patient, submission_key=submission_key).first()
+        if existing is not None:
+            return existing, False
+    plan = _current_plan(patient)
+    log = WalkLog(
+        patient=patient,
+        submission_key=submission_key,
+        assignment=plan,
+        stage_position=plan.current_position if plan else None,
+        **values,
+    )
+    log.full_clean()
+    try:
+        # A savepoint, so a concurrent duplicate (two workers, one retry) does not spoil
+        # the surrounding transaction: the loser reads the winner's row instead.
+        with transaction.atomic():
+            log.save()
+    except IntegrityError:
+        return WalkLog.objects.get(patient=patient, submission_key=submission_key), False
+    WalkLogRevision.objects.create(
+        walk_log=log, action=RevisionAction.CREATED, values=log.snapshot(), changed_by=by
+    )
+    return log, True
+
+
+def _require_changeable(log: WalkLog, now: datetime.datetime) -> None:
+    if not log.can_be_changed(now):
+        raise ValidationError(
+            _("A walk can be corrected or deleted for 24 hours after it was logged.")
+        )
+
+
+@transaction.atomic
+def walk_log_correct(*, log: WalkLog, by, now: datetime.datetime, **values) -> WalkLog:
+    log = WalkLog.objects.select_for_update().get(pk=log.pk)
+    _require_changeable(log, now)
+    for name, value in values.items():
+        setattr(log, name, value)
+    log.full_clean()
+    log.save(update_fields=[*values, "updated_at"])
+    WalkLogRevision.objects.create(
+        walk_log=log, action=RevisionAction.CORRECTED, values=log.snapshot(), changed_by=by
+    )
+    return log
+
+
+@transaction.atomic
+def walk_log_delete(*, log: WalkLog, by, now: datetime.datetime) -> WalkLog:
+    """Hide the walk from the patient's record; the row and its history are kept."""
+    log = WalkLog.objects.select_for_update().get(pk=log.pk)
+    _require_changeable(log, now)
+    log.deleted_at = now
+    log.save(update_fields=["deleted_at", "updated_at"])
+    WalkLogRevision.objects.create(
+        walk_log=log, action=RevisionAction.DELETED, values=log.snapshot(), changed_by=by
+    )
+    return log
+
+
+@transaction.atomic
+def symptom_check_in_create(
+    *, patient: Patient, submission_key, **values
+) -> tuple[SymptomCheckIn, bool]:
+    if submission_key is not None:
+        existing = SymptomCheckIn.objects.filter(
+            patient=patient, submission_key=submission_key
+        ).first()
+        if existing is not None:
+            return existing, False
+    check_in = SymptomCheckIn(patient=patient, submission_key=submission_key, **values)
+    check_in.full_clean()
+    try:
+        with transaction.atomic():
+            check_in.save()
+    except IntegrityError:
+        return SymptomCheckIn.objects.get(patient=patient, submission_key=submission_key), False
+    return check_in, True
+
+
+@transaction.atomic
+def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[MorningCheck, bool]:
+    """One answer per walk; a repeat returns the first answer."""
+    check = MorningCheck(walk_log=log, feeling=feeling, pain_now=pain_now)
+    check.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            check.save()
+    except IntegrityError:
+        return MorningCheck.objects.get(walk_log=log), False
+    return check, True

@@ -67,4 +67,5 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         }
         for patient in patients
     ]
-    return render(request, "patients/staff_home.html", {"rows": rows})
+    can_edit = bool(access.care_clinic_ids(request.user))
+    return render(request, "patients/staff_home.html", {"rows": rows, "can_edit": can_edit})

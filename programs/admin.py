@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +26,6 @@ from programs.charts import progression_chart, progression_weeks
 from programs.models import (
     AssignedStage,
     PlanAssignment,
-    PlanStatus,
     PlanTemplate,
     StageChange,
     StageChangeKind,
@@ -96,7 +97,10 @@ class StageInline(ScopedInline, admin.TabularInline):
 
 class TemplateStageInline(StageInline):
     model = TemplateStage
-    min_num = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty row to start a new template; the formset says if it is left empty.
+        return 0 if obj else 1
 
 
 def warn_about_minute_drops(request: HttpRequest, stages) -> None:
@@ -119,6 +123,8 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
     search_fields = ["name", "description"]
     actions = ["duplicate_selected"]
     change_form_template = "admin/programs/plantemplate/change_form.html"
+    fields = ["name", "description", "clinic", "created_by", "updated_at"]
+    readonly_fields = ["created_by", "updated_at"]
 
     def get_queryset(self, request):
         queryset = (
@@ -143,6 +149,7 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
         if db_field.name == "clinic" and not request.user.is_superuser:
             kwargs["queryset"] = Clinic.objects.filter(pk__in=access.care_clinic_ids(request.user))
             kwargs["required"] = True
+            kwargs["help_text"] = _("The clinic whose staff can use and edit this template.")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -266,14 +273,27 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
 
 class AssignedStageInline(StageInline):
     model = AssignedStage
+    verbose_name_plural = _("stages of this plan")
 
 
 class StageChangeInline(ScopedInline, admin.TabularInline):
     model = StageChange
     extra = 0
-    fields = ["changed_at", "kind", "from_position", "to_position", "changed_by", "reason"]
+    fields = ["changed_at", "kind", "from_position", "to_position", "by", "reason"]
     readonly_fields = fields
     verbose_name_plural = _("history of stage changes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description=_("by"))
+    def by(self, change: StageChange) -> str:
+        # Plain text: a link to the user's account would be a dead end for clinicians.
+        return (
+            change.changed_by.get_full_name() or change.changed_by.get_username()
+            if change.changed_by
+            else "—"
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -301,6 +321,13 @@ class AssignPlanForm(forms.ModelForm):
     class Meta:
         model = PlanAssignment
         fields = ["patient", "template", "start_date", "start_position", "automatic_progression"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Two patients can share a name; the email tells them apart.
+        self.fields["patient"].label_from_instance = lambda patient: (
+            f"{patient} ({patient.user.email})"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -338,25 +365,35 @@ class StageChangeForm(forms.Form):
     )
 
 
-# The actions offered on a plan, with the service each one calls.
-STAGE_ACTIONS = {
-    StageChangeKind.ADVANCE: services.plan_advance,
-    StageChangeKind.HOLD: services.plan_hold,
-    StageChangeKind.STEP_BACK: services.plan_step_back,
-    StageChangeKind.PAUSE: services.plan_pause,
-    StageChangeKind.RESUME: services.plan_resume,
-    StageChangeKind.END: services.plan_end,
-}
-ACTIONS_BY_STATUS = {
-    PlanStatus.ACTIVE: [
-        StageChangeKind.ADVANCE,
-        StageChangeKind.HOLD,
-        StageChangeKind.STEP_BACK,
-        StageChangeKind.PAUSE,
-        StageChangeKind.END,
-    ],
-    PlanStatus.PAUSED: [StageChangeKind.RESUME, StageChangeKind.END],
-    PlanStatus.ENDED: [],
+# Each change a clinician can make to a plan: the button, the service, what to say after.
+@dataclass(frozen=True)
+class PlanAction:
+    verb: str
+    service: object
+    done: str
+
+
+PLAN_ACTIONS = {
+    StageChangeKind.ADVANCE: PlanAction(
+        _("Advance to the next stage"), services.plan_advance, _("Advanced. Now: %(stage)s")
+    ),
+    StageChangeKind.HOLD: PlanAction(
+        _("Repeat this stage"),
+        services.plan_hold,
+        _("The stage starts again today. Now: %(stage)s"),
+    ),
+    StageChangeKind.STEP_BACK: PlanAction(
+        _("Step back a stage"), services.plan_step_back, _("Stepped back. Now: %(stage)s")
+    ),
+    StageChangeKind.PAUSE: PlanAction(
+        _("Pause the plan"), services.plan_pause, _("Paused. No walks are expected until resumed.")
+    ),
+    StageChangeKind.RESUME: PlanAction(
+        _("Resume the plan"), services.plan_resume, _("Resumed. Now: %(stage)s")
+    ),
+    StageChangeKind.END: PlanAction(
+        _("End the plan"), services.plan_end, _("Ended. The patient can now be given a new plan.")
+    ),
 }
 
 
@@ -427,8 +464,11 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "patient" and not request.user.is_superuser:
-            kwargs["queryset"] = Patient.objects.in_clinics(access.care_clinic_ids(request.user))
+        if db_field.name == "patient":
+            patients = Patient.objects.select_related("user")
+            if not request.user.is_superuser:
+                patients = patients.in_clinics(access.care_clinic_ids(request.user))
+            kwargs["queryset"] = patients
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -453,6 +493,17 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         if change:
             warn_about_minute_drops(request, form.instance.stages.all())
 
+    def response_add(self, request, obj, post_url_continue=None):
+        # After assigning, the clinician wants to see (and perhaps tailor) the new plan.
+        if "_addanother" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            gettext("Plan assigned. Tailor its stages below if needed."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:programs_planassignment_change", args=[obj.pk]))
+
     @admin.display(description=_("current stage"))
     def stage(self, assignment: PlanAssignment) -> str:
         return assignment.describe_current(timezone.localdate())
@@ -472,52 +523,47 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         extra_context = extra_context or {}
         if assignment and self.has_change_permission(request, assignment):
             extra_context["stage_actions"] = [
-                (kind, StageChangeKind(kind).label) for kind in ACTIONS_BY_STATUS[assignment.status]
+                (kind, PLAN_ACTIONS[kind].verb) for kind in assignment.available_changes()
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def stage_change_view(self, request: HttpRequest, object_id: str, kind: str) -> HttpResponse:
         assignment = self.get_object(request, object_id)
-        if assignment is None or kind not in STAGE_ACTIONS:
+        if assignment is None or kind not in PLAN_ACTIONS:
             raise Http404
         if not self.has_change_permission(request, assignment):
             raise PermissionDenied
+        action = PLAN_ACTIONS[StageChangeKind(kind)]
         change_url = reverse("admin:programs_planassignment_change", args=[assignment.pk])
+        today = timezone.localdate()
         form = StageChangeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            action = STAGE_ACTIONS[StageChangeKind(kind)]
-            arguments = {
-                "assignment": assignment,
-                "by": request.user,
-                "reason": form.cleaned_data["reason"],
-            }
+            arguments = {"assignment": assignment, "by": request.user}
             if kind != StageChangeKind.END:
-                arguments["today"] = timezone.localdate()
+                arguments["today"] = today
             try:
-                updated = action(**arguments)
+                updated = action.service(reason=form.cleaned_data["reason"], **arguments)
             except ValidationError as error:
-                for message in error.messages:
-                    self.message_user(request, message, messages.ERROR)
+                # Shown on the form, so the reason typed is not lost.
+                form.add_error(None, error)
             else:
                 self.message_user(
                     request,
-                    gettext("%(change)s. Now: %(stage)s")
-                    % {
-                        "change": StageChangeKind(kind).label,
-                        "stage": self.stage(updated),
-                    },
+                    action.done % {"stage": updated.describe_current(today)},
                     messages.SUCCESS,
                 )
-            return HttpResponseRedirect(change_url)
+                return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": assignment,
-            "title": f"{StageChangeKind(kind).label}: {assignment}",
+            "title": action.verb,
             "form": form,
-            "kind": StageChangeKind(kind),
+            "verb": action.verb,
+            "possible": kind in assignment.available_changes(),
+            "now": assignment.describe_current(today),
             "change_url": change_url,
             "long_pause_steps_back": kind == StageChangeKind.RESUME
-            and services.resume_steps_back(assignment, timezone.localdate()),
+            and services.resume_steps_back(assignment, today),
         }
         return render(request, "admin/programs/planassignment/stage_change.html", context)

@@ -259,8 +259,8 @@ class PlanAssignment(models.Model):
         _("patient confirms progression"),
         default=False,
         help_text=_(
-            "When a stage is complete on green, the patient may step up themselves. "
-            "Otherwise a clinician advances the plan."
+            "When a stage is complete and the patient's pain has stayed settled, the patient "
+            "may choose to step up themselves. Otherwise a clinician advances the plan."
         ),
     )
     created_by = models.ForeignKey(
@@ -319,6 +319,21 @@ class PlanAssignment(models.Model):
 
     def week_of_stage(self, today: datetime.date) -> int:
         return max(1, (today - self.stage_started_on).days // 7 + 1)
+
+    def available_changes(self) -> list[str]:
+        """The stage changes that make sense now, in the order a clinician would think of them."""
+        if self.status == PlanStatus.ENDED:
+            return []
+        if self.status == PlanStatus.PAUSED:
+            return [StageChangeKind.RESUME, StageChangeKind.END]
+        positions = [stage.position for stage in self.stages.all()]
+        changes = []
+        if any(position > self.current_position for position in positions):
+            changes.append(StageChangeKind.ADVANCE)
+        changes.append(StageChangeKind.HOLD)
+        if any(position < self.current_position for position in positions):
+            changes.append(StageChangeKind.STEP_BACK)
+        return [*changes, StageChangeKind.PAUSE, StageChangeKind.END]
 
     def describe_current(self, today: datetime.date) -> str:
         """'Stage 2 of 8, week 1 of 2: walk 10 minutes on flat ground, 3 times a week'."""
@@ -391,4 +406,15 @@ class StageChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.from_position} -> {self.to_position})"
+        if self.kind == StageChangeKind.START:
+            return _("Started at stage %(to)d") % {"to": self.to_position}
+        if self.from_position is not None and self.from_position != self.to_position:
+            return _("%(change)s from stage %(from)d to stage %(to)d") % {
+                "change": self.get_kind_display(),
+                "from": self.from_position,
+                "to": self.to_position,
+            }
+        return _("%(change)s at stage %(to)d") % {
+            "change": self.get_kind_display(),
+            "to": self.to_position,
+        }

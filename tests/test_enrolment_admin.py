@@ -108,6 +108,7 @@ def test_clinician_assigns_a_tailorable_copy_from_the_patient_page(
 
     plan = PlanAssignment.objects.get(patient=patient)
     assert response.status_code == 302
+    assert response.url == reverse("admin:programs_planassignment_change", args=[plan.pk])
     assert (plan.current_position, plan.stages.count()) == (2, 8)
     patient_page = staff_client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
     assert (
@@ -198,15 +199,64 @@ def test_a_stage_action_needs_a_reason(staff_client, patient, clinician, clinic_
     assert plan.changes.count() == 1
 
 
-def test_an_impossible_stage_action_is_explained(staff_client, patient, clinician, clinic_template):
+def test_only_possible_changes_are_offered(staff_client, patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician)
+    page = reverse("admin:programs_planassignment_change", args=[plan.pk])
+
+    offered = staff_client.get(page).context["stage_actions"]
+
+    assert [kind for kind, _verb in offered] == ["advance", "hold", "pause", "end"]
+
+
+def test_an_impossible_change_says_so_and_keeps_the_reason_typed(
+    staff_client, patient, clinician, clinic_template
+):
     plan = assign(patient, clinic_template, clinician)
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "resume"])
 
-    response = staff_client.post(url, {"reason": "Try"}, follow=True)
+    assert "not possible for this plan now" in staff_client.get(url).content.decode()
+    response = staff_client.post(url, {"reason": "Back from holiday"})
 
-    messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["This plan is active, so that change is not possible."]
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This plan is active, so that change is not possible." in page
+    assert "Back from holiday" in page
     assert plan.changes.filter(kind=StageChangeKind.RESUME).count() == 0
+
+
+def test_the_change_page_says_what_the_plan_is_now(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+    url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "advance"])
+
+    page = staff_client.get(url).content.decode()
+
+    assert "Stage 1 of 3, week 1 of 2: walk 10 minutes on flat ground" in page
+    assert 'value="Advance to the next stage"' in page
+
+
+def test_history_reads_plainly_and_cannot_be_typed_in(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+    services_advance(plan, clinician)
+
+    page = staff_client.get(reverse("admin:programs_planassignment_change", args=[plan.pk]))
+
+    html = page.content.decode()
+    assert "Started at stage 1" in html
+    assert "Advanced from stage 1 to stage 2" in html
+    history = page.context["inline_admin_formsets"][1]
+    assert history.formset.prefix == "changes"
+    assert not history.has_add_permission
+    assert reverse("admin:auth_user_change", args=[clinician.pk]) not in html
+
+
+def services_advance(plan, clinician):
+    from programs import services
+
+    services.plan_advance(assignment=plan, by=clinician, reason="Green", today=timezone.localdate())
 
 
 def test_stage_actions_on_another_clinics_plan_are_not_found(
@@ -225,3 +275,17 @@ def test_unknown_stage_action_is_not_found(staff_client, patient, clinician, cli
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "teleport"])
 
     assert staff_client.get(url).status_code == 404
+
+
+def test_assign_form_tells_patients_with_the_same_name_apart(staff_client, clinic, clinician):
+    from tests.factories import make_patient
+
+    make_patient(clinic, clinician, "Sam")
+    twin = make_patient(clinic, clinician, "Sam2")
+    twin.user.first_name = "Sam"
+    twin.user.save()
+
+    page = staff_client.get(ASSIGN_URL).content.decode()
+
+    assert "Sam Patient (sam@example.com)" in page
+    assert "Sam Patient (sam2@example.com)" in page

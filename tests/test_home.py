@@ -59,3 +59,21 @@ def test_anonymous_visitors_are_asked_to_sign_in(client, db):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_sign_in_ignores_the_capitals_a_phone_adds(client, patient):
+    response = sign_in(client, patient.user.username.upper())
+
+    assert response.redirect_chain[-1][0] == reverse("patient_week")
+
+
+def test_two_accounts_differing_only_in_case_sign_in_with_neither(client, clinic):
+    from tests.factories import make_staff
+
+    make_staff("sam", clinic)
+    make_staff("Sam", clinic)
+
+    response = client.post(reverse("login"), {"username": "sam", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "The username or password is not right." in response.content.decode()

@@ -38,6 +38,30 @@ def test_a_template_needs_at_least_one_stage(admin_client, clinic):
     assert not PlanTemplate.objects.filter(name="Empty").exists()
 
 
+def test_an_untouched_empty_stage_row_gets_the_same_clear_message(admin_client, clinic):
+    form = admin_client.get(ADD_URL).context["inline_admin_formsets"][0].formset
+    data = template_post("Empty", clinic, [])
+    data["stages-TOTAL_FORMS"] = str(form.total_form_count())
+    for field in ("terrain", "progress_requires_no_open_flags"):
+        if form.forms[0][field].initial not in (None, False):
+            data[f"stages-0-{field}"] = (
+                "on" if form.forms[0][field].initial is True else form.forms[0][field].initial
+            )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert "A plan needs at least one stage." in errors_of(response)
+    assert "This field is required." not in errors_of(response)
+
+
+def test_who_created_a_template_is_shown_not_editable(admin_client, clinic_template):
+    url = reverse("admin:programs_plantemplate_change", args=[clinic_template.pk])
+
+    form = admin_client.get(url).context["adminform"].form
+
+    assert "created_by" not in form.fields
+
+
 @pytest.mark.parametrize(
     ("bad_stage", "message"),
     [

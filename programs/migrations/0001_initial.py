@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('current_position', models.PositiveSmallIntegerField(default=1, verbose_name='current stage')),
                 ('stage_started_on', models.DateField(verbose_name='current stage started on')),
                 ('paused_on', models.DateField(blank=True, null=True, verbose_name='paused on')),
-                ('automatic_progression', models.BooleanField(default=False, help_text='When a stage is complete on green, the patient may step up themselves. Otherwise a clinician advances the plan.', verbose_name='patient confirms progression')),
+                ('automatic_progression', models.BooleanField(default=False, help_text="When a stage is complete and the patient's pain has stayed settled, the patient may choose to step up themselves. Otherwise a clinician advances the plan.", verbose_name='patient confirms progression')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -8,9 +8,10 @@ from django.db import migrations
 
 NAME = "Standard graded walking plan"
 DESCRIPTION = (
-    "Starts small on flat ground and changes one thing at a time (minutes, then how often, "
-    "then the ground) towards 30 minutes, 5 times a week. Each stage lasts two weeks. "
-    "Duplicate it to tailor it for a clinic or a patient."
+    "Starts small on flat ground and changes one thing at a time (minutes, then how often) "
+    "towards 30 minutes, 5 times a week. Mixed ground is allowed only in the last two "
+    "stages, after a first week on the flat. Each stage lasts two weeks. Duplicate it to "
+    "tailor it for a clinic or a patient."
 )
 EASY_PACE = "Walk at an easy pace on flat ground: you should still be able to talk."
 # (minutes per walk, walks per week, ground, guidance)

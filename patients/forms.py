@@ -1,0 +1,236 @@
+"""Forms for what patients report. They parse and check input; services do the writing."""
+
+import datetime
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
+from patients.models import MorningFeeling
+from patients.rules import SeriousSymptom
+
+# How far back a walk may be logged, so a forgotten walk can still be added.
+BACKDATE_DAYS = 14
+
+PAIN_LABELS = {0: _("No pain"), 10: _("Worst imaginable")}
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def pain_scale(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a number from 0 to 10.")},
+    )
+
+
+def choice_list(label: str, choices, help_text: str = "") -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class PatientForm(forms.Form):
+    """Shared behaviour: an error summary that links to each field, and a submission key."""
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Radio buttons and checkboxes: the summary links to the first option.
+    grouped = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
+
+    def error_summary(self) -> list[dict]:
+        items = []
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                items += [{"anchor": "", "message": message} for message in errors]
+                continue
+            field = self[name]
+            anchor = f"{field.auto_id}_0" if name in self.grouped else field.auto_id
+            items += [{"anchor": anchor, "message": message} for message in errors]
+        return items
+
+
+class WalkLogForm(PatientForm):
+    walked_on = forms.DateField(
+        label=_("Date of the walk"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, for example 21/11/2026.")},
+    )
+    minutes = forms.IntegerField(
+        label=_("How many minutes did you walk?"),
+        min_value=1,
+        max_value=300,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": _("Enter at least 1 minute."),
+            "max_value": _("Enter 300 minutes or fewer. Split a longer walk into two."),
+            "invalid": _("Enter the minutes as a number, like 10."),
+        },
+    )
+    terrain = forms.ChoiceField(
+        label=_("What ground did you walk on?"),
+        choices=Terrain.choices,
+        widget=forms.RadioSelect,
+        help_text=_("A treadmill counts as flat ground."),
+    )
+    pain_before = pain_scale(_("Pain before the walk"))
+    pain_after = pain_scale(_("Pain after the walk"))
+    pain_character = choice_list(_("What does the pain feel like?"), PainCharacter.choices)
+    pain_areas = choice_list(_("Where do you feel it?"), BodyArea.choices)
+    pain_side = forms.ChoiceField(
+        label=_("Which side, for leg, hip, knee or foot pain?"),
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    stopped_early = forms.TypedChoiceField(
+        label=_("Did you stop early?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
+    stopped_reason = forms.CharField(label=_("Why did you stop?"), max_length=500, required=False)
+    effort = forms.ChoiceField(
+        label=_("How hard did it feel?"),
+        choices=Effort.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    steps = forms.IntegerField(
+        label=_("Steps (optional)"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note = forms.CharField(
+        label=_("Anything else (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    grouped = (
+        "terrain",
+        "pain_before",
+        "pain_after",
+        "pain_character",
+        "pain_areas",
+        "pain_side",
+        "stopped_early",
+        "effort",
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+        self.fields["walked_on"].initial = today
+        self.fields["walked_on"].widget.attrs.update(
+            min=(today - datetime.timedelta(days=BACKDATE_DAYS)).isoformat(), max=today.isoformat()
+        )
+
+    def clean_walked_on(self) -> datetime.date:
+        walked_on = self.cleaned_data["walked_on"]
+        if walked_on > self.today:
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if walked_on < self.today - datetime.timedelta(days=BACKDATE_DAYS):
+            raise forms.ValidationError(
+                _(
+                    "You can log walks from the last %(days)d days. "
+                    "For older walks, tell your clinic."
+                )
+                % {"days": BACKDATE_DAYS}
+            )
+        return walked_on
+
+    def clean_stopped_reason(self) -> str:
+        return self.cleaned_data["stopped_reason"].strip()
+
+    def values(self) -> dict:
+        """What the service stores, without the submission key."""
+        values = {name: value for name, value in self.cleaned_data.items() if name != "submission"}
+        values["steps"] = values["steps"] if values["steps"] is not None else None
+        if not values["stopped_early"]:
+            values["stopped_reason"] = ""
+        return values
+
+
+class SymptomCheckInForm(PatientForm):
+    pain_now = pain_scale(_("How bad is your pain now?"))
+    pain_character = choice_list(_("What does the pain feel like?"), PainCharacter.choices)
+    pain_areas = choice_list(_("Where do you feel it?"), BodyArea.choices)
+    pain_side = WalkLogForm.base_fields["pain_side"]
+    hard_to_function = forms.TypedChoiceField(
+        label=_("Is the pain so bad that it is hard to think, talk, sleep or move?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer yes or no.")},
+    )
+    note = forms.CharField(
+        label=_("Anything else you want your clinic to know (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each serious-symptom question answered yes or no: never a box left unticked.
+        for symptom in SeriousSymptom:
+            self.fields[f"serious_{symptom.value}"] = forms.ChoiceField(
+                label=symptom.label,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer yes or no.")},
+            )
+        self.grouped = (
+            "pain_now",
+            "pain_character",
+            "pain_areas",
+            "pain_side",
+            "hard_to_function",
+            *(f"serious_{symptom.value}" for symptom in SeriousSymptom),
+        )
+
+    def serious_fields(self):
+        return [self[f"serious_{symptom.value}"] for symptom in SeriousSymptom]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "pain_now": data["pain_now"],
+            "pain_character": data["pain_character"],
+            "pain_areas": data["pain_areas"],
+            "pain_side": data["pain_side"],
+            "hard_to_function": data["hard_to_function"],
+            "note": data["note"],
+            "serious_symptoms": [
+                symptom.value
+                for symptom in SeriousSymptom
+                if data.get(f"serious_{symptom.value}") == "yes"
+            ],
+        }
+
+
+class MorningCheckForm(PatientForm):
+    feeling = forms.ChoiceField(
+        label=_("How is your back this morning compared with before yesterday's walk?"),
+        choices=MorningFeeling.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how your back feels.")},
+    )
+    pain_now = pain_scale(_("Pain now"))
+    grouped = ("feeling", "pain_now")
