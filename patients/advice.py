@@ -68,9 +68,11 @@ def _review() -> Advice:
         Severity.REVIEW,
         _("Take it a little easier"),
         [
-            _("Your clinician will look at your answers within a working day."),
-            _("Until then, walk shorter or slower, and repeat this stage rather than stepping up."),
-            _("If it gets much worse, contact your clinic."),
+            # Says no more than is true: the clinic can read the answers, but nothing yet
+            # puts them in front of a clinician (the flag dashboard will).
+            _("Your answers are saved in your record for your clinic."),
+            _("For now, walk shorter or slower, and repeat this stage rather than stepping up."),
+            _("If it gets worse, or you are worried, contact your clinic."),
         ],
     )
 

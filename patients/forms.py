@@ -17,13 +17,16 @@ PAIN_LABELS = {0: _("No pain"), 10: _("Worst imaginable")}
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def pain_scale(label: str) -> forms.TypedChoiceField:
+def pain_scale(label: str, required_message: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=[(n, str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a number from 0 to 10.")},
+        error_messages={
+            "required": required_message,
+            "invalid_choice": _("Choose a number from 0 to 10."),
+        },
     )
 
 
@@ -64,8 +67,12 @@ class PatientForm(forms.Form):
 class WalkLogForm(PatientForm):
     walked_on = forms.DateField(
         label=_("Date of the walk"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Enter a date, for example 21/11/2026.")},
+        # A date input speaks ISO dates whatever the language; other formats show as empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the date of the walk."),
+            "invalid": _("Enter a real date, for example 21/11/2026."),
+        },
     )
     minutes = forms.IntegerField(
         label=_("How many minutes did you walk?"),
@@ -76,16 +83,23 @@ class WalkLogForm(PatientForm):
             "min_value": _("Enter at least 1 minute."),
             "max_value": _("Enter 300 minutes or fewer. Split a longer walk into two."),
             "invalid": _("Enter the minutes as a number, like 10."),
+            "required": _("Enter how many minutes you walked."),
         },
     )
     terrain = forms.ChoiceField(
         label=_("What ground did you walk on?"),
         choices=Terrain.choices,
         widget=forms.RadioSelect,
+        initial=Terrain.FLAT,
         help_text=_("A treadmill counts as flat ground."),
+        error_messages={"required": _("Choose the ground you walked on.")},
     )
-    pain_before = pain_scale(_("Pain before the walk"))
-    pain_after = pain_scale(_("Pain after the walk"))
+    pain_before = pain_scale(
+        _("Pain before the walk"), _("Choose your pain before the walk, from 0 to 10.")
+    )
+    pain_after = pain_scale(
+        _("Pain after the walk"), _("Choose your pain after the walk, from 0 to 10.")
+    )
     pain_character = choice_list(_("What does the pain feel like?"), PainCharacter.choices)
     pain_areas = choice_list(_("Where do you feel it?"), BodyArea.choices)
     pain_side = forms.ChoiceField(
@@ -168,7 +182,9 @@ class WalkLogForm(PatientForm):
 
 
 class SymptomCheckInForm(PatientForm):
-    pain_now = pain_scale(_("How bad is your pain now?"))
+    pain_now = pain_scale(
+        _("How bad is your pain now?"), _("Choose how bad your pain is now, from 0 to 10.")
+    )
     pain_character = choice_list(_("What does the pain feel like?"), PainCharacter.choices)
     pain_areas = choice_list(_("Where do you feel it?"), BodyArea.choices)
     pain_side = WalkLogForm.base_fields["pain_side"]
@@ -177,7 +193,7 @@ class SymptomCheckInForm(PatientForm):
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": _("Answer yes or no.")},
+        error_messages={"required": _("Answer yes or no: is the pain so bad it is hard to cope?")},
     )
     note = forms.CharField(
         label=_("Anything else you want your clinic to know (optional)"),
@@ -194,7 +210,9 @@ class SymptomCheckInForm(PatientForm):
                 label=symptom.label,
                 choices=YES_NO,
                 widget=forms.RadioSelect,
-                error_messages={"required": _("Answer yes or no.")},
+                error_messages={
+                    "required": _("Answer yes or no: %(question)s") % {"question": symptom.label}
+                },
             )
         self.grouped = (
             "pain_now",
@@ -232,5 +250,5 @@ class MorningCheckForm(PatientForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how your back feels.")},
     )
-    pain_now = pain_scale(_("Pain now"))
+    pain_now = pain_scale(_("Pain now"), _("Choose how bad your pain is now, from 0 to 10."))
     grouped = ("feeling", "pain_now")

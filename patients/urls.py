@@ -1,9 +1,17 @@
 from django.urls import path
 
-from patients import views
+from patients import patient_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("week/", views.patient_week, name="patient_week"),
+    path("week/", patient_views.patient_week, name="patient_week"),
+    path("walks/new/", patient_views.walk_new, name="walk_new"),
+    path("walks/<uuid:walk_id>/", patient_views.walk_detail, name="walk_detail"),
+    path("walks/<uuid:walk_id>/edit/", patient_views.walk_edit, name="walk_edit"),
+    path("walks/<uuid:walk_id>/delete/", patient_views.walk_delete, name="walk_delete"),
+    path("walks/<uuid:walk_id>/morning/", patient_views.morning_check, name="morning_check"),
+    path("history/", patient_views.history, name="history"),
+    path("check-ins/new/", patient_views.check_in_new, name="check_in_new"),
+    path("check-ins/<uuid:check_in_id>/", patient_views.check_in_detail, name="check_in_detail"),
     path("clinic/", views.staff_home, name="staff_home"),
 ]

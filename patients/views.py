@@ -22,24 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def patient_week(request: HttpRequest) -> HttpResponse:
-    if not access.is_patient(request.user):
-        raise Http404
-    patient = request.user.patient
-    assignment = (
-        PlanAssignment.objects.current().filter(patient=patient).prefetch_related("stages").first()
-    )
-    today = timezone.localdate()
-    context = {
-        "patient": patient,
-        "assignment": assignment,
-        "stage": assignment.current_stage if assignment else None,
-        "description": assignment.describe_current(today) if assignment else "",
-    }
-    return render(request, "patients/week.html", context)
-
-
-@login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     clinic_ids = access.clinic_ids(request.user)
     if not clinic_ids:

@@ -12,7 +12,7 @@ from patients.choices import Terrain
 CHART_WIDTH = 640
 CHART_HEIGHT = 220
 MARGIN_LEFT = 44
-MARGIN_BOTTOM = 28
+MARGIN_BOTTOM = 30
 MARGIN_TOP = 12
 
 
@@ -49,46 +49,70 @@ def progression_weeks(stages) -> list[PlanWeek]:
     return weeks
 
 
-def _nice_ceiling(value: int) -> int:
-    step = 30 if value <= 180 else 60
+def nice_ceiling(value: int, step: int = 30) -> int:
+    step = step if value <= 6 * step else step * 2
     return max(step, -(-value // step) * step)
 
 
-def progression_chart(weeks: list[PlanWeek]) -> dict:
-    """Bar geometry for minutes per week by week number, ready for the SVG template."""
-    if not weeks:
+def bar_chart(
+    values: list[int],
+    *,
+    labels: list[str],
+    classes: list[str],
+    top: int | None = None,
+    targets: list[int | None] | None = None,
+) -> dict:
+    """Bar geometry in SVG user units, ready for a template: no script, no inline style."""
+    if not values:
         return {"bars": [], "ticks": [], "width": CHART_WIDTH, "height": CHART_HEIGHT}
-    top = _nice_ceiling(max(week.minutes_per_week for week in weeks))
+    targets = targets or [None] * len(values)
+    top = top or nice_ceiling(max([*values, *(t for t in targets if t)]))
     plot_width = CHART_WIDTH - MARGIN_LEFT - 8
     plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    slot = plot_width / len(weeks)
+    slot = plot_width / len(values)
     baseline = MARGIN_TOP + plot_height
 
-    def y_of(minutes: int) -> float:
-        return round(baseline - plot_height * minutes / top, 1)
+    def y_of(value: int) -> float:
+        return round(baseline - plot_height * value / top, 1)
 
-    bars = [
-        {
-            "x": round(MARGIN_LEFT + index * slot + slot * 0.1, 1),
-            "y": y_of(week.minutes_per_week),
-            "width": round(slot * 0.8, 1),
-            "height": round(baseline - y_of(week.minutes_per_week), 1),
-            "week": week,
-            "label_x": round(MARGIN_LEFT + index * slot + slot / 2, 1),
-            "show_label": len(weeks) <= 20 or week.number % 2 == 1,
-            "terrain_class": f"bar-{week.terrain}",
-        }
-        for index, week in enumerate(weeks)
-    ]
-    tick_step = top // 3
-    ticks = [{"value": value, "y": y_of(value)} for value in range(0, top + 1, tick_step)]
+    bars = []
+    for index, (value, label, css, target) in enumerate(
+        zip(values, labels, classes, targets, strict=True)
+    ):
+        left = MARGIN_LEFT + index * slot
+        bars.append(
+            {
+                "x": round(left + slot * 0.1, 1),
+                "y": y_of(value),
+                "width": round(slot * 0.8, 1),
+                "height": round(baseline - y_of(value), 1),
+                "value": value,
+                "label": label,
+                "label_x": round(left + slot / 2, 1),
+                "show_label": len(values) <= 20 or index % 2 == 0,
+                "css": css,
+                "target_y": y_of(target) if target else None,
+                "target_x1": round(left + slot * 0.05, 1),
+                "target_x2": round(left + slot * 0.95, 1),
+            }
+        )
+    step = top // 3
     return {
         "bars": bars,
-        "ticks": ticks,
+        "ticks": [{"value": value, "y": y_of(value)} for value in range(0, top + 1, step)],
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "axis_x": MARGIN_LEFT,
         "baseline": baseline,
-        "label_y": baseline + 18,
+        "label_y": baseline + 20,
         "right": CHART_WIDTH - 8,
     }
+
+
+def progression_chart(weeks: list[PlanWeek]) -> dict:
+    """Minutes per week by week number, for the template preview."""
+    return bar_chart(
+        [week.minutes_per_week for week in weeks],
+        labels=[str(week.number) for week in weeks],
+        classes=[f"bar-{week.terrain}" for week in weeks],
+    )

@@ -1,0 +1,226 @@
+"""What a patient does: this week, logging walks and symptoms, the morning check, history.
+
+Every view starts from the signed-in patient; another patient's walk or check-in is a 404.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from patients import access, services
+from patients.advice import advice_for
+from patients.charts import minutes_chart, pain_chart
+from patients.forms import MorningCheckForm, SymptomCheckInForm, WalkLogForm
+from patients.models import MorningCheck, Patient, SymptomCheckIn, WalkLog
+from patients.progress import week_progress
+from patients.safety import check_in_findings, walk_findings
+from patients.tips import tip_for
+from programs.models import PlanAssignment, PlanStatus
+
+HISTORY_PAGE_SIZE = 20
+CHART_WEEKS = 8
+
+
+def current_patient(request: HttpRequest) -> Patient:
+    if not access.is_patient(request.user):
+        raise Http404
+    return Patient.objects.select_related("clinic", "user").get(user=request.user)
+
+
+def patient_walk(patient: Patient, walk_id) -> WalkLog:
+    return get_object_or_404(WalkLog.objects.live(), pk=walk_id, patient=patient)
+
+
+def current_plan(patient: Patient) -> PlanAssignment | None:
+    return (
+        PlanAssignment.objects.current().filter(patient=patient).prefetch_related("stages").first()
+    )
+
+
+def walk_awaiting_morning_check(patient: Patient, today: datetime.date) -> WalkLog | None:
+    """Yesterday's walk, if the patient has not yet said how their back is this morning."""
+    return (
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on=today - datetime.timedelta(days=1))
+        .filter(morning_check__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def plan_context(patient: Patient, today: datetime.date) -> dict:
+    plan = current_plan(patient)
+    active = plan is not None and plan.status == PlanStatus.ACTIVE
+    stage = plan.current_stage if active else None
+    return {
+        "plan": plan,
+        "paused": plan is not None and plan.status == PlanStatus.PAUSED,
+        "stage": stage,
+        "description": plan.describe_current(today) if active else "",
+        "progress": week_progress(patient, stage, today),
+    }
+
+
+@login_required
+def patient_week(request: HttpRequest) -> HttpResponse:
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    morning_walk = walk_awaiting_morning_check(patient, today)
+    context = {
+        "patient": patient,
+        "tip": tip_for(today),
+        "morning_walk": morning_walk,
+        "morning_form": MorningCheckForm() if morning_walk else None,
+        **plan_context(patient, today),
+    }
+    return render(request, "patients/week.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walk_new(request: HttpRequest) -> HttpResponse:
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    form = WalkLogForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        log, _created = services.walk_log_create(
+            patient=patient,
+            submission_key=form.cleaned_data["submission"],
+            by=request.user,
+            **form.values(),
+        )
+        return redirect("walk_detail", walk_id=log.pk)
+    return render(
+        request, "patients/walk_form.html", {"form": form, "patient": patient, "editing": None}
+    )
+
+
+@login_required
+def walk_detail(request: HttpRequest, walk_id) -> HttpResponse:
+    patient = current_patient(request)
+    log = patient_walk(patient, walk_id)
+    today = patient.clinic.today()
+    context = {
+        "patient": patient,
+        "log": log,
+        "advice": advice_for(walk_findings(log), patient.clinic),
+        "can_change": log.can_be_changed(timezone.now()),
+        **plan_context(patient, today),
+    }
+    return render(request, "patients/walk_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walk_edit(request: HttpRequest, walk_id) -> HttpResponse:
+    patient = current_patient(request)
+    log = patient_walk(patient, walk_id)
+    if not log.can_be_changed(timezone.now()):
+        messages.info(request, _("A walk can be corrected for 24 hours after it was logged."))
+        return redirect("walk_detail", walk_id=log.pk)
+    initial = {
+        **log.snapshot(),
+        "walked_on": log.walked_on,
+        "stopped_early": ("yes" if log.stopped_early else "no"),
+    }
+    form = WalkLogForm(request.POST or None, initial=initial, today=patient.clinic.today())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.walk_log_correct(log=log, by=request.user, now=timezone.now(), **form.values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your walk has been corrected."))
+            return redirect("walk_detail", walk_id=log.pk)
+    return render(
+        request, "patients/walk_form.html", {"form": form, "patient": patient, "editing": log}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walk_delete(request: HttpRequest, walk_id) -> HttpResponse:
+    patient = current_patient(request)
+    log = patient_walk(patient, walk_id)
+    if not log.can_be_changed(timezone.now()):
+        messages.info(request, _("A walk can be deleted for 24 hours after it was logged."))
+        return redirect("walk_detail", walk_id=log.pk)
+    if request.method == "POST":
+        services.walk_log_delete(log=log, by=request.user, now=timezone.now())
+        messages.success(request, _("The walk has been deleted."))
+        return redirect("history")
+    return render(request, "patients/walk_delete.html", {"patient": patient, "log": log})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
+    patient = current_patient(request)
+    log = patient_walk(patient, walk_id)
+    if MorningCheck.objects.filter(walk_log=log).exists():
+        messages.info(request, _("Thank you, you have already answered for this walk."))
+        return redirect("patient_week")
+    form = MorningCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.morning_check_create(
+            log=log, feeling=form.cleaned_data["feeling"], pain_now=form.cleaned_data["pain_now"]
+        )
+        messages.success(
+            request, _("Thank you. Your answer helps your clinic plan your next step.")
+        )
+        return redirect("patient_week")
+    return render(
+        request, "patients/morning_check.html", {"form": form, "patient": patient, "log": log}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in_new(request: HttpRequest) -> HttpResponse:
+    patient = current_patient(request)
+    form = SymptomCheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check_in, _created = services.symptom_check_in_create(
+            patient=patient, submission_key=form.cleaned_data["submission"], **form.values()
+        )
+        return redirect("check_in_detail", check_in_id=check_in.pk)
+    return render(request, "patients/check_in_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+def check_in_detail(request: HttpRequest, check_in_id) -> HttpResponse:
+    patient = current_patient(request)
+    check_in = get_object_or_404(SymptomCheckIn, pk=check_in_id, patient=patient)
+    context = {
+        "patient": patient,
+        "check_in": check_in,
+        "advice": advice_for(check_in_findings(check_in), patient.clinic),
+    }
+    return render(request, "patients/check_in_detail.html", context)
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    logs = WalkLog.objects.live().filter(patient=patient).order_by("-walked_on", "-created_at")
+    page = Paginator(logs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    since = today - datetime.timedelta(weeks=CHART_WEEKS)
+    recent = list(logs.filter(walked_on__gt=since).order_by("walked_on", "created_at"))
+    plan = current_plan(patient)
+    context = {
+        "patient": patient,
+        "page": page,
+        "pain": pain_chart(recent),
+        "minutes": minutes_chart(recent, plan, today, CHART_WEEKS),
+        "now": timezone.now(),
+    }
+    return render(request, "patients/history.html", context)

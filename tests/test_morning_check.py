@@ -1,0 +1,72 @@
+"""The morning after a walk, the home page asks how the back is compared with before it."""
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from patients import services
+from patients.models import MorningCheck
+
+
+def walk_on(patient, day) -> object:
+    log, _ = services.walk_log_create(
+        patient=patient,
+        submission_key=uuid.uuid4(),
+        by=patient.user,
+        walked_on=day,
+        minutes=10,
+        terrain="flat",
+        pain_before=3,
+        pain_after=5,
+    )
+    return log
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient.user)
+    return client
+
+
+def test_the_morning_after_a_walk_the_home_page_asks_once(patient_client, patient):
+    yesterday = patient.clinic.today() - datetime.timedelta(days=1)
+    log = walk_on(patient, yesterday)
+
+    home = patient_client.get(reverse("patient_week"))
+    assert home.context["morning_walk"] == log
+    response = patient_client.post(
+        reverse("morning_check", args=[log.pk]), {"feeling": "bit_worse", "pain_now": "5"}
+    )
+
+    assert response.url == reverse("patient_week")
+    check = MorningCheck.objects.get(walk_log=log)
+    assert (check.feeling, check.pain_now, check.settled) == ("bit_worse", 5, False)
+    assert patient_client.get(reverse("patient_week")).context["morning_walk"] is None
+
+
+def test_answering_twice_keeps_the_first_answer(patient_client, patient):
+    log = walk_on(patient, patient.clinic.today() - datetime.timedelta(days=1))
+    url = reverse("morning_check", args=[log.pk])
+
+    patient_client.post(url, {"feeling": "usual", "pain_now": "3"})
+    patient_client.post(url, {"feeling": "much_worse", "pain_now": "9"})
+
+    assert MorningCheck.objects.get(walk_log=log).feeling == "usual"
+
+
+def test_no_question_without_a_walk_yesterday(patient_client, patient):
+    walk_on(patient, patient.clinic.today())
+    walk_on(patient, patient.clinic.today() - datetime.timedelta(days=2))
+
+    assert patient_client.get(reverse("patient_week")).context["morning_walk"] is None
+
+
+def test_a_missing_answer_says_what_to_choose(patient_client, patient):
+    log = walk_on(patient, patient.clinic.today() - datetime.timedelta(days=1))
+
+    response = patient_client.post(reverse("morning_check", args=[log.pk]), {"pain_now": "4"})
+
+    assert "Choose how your back feels." in response.content.decode()
+    assert not MorningCheck.objects.exists()

@@ -1,0 +1,169 @@
+"""Logging a walk: validation with clear messages, nothing lost, saved exactly once."""
+
+import datetime
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from patients.models import WalkLog, WalkLogRevision
+from tests.factories import assign
+
+NEW = reverse("walk_new")
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient.user)
+    return client
+
+
+def walk(patient, **overrides) -> dict:
+    data = {
+        "submission": str(uuid.uuid4()),
+        "walked_on": patient.clinic.today().isoformat(),
+        "minutes": "10",
+        "terrain": "flat",
+        "pain_before": "3",
+        "pain_after": "4",
+        "pain_character": ["aching"],
+        "pain_areas": ["lower_back"],
+        "pain_side": "",
+        "stopped_early": "no",
+        "effort": "easy",
+        "steps": "",
+        "note": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_walk_is_saved_and_the_patient_sees_it_with_this_weeks_progress(
+    patient_client, patient, clinician, standard_template
+):
+    assign(patient, standard_template, clinician)
+
+    response = patient_client.post(NEW, walk(patient, note="Lovely morning"), follow=True)
+
+    log = WalkLog.objects.get(patient=patient)
+    assert (log.minutes, log.pain_before, log.pain_after, log.note) == (10, 3, 4, "Lovely morning")
+    assert log.stage_position == 1
+    assert response.redirect_chain[-1][0] == reverse("walk_detail", args=[log.pk])
+    page = response.content.decode()
+    assert "Saved. Thank you." in page
+    assert "1 walk of 3 this week" in page
+    assert log.revisions.get().action == "created"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("minutes", "0", "Enter at least 1 minute."),
+        ("minutes", "301", "Enter 300 minutes or fewer."),
+        ("minutes", "-5", "Enter at least 1 minute."),
+        ("minutes", "ten", "Enter the minutes as a number, like 10."),
+        ("minutes", "9" * 40, "Enter 300 minutes or fewer."),
+        ("minutes", None, "Enter how many minutes you walked."),
+        ("pain_before", "11", "Choose a number from 0 to 10."),
+        ("pain_after", "-1", "Choose a number from 0 to 10."),
+        ("pain_after", None, "Choose your pain after the walk, from 0 to 10."),
+        ("terrain", "lava", "Select a valid choice."),
+        ("pain_character", ["telepathic"], "Select a valid choice."),
+        ("walked_on", "31/02/2026", "Enter a real date"),
+        ("walked_on", None, "Enter the date of the walk."),
+        ("steps", "1000001", "less than or equal to 100000"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(
+    patient_client, patient, field, value, message
+):
+    data = walk(patient)
+    data.pop(field)
+    if value is not None:
+        data[field] = value
+
+    response = patient_client.post(NEW, data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not WalkLog.objects.exists()
+
+
+def test_a_walk_cannot_be_in_the_future(patient_client, patient):
+    tomorrow = patient.clinic.today() + datetime.timedelta(days=1)
+
+    response = patient_client.post(NEW, walk(patient, walked_on=tomorrow.isoformat()))
+
+    assert "The date cannot be in the future." in response.content.decode()
+    assert not WalkLog.objects.exists()
+
+
+def test_back_dating_is_allowed_within_two_weeks_only(patient_client, patient):
+    today = patient.clinic.today()
+    allowed = walk(patient, walked_on=(today - datetime.timedelta(days=14)).isoformat())
+    too_old = walk(patient, walked_on=(today - datetime.timedelta(days=15)).isoformat())
+
+    assert patient_client.post(NEW, allowed).status_code == 302
+    response = patient_client.post(NEW, too_old)
+
+    assert "You can log walks from the last 14 days." in response.content.decode()
+    assert WalkLog.objects.count() == 1
+
+
+def test_an_error_keeps_every_answer_and_links_the_summary_to_the_field(patient_client, patient):
+    data = walk(patient, minutes="0", note="Windy by the river", pain_after="7")
+    data["pain_areas"] = ["thigh", "knee"]
+
+    response = patient_client.post(NEW, data)
+
+    page = response.content.decode()
+    assert '<a href="#id_minutes">Enter at least 1 minute.</a>' in page
+    assert "Windy by the river" in page
+    chosen = re.search(r'<input[^>]*id="id_pain_after_7"[^>]*>', page).group(0)
+    assert "checked" in chosen
+    form = response.context["form"]
+    assert form["pain_areas"].value() == ["thigh", "knee"]
+    assert form["submission"].value() == data["submission"]
+
+
+def test_a_double_click_or_retry_saves_the_walk_once(patient_client, patient):
+    data = walk(patient)
+
+    first = patient_client.post(NEW, data)
+    second = patient_client.post(NEW, data)
+
+    assert WalkLog.objects.count() == 1
+    assert first.url == second.url
+
+
+def test_two_different_forms_save_two_walks(patient_client, patient):
+    patient_client.post(NEW, walk(patient))
+    patient_client.post(NEW, walk(patient))
+
+    assert WalkLog.objects.count() == 2
+
+
+def test_markup_in_a_note_is_shown_as_text(patient_client, patient):
+    response = patient_client.post(
+        NEW, walk(patient, note="<script>alert(1)</script>"), follow=True
+    )
+
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_form_opens_with_today_and_flat_ground_already_chosen(patient_client, patient):
+    form = patient_client.get(NEW).context["form"]
+
+    assert form["walked_on"].value() == patient.clinic.today()
+    assert form["terrain"].value() == "flat"
+    assert 'value="' + patient.clinic.today().isoformat() + '"' in str(form["walked_on"])
+
+
+def test_staff_cannot_log_walks(client, clinician):
+    client.force_login(clinician)
+
+    assert client.get(NEW).status_code == 404
+    assert WalkLogRevision.objects.count() == 0
