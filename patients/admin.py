@@ -1,17 +1,26 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from patients import access
 from patients.admin_site import ClinicScopedAdmin
-from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
-from patients.services import patient_enrol
+from patients.models import (
+    Clinic,
+    InvitationState,
+    Patient,
+    StaffMembership,
+    StaffRole,
+    WalkLog,
+)
+from patients.services import invitation_create, invitation_send, patient_enrol
 from programs.models import PlanAssignment
 
 User = get_user_model()
@@ -36,7 +45,10 @@ class PatientForm(forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("Email"), help_text=_("The patient signs in with this."))
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("The patient signs in with this. Their invitation is sent here when you save."),
+    )
 
     class Meta:
         model = Patient
@@ -99,9 +111,13 @@ class PatientAdmin(ClinicScopedAdmin):
     ]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "clinic", "clinician"]
-    readonly_fields = ["plan_summary"]
+    readonly_fields = ["plan_summary", "sign_in"]
+    change_form_template = "admin/patients/patient/change_form.html"
     fieldsets = [
-        (_("Patient"), {"fields": [*ACCOUNT_FIELDS, "clinic", "clinician", "enrolled_on"]}),
+        (
+            _("Patient"),
+            {"fields": [*ACCOUNT_FIELDS, "sign_in", "clinic", "clinician", "enrolled_on"]},
+        ),
         (_("Walking plan"), {"fields": ["plan_summary"]}),
         (
             _("Baseline at enrolment"),
@@ -192,6 +208,53 @@ class PatientAdmin(ClinicScopedAdmin):
         # The admin carries on with `obj` (its message and redirect), so point it at the row.
         obj.pk, obj.user = enrolled.pk, enrolled.user
         obj._state.adding = False
+        self.invite(request, enrolled)
+
+    def invite(self, request, patient: Patient) -> None:
+        invitation, token = invitation_create(patient=patient, by=request.user, now=timezone.now())
+        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        invitation_send(invitation=invitation, link=link)
+        self.message_user(
+            request,
+            _("An invitation to set a password was sent to %(email)s. It works for 7 days.")
+            % {"email": patient.user.email},
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="patients_patient_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, object_id):
+        patient = self.get_object(request, object_id)
+        if patient is None:
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, patient):
+            raise PermissionDenied
+        self.invite(request, patient)
+        return HttpResponseRedirect(reverse("admin:patients_patient_change", args=[patient.pk]))
+
+    @admin.display(description=_("sign-in"))
+    def sign_in(self, patient: Patient) -> str:
+        if patient._state.adding:
+            return _("An invitation is sent when you save.")
+        if patient.user.has_usable_password():
+            return _("Has set a password and can sign in.")
+        latest = patient.invitations.first()
+        if latest is None:
+            return _("Not invited yet.")
+        return _("Invited %(date)s: %(state)s.") % {
+            "date": latest.created_at.strftime("%d %b %Y"),
+            "state": InvitationState(latest.state(timezone.now())).label.lower(),
+        }
 
     @admin.display(description=_("name"), ordering="user__last_name")
     def name(self, patient: Patient) -> str:

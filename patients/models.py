@@ -427,3 +427,46 @@ class MorningCheck(models.Model):
     @property
     def settled(self) -> bool:
         return self.feeling == MorningFeeling.USUAL
+
+
+INVITATION_LIFETIME = datetime.timedelta(days=7)
+
+
+class InvitationState(models.TextChoices):
+    VALID = "valid", _("Waiting to be accepted")
+    USED = "used", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REPLACED = "replaced", _("Replaced by a newer invitation")
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link for a patient to set their password.
+
+    Only a hash of the token is stored, so a copy of the database cannot be used to sign in.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.patient} ({self.created_at:%Y-%m-%d})"
+
+    def state(self, now: datetime.datetime) -> str:
+        if self.used_at:
+            return InvitationState.USED
+        if self.replaced_at:
+            return InvitationState.REPLACED
+        if now >= self.expires_at:
+            return InvitationState.EXPIRED
+        return InvitationState.VALID

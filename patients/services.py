@@ -1,12 +1,19 @@
 import datetime
+import hashlib
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from patients.models import (
+    INVITATION_LIFETIME,
     Clinic,
+    Invitation,
+    InvitationState,
     MorningCheck,
     Patient,
     RevisionAction,
@@ -149,3 +156,52 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
     except IntegrityError:
         return MorningCheck.objects.get(walk_log=log), False
     return check, True
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, patient: Patient, by, now: datetime.datetime) -> tuple[Invitation, str]:
+    """A new invitation replaces any earlier one still waiting. Returns it and its token."""
+    Invitation.objects.filter(
+        patient=patient, used_at__isnull=True, replaced_at__isnull=True
+    ).update(replaced_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        patient=patient,
+        token_hash=invitation_token_hash(token),
+        created_by=by,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    return invitation, token
+
+
+def invitation_send(*, invitation: Invitation, link: str) -> None:
+    """Email the link once the transaction that made the invitation has committed."""
+    patient = invitation.patient
+    context = {"patient": patient, "link": link, "expires_at": invitation.expires_at}
+    message = render_to_string("emails/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(
+            _("Your walking plan with %(clinic)s: set your password") % {"clinic": patient.clinic},
+            message,
+            None,
+            [patient.user.email],
+        )
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str, now: datetime.datetime):
+    """Set the patient's password and use up the invitation. Returns the updated user."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state(now) != InvitationState.VALID:
+        raise ValidationError(_("This invitation link can no longer be used."))
+    user = invitation.patient.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import patient_views, views
+from patients import account_views, patient_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("check-ins/new/", patient_views.check_in_new, name="check_in_new"),
     path("check-ins/<uuid:check_in_id>/", patient_views.check_in_detail, name="check_in_detail"),
     path("clinic/", views.staff_home, name="staff_home"),
+    path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
 ]
