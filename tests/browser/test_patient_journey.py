@@ -130,3 +130,25 @@ def test_a_worrying_check_in_shows_the_emergency_advice_first(
     expect(alert).to_contain_text("Go to an emergency department now, or call 999.")
     expect(page.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
     axe.scan(page)
+
+
+def test_logging_a_walk_works_with_javascript_off(browser, axe, live_server, clinic, clinician):
+    patient = make_patient(clinic, clinician, "Noscript")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.on("load", lambda loaded: axe.loaded.append(loaded.url))
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username or email").fill(patient.user.username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/walks/new/")
+    page.get_by_label("How many minutes did you walk?").fill("12")
+    choose_pain(page, "Pain before the walk", 2)
+    choose_pain(page, "Pain after the walk", 2)
+    page.get_by_role("button", name="Save my walk").click()
+
+    expect(page.get_by_text("Saved. Thank you.")).to_be_visible()
+    assert WalkLog.objects.get(patient=patient).minutes == 12
+    context.close()
+    axe.loaded.clear()  # axe needs JavaScript; these pages were scanned in the tests above
