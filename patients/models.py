@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.choices import NERVE_CHARACTERS, BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.fields import ChoiceListField
-from patients.rules import SeriousSymptom
+from patients.rules import SEVERITY_RANK, Rule, SeriousSymptom, Severity
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -470,3 +470,138 @@ class Invitation(models.Model):
         if now >= self.expires_at:
             return InvitationState.EXPIRED
         return InvitationState.VALID
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+UNRESOLVED_FLAG_STATUSES = [FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
+
+
+class FlagAction(models.TextChoices):
+    """What the clinician did about a flag when resolving it."""
+
+    CONTINUE = "continue", _("Continue the plan")
+    HOLD = "hold", _("Hold at this stage")
+    STEP_BACK = "step_back", _("Step back a stage")
+    ADVANCE = "advance", _("Advance")
+    REFER = "refer", _("Refer")
+
+
+class FlagQuerySet(models.QuerySet):
+    def unresolved(self) -> "FlagQuerySet":
+        return self.filter(status__in=UNRESOLVED_FLAG_STATUSES)
+
+    def in_clinics(self, clinic_ids) -> "FlagQuerySet":
+        return self.filter(patient__clinic_id__in=clinic_ids)
+
+    def queue_order(self) -> "FlagQuerySet":
+        """Most severe first, then the longest waiting."""
+        rank = models.Case(
+            *(
+                models.When(severity=severity, then=rank)
+                for severity, rank in SEVERITY_RANK.items()
+            ),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(severity_rank=rank).order_by("-severity_rank", "opened_at")
+
+
+class Flag(models.Model):
+    """A rule that fired for a patient, and what the clinic did about it.
+
+    While a flag for the same rule is unresolved, new evidence joins it instead of raising
+    a duplicate; worse evidence raises its severity. Nothing is deleted: every change is a
+    FlagEvent.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flags")
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FlagStatus, default=FlagStatus.OPEN
+    )
+    summary = models.CharField(_("summary"), max_length=300)
+    high_priority = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    last_evidence_at = models.DateTimeField(_("latest evidence"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_action = models.CharField(max_length=10, choices=FlagAction, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("flag")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule"],
+                condition=Q(status__in=UNRESOLVED_FLAG_STATUSES),
+                name="flag_one_unresolved_per_rule",
+            ),
+            models.CheckConstraint(condition=Q(rule__in=Rule.values), name="flag_rule_known"),
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="flag_severity_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FlagStatus.values), name="flag_status_known"
+            ),
+        ]
+        indexes = [
+            # Serves the dashboard queue: a clinic's unresolved flags, oldest first.
+            models.Index(fields=["status", "opened_at"], name="flag_queue"),
+            # Serves the engine's look-up of a patient's unresolved flags on every save.
+            models.Index(fields=["patient", "status"], name="flag_patient_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.summary}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == FlagStatus.RESOLVED
+
+
+class FlagEventKind(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    EVIDENCE = "evidence", _("New evidence")
+    ESCALATED = "escalated", _("Severity raised")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class FlagEvent(models.Model):
+    """One thing that happened to a flag: evidence added or a step of its lifecycle."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=FlagEventKind)
+    severity = models.CharField(max_length=10, choices=Severity)
+    summary = models.CharField(max_length=300, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=FlagEventKind.values), name="flag_event_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -382,3 +382,20 @@ def evaluate(report: Report, baseline: Baseline) -> list[Finding]:
     """Every rule's finding for one report, most severe first."""
     findings = [finding for rule in REPORT_RULES if (finding := rule(report, baseline))]
     return sorted(findings, key=lambda finding: -finding.rank)
+
+
+# Pain the next morning this far above the pre-walk score means it has not settled.
+NEXT_MORNING_RISE = 2
+
+
+def walk_provoked_next_morning(pain_before_walk: int, pain_next_morning: int) -> Finding | None:
+    """Walk-provoked pain that has not settled: next morning still 2+ above the pre-walk score."""
+    if pain_next_morning < pain_before_walk + NEXT_MORNING_RISE:
+        return None
+    return Finding(
+        Rule.WALK_PROVOKED,
+        Severity.REVIEW,
+        _("Pain %(now)d/10 the morning after a walk, against %(before)d before it.")
+        % {"now": pain_next_morning, "before": pain_before_walk},
+        {"before_walk": pain_before_walk, "next_morning": pain_next_morning},
+    )

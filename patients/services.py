@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from patients.flags import record_findings
 from patients.models import (
     INVITATION_LIFETIME,
     Clinic,
@@ -21,8 +22,19 @@ from patients.models import (
     WalkLog,
     WalkLogRevision,
 )
+from patients.rules import walk_provoked_next_morning
+from patients.safety import check_in_findings, walk_findings
 
 User = get_user_model()
+
+# Field validators (ranges, choices) still run on every report; the foreign keys come from
+# the signed-in patient, and uniqueness and check constraints are enforced by the database
+# itself, so checking them here would only add a query each to the patient's save.
+TRUSTED_ROWS = {
+    "exclude": ["patient", "assignment"],
+    "validate_unique": False,
+    "validate_constraints": False,
+}
 
 
 @transaction.atomic
@@ -77,7 +89,7 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
         stage_position=plan.current_position if plan else None,
         **values,
     )
-    log.full_clean()
+    log.full_clean(**TRUSTED_ROWS)
     try:
         # A savepoint, so a concurrent duplicate (two workers, one retry) does not spoil
         # the surrounding transaction: the loser reads the winner's row instead.
@@ -88,6 +100,7 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
     WalkLogRevision.objects.create(
         walk_log=log, action=RevisionAction.CREATED, values=log.snapshot(), changed_by=by
     )
+    record_findings(patient=patient, findings=walk_findings(log), source=_source("walk", log))
     return log, True
 
 
@@ -104,11 +117,13 @@ def walk_log_correct(*, log: WalkLog, by, now: datetime.datetime, **values) -> W
     _require_changeable(log, now)
     for name, value in values.items():
         setattr(log, name, value)
-    log.full_clean()
+    log.full_clean(**TRUSTED_ROWS)
     log.save(update_fields=[*values, "updated_at"])
     WalkLogRevision.objects.create(
         walk_log=log, action=RevisionAction.CORRECTED, values=log.snapshot(), changed_by=by
     )
+    # A correction is new evidence too: it may reveal what the first entry hid.
+    record_findings(patient=log.patient, findings=walk_findings(log), source=_source("walk", log))
     return log
 
 
@@ -136,12 +151,17 @@ def symptom_check_in_create(
         if existing is not None:
             return existing, False
     check_in = SymptomCheckIn(patient=patient, submission_key=submission_key, **values)
-    check_in.full_clean()
+    check_in.full_clean(**TRUSTED_ROWS)
     try:
         with transaction.atomic():
             check_in.save()
     except IntegrityError:
         return SymptomCheckIn.objects.get(patient=patient, submission_key=submission_key), False
+    record_findings(
+        patient=patient,
+        findings=check_in_findings(check_in),
+        source=_source("check_in", check_in),
+    )
     return check_in, True
 
 
@@ -155,7 +175,15 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
             check.save()
     except IntegrityError:
         return MorningCheck.objects.get(walk_log=log), False
+    finding = walk_provoked_next_morning(log.pain_before, pain_now)
+    if finding is not None:
+        record_findings(patient=log.patient, findings=[finding], source=_source("walk", log))
     return check, True
+
+
+def _source(kind: str, report) -> dict:
+    """Where a flag's evidence came from, so a clinician can open the report."""
+    return {"source": kind, "source_id": str(report.pk)}
 
 
 def invitation_token_hash(token: str) -> str:

@@ -1,0 +1,149 @@
+"""The flag engine: turns the rules' findings into flags a clinician works through.
+
+Called inside the transaction that saves a report, so a report and its flags are stored
+together or not at all. One query finds the patient's unresolved flags for the rules that
+fired; the rest is a bounded number of writes (at most a few per rule), whatever the size
+of the patient's history.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from patients.models import Flag, FlagEvent, FlagEventKind, FlagStatus, Patient
+from patients.rules import SEVERITY_RANK, Finding, Rule, Severity
+
+PAUSING_SEVERITIES = {Severity.URGENT, Severity.SAME_DAY}
+
+
+def is_flagged(finding: Finding) -> bool:
+    # Pain after a walk earns advice at once, but a flag only once the next-morning check
+    # shows it has not settled (that check produces its own review finding).
+    return not (finding.rule == Rule.WALK_PROVOKED and finding.severity == Severity.INFO)
+
+
+def record_findings(*, patient: Patient, findings: list[Finding], source: dict) -> list[Flag]:
+    """Raise new flags or add evidence to unresolved ones. Returns the flags touched."""
+    findings = [finding for finding in findings if is_flagged(finding)]
+    if not findings:
+        return []
+    now = timezone.now()
+    unresolved = {
+        flag.rule: flag
+        for flag in Flag.objects.select_for_update()
+        .unresolved()
+        .filter(patient=patient, rule__in=[finding.rule for finding in findings])
+    }
+    touched = []
+    for finding in findings:
+        evidence = {**finding.evidence, **source}
+        flag = unresolved.get(finding.rule)
+        if flag is None:
+            flag = _raise(patient, finding, evidence, now)
+        else:
+            _add_evidence(flag, finding, evidence, now)
+        touched.append(flag)
+    if any(finding.severity in PAUSING_SEVERITIES for finding in findings):
+        _pause_plan(patient, now)
+    return touched
+
+
+def _raise(patient: Patient, finding: Finding, evidence: dict, now) -> Flag:
+    flag = Flag.objects.create(
+        patient=patient,
+        rule=finding.rule,
+        severity=finding.severity,
+        summary=finding.summary,
+        high_priority=bool(finding.evidence.get("high_priority")),
+        last_evidence_at=now,
+    )
+    FlagEvent.objects.create(
+        flag=flag,
+        kind=FlagEventKind.RAISED,
+        severity=finding.severity,
+        summary=finding.summary,
+        evidence=evidence,
+    )
+    return flag
+
+
+def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now) -> None:
+    worse = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]
+    if worse:
+        flag.severity = finding.severity
+        flag.summary = finding.summary
+    # An acknowledged flag goes back to the top of the queue when the news is worse or
+    # urgent: merging must never hide an escalation behind an earlier acknowledgement.
+    if flag.status == FlagStatus.ACKNOWLEDGED and (worse or finding.severity == Severity.URGENT):
+        flag.status = FlagStatus.OPEN
+    flag.last_evidence_at = now
+    flag.save(update_fields=["severity", "summary", "status", "last_evidence_at"])
+    FlagEvent.objects.create(
+        flag=flag,
+        kind=FlagEventKind.ESCALATED if worse else FlagEventKind.EVIDENCE,
+        severity=finding.severity,
+        summary=finding.summary,
+        evidence=evidence,
+    )
+
+
+def _pause_plan(patient: Patient, now) -> None:
+    from programs import services as plan_services
+    from programs.models import PlanAssignment, PlanStatus
+
+    plan = PlanAssignment.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
+    if plan is not None:
+        plan_services.plan_pause(
+            assignment=plan,
+            by=None,
+            reason="Paused automatically: an urgent or same-day flag was raised.",
+            today=patient.clinic.today(),
+        )
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: Flag, by) -> Flag:
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status != FlagStatus.OPEN:
+        return flag
+    flag.status = FlagStatus.ACKNOWLEDGED
+    flag.acknowledged_at = timezone.now()
+    flag.acknowledged_by = by
+    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    FlagEvent.objects.create(
+        flag=flag, kind=FlagEventKind.ACKNOWLEDGED, severity=flag.severity, by=by
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == FlagStatus.RESOLVED:
+        return flag
+    now = timezone.now()
+    if flag.acknowledged_at is None:
+        # Resolving implies having looked: the time to acknowledge is kept honest.
+        flag.acknowledged_at, flag.acknowledged_by = now, by
+    flag.status = FlagStatus.RESOLVED
+    flag.resolved_at, flag.resolved_by = now, by
+    flag.resolution_action, flag.resolution_note = action, note
+    flag.save(
+        update_fields=[
+            "status",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_action",
+            "resolution_note",
+        ]
+    )
+    FlagEvent.objects.create(
+        flag=flag,
+        kind=FlagEventKind.RESOLVED,
+        severity=flag.severity,
+        summary=note[:300],
+        evidence={"action": action},
+        by=by,
+    )
+    return flag

@@ -1,0 +1,187 @@
+"""The flag engine: one flag per rule while unresolved, worse evidence escalates, urgent pauses."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from patients import services
+from patients.flags import flag_acknowledge, flag_resolve, record_findings
+from patients.models import Flag, FlagStatus
+from patients.rules import Finding, Rule, Severity
+from programs.models import PlanStatus
+from tests.factories import assign
+
+
+def log_walk(patient, **values):
+    defaults = {
+        "walked_on": patient.clinic.today(),
+        "minutes": 8,
+        "terrain": "flat",
+        "pain_before": 3,
+        "pain_after": 3,
+    }
+    log, _created = services.walk_log_create(
+        patient=patient, submission_key=uuid.uuid4(), by=patient.user, **{**defaults, **values}
+    )
+    return log
+
+
+def check_in(patient, *serious, pain_now=3):
+    check, _created = services.symptom_check_in_create(
+        patient=patient,
+        submission_key=uuid.uuid4(),
+        pain_now=pain_now,
+        serious_symptoms=list(serious),
+    )
+    return check
+
+
+ELECTRIC_THIGH = {
+    "pain_before": 4,
+    "pain_after": 6,
+    "pain_character": ["aching", "electric_shock"],
+    "pain_areas": ["lower_back", "thigh"],
+    "pain_side": "left",
+}
+
+
+def test_the_design_story_two_days_of_new_electric_shock_pain_raise_one_review_flag(patient):
+    log_walk(patient, **ELECTRIC_THIGH)
+    log_walk(patient, **ELECTRIC_THIGH)
+
+    flag = Flag.objects.get(patient=patient)
+    assert (flag.rule, flag.severity, flag.status) == (Rule.NEW_NERVE, Severity.REVIEW, "open")
+    assert flag.summary == "New nerve-type symptoms in the leg: like an electric shock."
+    assert [event.kind for event in flag.events.all()] == ["raised", "evidence"]
+
+
+def test_pain_after_a_walk_is_advice_only_until_the_next_morning(patient):
+    log = log_walk(patient, pain_before=3, pain_after=7)
+    assert not Flag.objects.exists()
+
+    services.morning_check_create(log=log, feeling="bit_worse", pain_now=5)
+
+    flag = Flag.objects.get()
+    assert (flag.rule, flag.severity) == (Rule.WALK_PROVOKED, Severity.REVIEW)
+    assert flag.events.get().evidence["next_morning"] == 5
+
+
+def test_pain_settled_by_the_next_morning_raises_nothing(patient):
+    log = log_walk(patient, pain_before=3, pain_after=7)
+
+    services.morning_check_create(log=log, feeling="bit_worse", pain_now=4)
+
+    assert not Flag.objects.exists()
+
+
+def test_saddle_numbness_raises_an_urgent_flag_and_pauses_the_plan(
+    patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+
+    check_in(patient, "saddle")
+
+    flag = Flag.objects.get()
+    assert (flag.rule, flag.severity) == (Rule.CAUDA_EQUINA, Severity.URGENT)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PAUSED
+    assert "urgent" in plan.changes.last().reason
+
+
+def test_worse_evidence_raises_the_severity_of_the_open_flag(patient):
+    record_findings(
+        patient=patient,
+        findings=[Finding(Rule.WEAKNESS_OR_FALL, Severity.SAME_DAY, "Foot drop")],
+        source={},
+    )
+    record_findings(
+        patient=patient,
+        findings=[Finding(Rule.WEAKNESS_OR_FALL, Severity.URGENT, "Fall, osteoporosis")],
+        source={},
+    )
+
+    flag = Flag.objects.get()
+    assert (flag.severity, flag.summary) == (Severity.URGENT, "Fall, osteoporosis")
+    assert [event.kind for event in flag.events.all()] == ["raised", "escalated"]
+
+
+def test_new_urgent_evidence_reopens_an_acknowledged_flag(patient, clinician):
+    check_in(patient, "chest")
+    flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    check_in(patient, "chest")
+
+    flag = Flag.objects.get()
+    assert flag.status == FlagStatus.OPEN
+    assert flag.acknowledged_by == clinician
+
+
+def test_milder_evidence_leaves_an_acknowledged_flag_acknowledged(patient, clinician):
+    log_walk(patient, **ELECTRIC_THIGH)
+    flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    log_walk(patient, **ELECTRIC_THIGH)
+
+    assert Flag.objects.get().status == FlagStatus.ACKNOWLEDGED
+
+
+def test_after_a_flag_is_resolved_new_evidence_raises_a_new_one(patient, clinician):
+    log_walk(patient, **ELECTRIC_THIGH)
+    flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Reviewed by phone")
+
+    log_walk(patient, **ELECTRIC_THIGH)
+
+    assert Flag.objects.filter(patient=patient).count() == 2
+    assert Flag.objects.filter(status="open").count() == 1
+
+
+def test_resolving_records_who_when_why_and_counts_as_acknowledged(patient, clinician):
+    log_walk(patient, **ELECTRIC_THIGH)
+
+    flag = flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Called her")
+
+    assert (flag.resolved_by, flag.resolution_action, flag.resolution_note) == (
+        clinician,
+        "hold",
+        "Called her",
+    )
+    assert flag.acknowledged_at == flag.resolved_at
+    assert [event.kind for event in flag.events.all()] == ["raised", "resolved"]
+
+
+def test_known_symptoms_never_raise_a_flag(clinic, clinician):
+    from tests.factories import make_patient
+
+    known = make_patient(
+        clinic, clinician, "Known", leg_symptoms="left", known_nerve_symptoms=["electric_shock"]
+    )
+
+    log_walk(known, **ELECTRIC_THIGH)
+
+    assert not Flag.objects.exists()
+
+
+@pytest.mark.parametrize("history", [0, 40])
+def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
+    patient, history, django_assert_num_queries
+):
+    from patients.models import WalkLog
+
+    WalkLog.objects.bulk_create(
+        WalkLog(
+            patient=patient,
+            walked_on=timezone.localdate(),
+            minutes=5,
+            terrain="flat",
+            pain_before=3,
+            pain_after=3,
+        )
+        for _ in range(history)
+    )
+    patient = type(patient).objects.select_related("clinic", "user").get(pk=patient.pk)
+
+    # Savepoints (3), the repeat-submission check, the current plan, the insert, its revision,
+    # one look-up of unresolved flags, the new flag and its event.
+    with django_assert_num_queries(11):
+        log_walk(patient, **ELECTRIC_THIGH)
