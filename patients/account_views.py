@@ -49,7 +49,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             status=410 if invitation else 404,
         )
     user = invitation.patient.user
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             # The updated user: signing in with the old object would store a session hash

@@ -68,9 +68,9 @@ def _review() -> Advice:
         Severity.REVIEW,
         _("Take it a little easier"),
         [
-            # Says no more than is true: the clinic can read the answers, but nothing yet
-            # puts them in front of a clinician (the flag dashboard will).
-            _("Your answers are saved in your record for your clinic."),
+            # Says no more than is true: the answers are flagged on the clinic's dashboard,
+            # but nobody is watching it around the clock.
+            _("Your answers have been flagged for your clinic to review."),
             _("For now, walk shorter or slower, and repeat this stage rather than stepping up."),
             _("If it gets worse, or you are worried, contact your clinic."),
         ],

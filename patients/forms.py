@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
-from patients.models import MorningFeeling
+from patients.models import FlagAction, MorningFeeling
 from patients.rules import SeriousSymptom
 
 # How far back a walk may be logged, so a forgotten walk can still be added.
@@ -40,17 +40,11 @@ def choice_list(label: str, choices, help_text: str = "") -> forms.MultipleChoic
     )
 
 
-class PatientForm(forms.Form):
-    """Shared behaviour: an error summary that links to each field, and a submission key."""
+class ErrorSummaryMixin:
+    """An error summary for the top of the page, each message linking to its field."""
 
-    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
     # Radio buttons and checkboxes: the summary links to the first option.
     grouped = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission", uuid.uuid4())
 
     def error_summary(self) -> list[dict]:
         items = []
@@ -62,6 +56,17 @@ class PatientForm(forms.Form):
             anchor = f"{field.auto_id}_0" if name in self.grouped else field.auto_id
             items += [{"anchor": anchor, "message": message} for message in errors]
         return items
+
+
+class PatientForm(ErrorSummaryMixin, forms.Form):
+    """A patient's report: carries a submission key so a repeat saves nothing twice."""
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
 
 
 class WalkLogForm(PatientForm):
@@ -252,3 +257,20 @@ class MorningCheckForm(PatientForm):
     )
     pain_now = pain_scale(_("Pain now"), _("Choose how bad your pain is now, from 0 to 10."))
     grouped = ("feeling", "pain_now")
+
+
+class ResolveFlagForm(ErrorSummaryMixin, forms.Form):
+    action = forms.ChoiceField(
+        label=_("What are you doing about it?"),
+        choices=FlagAction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you are doing about it.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Kept with the flag: what you found and what you told the patient."),
+        error_messages={"required": _("Write a short note for the record.")},
+    )
+    grouped = ("action",)

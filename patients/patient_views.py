@@ -89,7 +89,7 @@ def patient_week(request: HttpRequest) -> HttpResponse:
 def walk_new(request: HttpRequest) -> HttpResponse:
     patient = current_patient(request)
     today = patient.clinic.today()
-    form = WalkLogForm(request.POST or None, today=today)
+    form = WalkLogForm(request.POST if request.method == "POST" else None, today=today)
     if request.method == "POST" and form.is_valid():
         log, _created = services.walk_log_create(
             patient=patient,
@@ -131,7 +131,11 @@ def walk_edit(request: HttpRequest, walk_id) -> HttpResponse:
         "walked_on": log.walked_on,
         "stopped_early": ("yes" if log.stopped_early else "no"),
     }
-    form = WalkLogForm(request.POST or None, initial=initial, today=patient.clinic.today())
+    form = WalkLogForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        today=patient.clinic.today(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.walk_log_correct(log=log, by=request.user, now=timezone.now(), **form.values())
@@ -168,7 +172,7 @@ def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
     if MorningCheck.objects.filter(walk_log=log).exists():
         messages.info(request, _("Thank you, you have already answered for this walk."))
         return redirect("patient_week")
-    form = MorningCheckForm(request.POST or None)
+    form = MorningCheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.morning_check_create(
             log=log, feeling=form.cleaned_data["feeling"], pain_now=form.cleaned_data["pain_now"]
@@ -186,7 +190,7 @@ def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def check_in_new(request: HttpRequest) -> HttpResponse:
     patient = current_patient(request)
-    form = SymptomCheckInForm(request.POST or None)
+    form = SymptomCheckInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         check_in, _created = services.symptom_check_in_create(
             patient=patient, submission_key=form.cleaned_data["submission"], **form.values()

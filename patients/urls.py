@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import account_views, patient_views, views
+from patients import account_views, dashboard_views, patient_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,16 @@ urlpatterns = [
     path("history/", patient_views.history, name="history"),
     path("check-ins/new/", patient_views.check_in_new, name="check_in_new"),
     path("check-ins/<uuid:check_in_id>/", patient_views.check_in_detail, name="check_in_detail"),
-    path("clinic/", views.staff_home, name="staff_home"),
+    path("clinic/", dashboard_views.dashboard, name="staff_home"),
+    path(
+        "clinic/flags/<uuid:flag_id>/acknowledge/",
+        dashboard_views.flag_acknowledge_view,
+        name="flag_acknowledge",
+    ),
+    path(
+        "clinic/flags/<uuid:flag_id>/resolve/",
+        dashboard_views.flag_resolve_view,
+        name="flag_resolve",
+    ),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
 ]

@@ -536,7 +536,7 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         action = PLAN_ACTIONS[StageChangeKind(kind)]
         change_url = reverse("admin:programs_planassignment_change", args=[assignment.pk])
         today = timezone.localdate()
-        form = StageChangeForm(request.POST or None)
+        form = StageChangeForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             arguments = {"assignment": assignment, "by": request.user}
             if kind != StageChangeKind.END:

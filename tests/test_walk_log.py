@@ -167,3 +167,10 @@ def test_staff_cannot_log_walks(client, clinician):
 
     assert client.get(NEW).status_code == 404
     assert WalkLogRevision.objects.count() == 0
+
+
+def test_an_empty_submission_shows_errors_rather_than_a_blank_form(patient_client):
+    response = patient_client.post(NEW, {})
+
+    assert "There is a problem" in response.content.decode()
+    assert not WalkLog.objects.exists()

@@ -1,0 +1,57 @@
+"""A clinician works a flag from the dashboard, as a new user would. Every page scanned."""
+
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from patients import services
+from patients.models import Flag
+from tests.factories import PASSWORD, assign, make_patient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
+    page: Page, axe, live_server, clinic, clinician, clinic_template
+):
+    patient = make_patient(clinic, clinician, "Dora")
+    assign(patient, clinic_template, clinician)
+    for _day in range(2):
+        services.walk_log_create(
+            patient=patient,
+            submission_key=uuid.uuid4(),
+            by=patient.user,
+            walked_on=clinic.today(),
+            minutes=8,
+            terrain="flat",
+            pain_before=4,
+            pain_after=6,
+            pain_character=["electric_shock"],
+            pain_areas=["thigh"],
+            pain_side="left",
+        )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    axe.scan(page)
+    page.get_by_label("Username or email").fill(clinician.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    summary = "New nerve-type symptoms in the leg: like an electric shock."
+    expect(page.get_by_role("cell", name=summary, exact=True)).to_be_visible()
+    axe.scan(page)
+
+    page.get_by_role("button", name="Acknowledge Dora Patient").click()
+    expect(page.get_by_text("Acknowledged: Dora Patient")).to_be_visible()
+    axe.scan(page)
+    page.get_by_role("link", name="Resolve Dora Patient").click()
+    axe.scan(page)
+    page.get_by_label("Hold at this stage").check()
+    page.get_by_label("Note").fill("Phoned Dora: repeat this stage, walk slower.")
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    expect(page.get_by_text("Resolved: Dora Patient.")).to_be_visible()
+    axe.scan(page)
+
+    flag = Flag.objects.get()
+    assert (flag.status, flag.resolution_action) == ("resolved", "hold")
+    assert flag.acknowledged_at < flag.resolved_at

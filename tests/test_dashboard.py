@@ -1,0 +1,219 @@
+"""The clinician's dashboard: the flag queue, the lifecycle, and patients at a glance."""
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients import services
+from patients.models import Flag, FlagStatus, WalkLog
+from programs.models import PlanStatus
+from tests.factories import assign, make_patient
+
+DASHBOARD = reverse("staff_home")
+
+
+def check_in(patient, *serious, pain_now=3):
+    return services.symptom_check_in_create(
+        patient=patient,
+        submission_key=uuid.uuid4(),
+        pain_now=pain_now,
+        serious_symptoms=list(serious),
+    )[0]
+
+
+def opened(flag: Flag, hours_ago: int) -> None:
+    Flag.objects.filter(pk=flag.pk).update(
+        opened_at=timezone.now() - datetime.timedelta(hours=hours_ago)
+    )
+
+
+@pytest.fixture
+def staff_client(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+def test_the_queue_shows_urgent_first_then_the_longest_waiting(staff_client, clinic, clinician):
+    old_review = make_patient(clinic, clinician, "Olga")
+    check_in(old_review, pain_now=10)
+    new_urgent = make_patient(clinic, clinician, "Nell")
+    check_in(new_urgent, "bladder")
+    newer_review = make_patient(clinic, clinician, "Nora")
+    check_in(newer_review, pain_now=10)
+    opened(Flag.objects.get(patient=old_review), hours_ago=5)
+    opened(Flag.objects.get(patient=newer_review), hours_ago=1)
+
+    queue = list(staff_client.get(DASHBOARD).context["queue"])
+
+    assert [flag.patient for flag in queue] == [new_urgent, old_review, newer_review]
+
+
+def test_the_queue_holds_only_the_clinics_own_flags(staff_client, patient, other_patient):
+    check_in(patient, "fever")
+    check_in(other_patient, "fever")
+
+    response = staff_client.get(DASHBOARD)
+
+    assert [flag.patient for flag in response.context["queue"]] == [patient]
+    assert "Bob" not in response.content.decode()
+
+
+def test_acknowledging_records_who_and_when(staff_client, patient, clinician):
+    check_in(patient, "chest")
+    flag = Flag.objects.get()
+
+    response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
+
+    flag.refresh_from_db()
+    assert response.url == DASHBOARD
+    assert (flag.status, flag.acknowledged_by) == (FlagStatus.ACKNOWLEDGED, clinician)
+    assert flag.acknowledged_at is not None
+
+
+def test_nobody_acknowledges_a_flag_outside_their_clinic(staff_client, other_patient):
+    check_in(other_patient, "chest")
+    flag = Flag.objects.get()
+
+    acknowledge = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
+    resolve = staff_client.post(
+        reverse("flag_resolve", args=[flag.pk]), {"action": "continue", "note": "x"}
+    )
+
+    assert acknowledge.status_code == resolve.status_code == 404
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.OPEN
+
+
+def test_a_reviewer_sees_the_queue_but_cannot_act(client, reviewer, patient):
+    check_in(patient, "chest")
+    flag = Flag.objects.get()
+    client.force_login(reviewer)
+
+    page = client.get(DASHBOARD)
+
+    assert list(page.context["queue"]) == [flag]
+    assert page.context["can_act"] is False
+    assert client.post(reverse("flag_acknowledge", args=[flag.pk])).status_code == 404
+
+
+def test_resolving_with_hold_holds_the_plan_and_keeps_the_note(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, days_ago=10)
+    check_in(patient, pain_now=10)
+    flag = Flag.objects.get()
+
+    response = staff_client.post(
+        reverse("flag_resolve", args=[flag.pk]),
+        {"action": "hold", "note": "Spoke to her; repeat the stage"},
+    )
+
+    assert response.url == DASHBOARD
+    flag.refresh_from_db()
+    assert (flag.status, flag.resolution_action) == (FlagStatus.RESOLVED, "hold")
+    plan.refresh_from_db()
+    assert plan.changes.last().kind == "hold"
+    assert plan.changes.last().reason == "Spoke to her; repeat the stage"
+
+
+def test_resolving_with_an_impossible_plan_change_resolves_nothing(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+    check_in(patient, pain_now=10)
+    flag = Flag.objects.get()
+
+    response = staff_client.post(
+        reverse("flag_resolve", args=[flag.pk]), {"action": "step_back", "note": "Too much"}
+    )
+
+    assert "first stage" in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.OPEN
+    assert plan.changes.count() == 1
+
+
+def test_resolving_needs_an_action_and_a_note(staff_client, patient):
+    check_in(patient, pain_now=10)
+    flag = Flag.objects.get()
+
+    response = staff_client.post(reverse("flag_resolve", args=[flag.pk]), {})
+
+    page = response.content.decode()
+    assert "Choose what you are doing about it." in page
+    assert "Write a short note for the record." in page
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.OPEN
+
+
+def test_an_urgent_flag_leaves_the_plan_paused_on_the_dashboard(
+    staff_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+    check_in(patient, "saddle")
+
+    row = staff_client.get(DASHBOARD).context["rows"][0]
+
+    assert row["paused"] is True
+    assert row["plan"].status == PlanStatus.PAUSED
+
+
+def test_patients_rows_show_this_week_last_walk_and_pain_trend(
+    staff_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+    today = timezone.localdate()
+    for days_ago, pain in [(2, 3), (1, 4), (0, 5)]:
+        WalkLog.objects.create(
+            patient=patient,
+            walked_on=today - datetime.timedelta(days=days_ago),
+            minutes=10,
+            terrain="flat",
+            pain_before=3,
+            pain_after=pain,
+        )
+
+    row = staff_client.get(DASHBOARD).context["rows"][0]
+
+    assert row["trend"] == [3, 4, 5]
+    assert row["patient"].last_walk == today
+    assert (row["target_walks"], row["target_minutes"]) == (3, 30)
+
+
+def test_search_and_the_flagged_filter_narrow_the_list(staff_client, clinic, clinician):
+    make_patient(clinic, clinician, "Quiet")
+    loud = make_patient(clinic, clinician, "Loud")
+    check_in(loud, "fever")
+
+    by_name = staff_client.get(DASHBOARD, {"q": "qui"}).context["rows"]
+    flagged = staff_client.get(DASHBOARD, {"flagged": "1"}).context["rows"]
+
+    assert [row["patient"].user.first_name for row in by_name] == ["Quiet"]
+    assert [row["patient"] for row in flagged] == [loud]
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
+    staff_client, clinic, clinician, clinic_template, size, django_assert_num_queries
+):
+    for index in range(size):
+        patient = make_patient(clinic, clinician, f"P{index}")
+        assign(patient, clinic_template, clinician)
+        check_in(patient, pain_now=10)
+        WalkLog.objects.create(
+            patient=patient,
+            walked_on=timezone.localdate(),
+            minutes=10,
+            terrain="flat",
+            pain_before=3,
+            pain_after=4,
+        )
+
+    # Session and user; memberships (once, cached for the request); the patients with their
+    # week's figures; their current plans, those plans' stages and their recent walks; the
+    # flag queue; and saving the session for the idle timeout (a savepoint, update, release).
+    with django_assert_num_queries(11):
+        staff_client.get(DASHBOARD)
