@@ -20,7 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from patients import access
 from patients.flags import flag_acknowledge, flag_resolve
 from patients.forms import ResolveFlagForm
-from patients.models import Flag, FlagAction, Patient, WalkLog
+from patients.models import (
+    DeliveryState,
+    Flag,
+    FlagAction,
+    Notification,
+    Patient,
+    WalkLog,
+)
+from patients.notifications import STALE_PENDING
 from patients.progress import week_bounds
 from programs import services as plan_services
 from programs.models import PlanAssignment, PlanStatus
@@ -116,7 +124,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .queue_order()[:QUEUE_LIMIT]
     )
     patients = dashboard_patients(clinic_ids, today, search, flagged_only)
+    # Alerts that did not get out: the clinic must not rely on email arriving.
+    undelivered = (
+        Notification.objects.undelivered()
+        .filter(flag__patient__clinic_id__in=clinic_ids)
+        .filter(Q(state=DeliveryState.FAILED) | Q(created_at__lte=timezone.now() - STALE_PENDING))
+        .select_related("flag__patient__user")[:50]
+    )
     context = {
+        "undelivered": undelivered,
         "queue": queue,
         "rows": [patient_row(patient, today) for patient in patients],
         "search": search,

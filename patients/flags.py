@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Flag, FlagEvent, FlagEventKind, FlagStatus, Patient
+from patients.notifications import ALERT_SEVERITIES, notify
 from patients.rules import SEVERITY_RANK, Finding, Rule, Severity
 
 PAUSING_SEVERITIES = {Severity.URGENT, Severity.SAME_DAY}
@@ -63,6 +64,8 @@ def _raise(patient: Patient, finding: Finding, evidence: dict, now) -> Flag:
         summary=finding.summary,
         evidence=evidence,
     )
+    if finding.severity in ALERT_SEVERITIES:
+        notify(flag)
     return flag
 
 
@@ -84,6 +87,9 @@ def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now) -> None:
         summary=finding.summary,
         evidence=evidence,
     )
+    # New urgent evidence tells the clinic again, even about an acknowledged flag.
+    if finding.severity == Severity.URGENT or (worse and finding.severity in ALERT_SEVERITIES):
+        notify(flag)
 
 
 def _pause_plan(patient: Patient, now) -> None:

@@ -57,6 +57,23 @@ class Clinic(models.Model):
         validators=[validate_timezone],
         help_text=_("Decides when a patient's day starts, e.g. Europe/London."),
     )
+    alert_email = models.EmailField(
+        _("alert address"),
+        blank=True,
+        help_text=_(
+            "Urgent and same-day flags are emailed here as well as to the patient's clinician."
+        ),
+    )
+    escalation_email = models.EmailField(
+        _("escalation address"),
+        blank=True,
+        help_text=_("Told when an urgent or same-day flag is not acknowledged in time."),
+    )
+    escalation_minutes = models.PositiveIntegerField(
+        _("minutes to acknowledge before escalating"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -539,6 +556,7 @@ class Flag(models.Model):
     )
     resolution_action = models.CharField(max_length=10, choices=FlagAction, blank=True)
     resolution_note = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -605,3 +623,52 @@ class FlagEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class NotificationKind(models.TextChoices):
+    ALERT = "alert", _("Alert")
+    ESCALATION = "escalation", _("Escalation")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def undelivered(self) -> "NotificationQuerySet":
+        return self.exclude(state=DeliveryState.SENT)
+
+
+class Notification(models.Model):
+    """One email about a flag, and whether it got out. The dashboard shows the failures."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=NotificationKind)
+    recipient = models.EmailField()
+    state = models.CharField(max_length=10, choices=DeliveryState, default=DeliveryState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=DeliveryState.values), name="notification_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_known"
+            ),
+        ]
+        indexes = [
+            # Serves the dashboard's "not delivered" panel and the retry sweep.
+            models.Index(fields=["state", "created_at"], name="notification_undelivered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}: {self.get_state_display()}"

@@ -12,6 +12,12 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(settings):
+    """Queued work runs at once in tests; the database queue has its own tests."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def clinic(db):
     return factories.make_clinic("North Clinic")

@@ -214,6 +214,7 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
 
     # Session and user; memberships (once, cached for the request); the patients with their
     # week's figures; their current plans, those plans' stages and their recent walks; the
-    # flag queue; and saving the session for the idle timeout (a savepoint, update, release).
-    with django_assert_num_queries(11):
+    # flag queue; undelivered alerts; and saving the session for the idle timeout (a
+    # savepoint, an update, a release).
+    with django_assert_num_queries(12):
         staff_client.get(DASHBOARD)

@@ -57,3 +57,16 @@ def test_demo_data_if_empty_leaves_existing_data_alone(settings, db):
 
     assert WalkLog.objects.count() == walks
     assert any(line.startswith("clinician: ") for line in lines)
+
+
+def test_demo_data_raises_flags_through_the_real_rules(settings, db):
+    from patients.models import Flag
+
+    settings.DEBUG = True
+    run_demo()
+
+    flags = {
+        (flag.patient.user.first_name, flag.rule, flag.severity) for flag in Flag.objects.all()
+    }
+    assert ("David", "new_nerve", "review") in flags
+    assert ("Aisha", "weakness_or_fall", "urgent") in flags

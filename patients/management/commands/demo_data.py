@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from patients import services as services_patients
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
 from patients.services import patient_enrol
@@ -57,7 +58,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def create(self) -> None:
         today = timezone.localdate()
-        clinic = Clinic.objects.create(name=CLINIC_NAME, country="GB", timezone="Europe/London")
+        clinic = Clinic.objects.create(
+            name=CLINIC_NAME,
+            country="GB",
+            timezone="Europe/London",
+            alert_email="alerts@example.com",
+            escalation_email="clinic-lead@example.com",
+        )
         staff = {}
         for role, username, first, last, membership, superuser in STAFF:
             user = User.objects.create_user(
@@ -119,9 +126,12 @@ class Command(BaseCommand):
         self.walks(
             david, rng, days=20, minutes=(8, 10), pain=lambda day: (3, 3 + max(0, (20 - day) // 6))
         )
+        # Through the real service, so the rules raise their flags as they would live.
         for days_ago in (1, 0):
-            WalkLog.objects.create(
+            services_patients.walk_log_create(
                 patient=david,
+                submission_key=None,
+                by=david.user,
                 walked_on=today - datetime.timedelta(days=days_ago),
                 minutes=8,
                 terrain=Terrain.FLAT,
@@ -160,6 +170,14 @@ class Command(BaseCommand):
             by=clinician,
             reason="Flare after a cold; rest this week.",
             today=today - datetime.timedelta(days=6),
+        )
+        # A fall with osteoporosis: an urgent flag, and an alert email for the worker to send.
+        services_patients.symptom_check_in_create(
+            patient=aisha,
+            submission_key=None,
+            pain_now=6,
+            serious_symptoms=["fall"],
+            note="Slipped on the wet step outside, landed on my side.",
         )
 
         # Newly enrolled, no plan yet.
