@@ -9,6 +9,7 @@ this module with the flag engine; they take their history as plain data too.
 Symptoms recorded at enrolment are known and never raise alarms by themselves.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -398,4 +399,80 @@ def walk_provoked_next_morning(pain_before_walk: int, pain_next_morning: int) ->
         _("Pain %(now)d/10 the morning after a walk, against %(before)d before it.")
         % {"now": pain_next_morning, "before": pain_before_walk},
         {"before_walk": pain_before_walk, "next_morning": pain_next_morning},
+    )
+
+
+# A flare: pain this far above usual, on entries at least a day apart, within a week.
+FLARE_RISE = 2
+FLARE_RATIO = 1.3
+FLARE_WINDOW = datetime.timedelta(days=7)
+FLARE_GAP = datetime.timedelta(hours=24)
+UNSETTLED_MORNINGS = 2
+MEDIAN_WINDOW = datetime.timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Recent:
+    """A patient's recent reports, as plain data: the rules' bounded look-back."""
+
+    pains: tuple[tuple[datetime.datetime, int], ...] = ()  # (when, pain) newest last
+    unsettled_mornings: int = 0  # next-morning checks not back to usual, last 7 days
+    median_14_days: float | None = None
+
+
+def is_elevated(pain: int, usual: int) -> bool:
+    return pain >= usual + FLARE_RISE and pain >= usual * FLARE_RATIO
+
+
+def flare(
+    report: Report, baseline: Baseline, recent: Recent, now: datetime.datetime
+) -> Finding | None:
+    """Pain up on two entries a day or more apart, or not settling by the morning twice."""
+    earlier_elevated = [
+        when
+        for when, pain in recent.pains
+        if now - FLARE_WINDOW <= when <= now - FLARE_GAP and is_elevated(pain, baseline.usual_pain)
+    ]
+    sustained = is_elevated(report.pain, baseline.usual_pain) and bool(earlier_elevated)
+    unsettled = recent.unsettled_mornings >= UNSETTLED_MORNINGS
+    if not (sustained or unsettled):
+        return None
+    return Finding(
+        Rule.FLARE,
+        Severity.REVIEW,
+        (
+            _("Pain %(now)d/10 against usual %(usual)d, up on entries a day or more apart.")
+            % {"now": report.pain, "usual": baseline.usual_pain}
+            if sustained
+            else _("Not back to usual the morning after a walk, %(count)d times this week.")
+            % {"count": recent.unsettled_mornings}
+        ),
+        {
+            "usual": baseline.usual_pain,
+            "now": report.pain,
+            "median_14_days": recent.median_14_days,
+            "unsettled_mornings": recent.unsettled_mornings,
+        },
+    )
+
+
+NO_ACTIVITY_DAYS = 7
+
+
+def no_activity(
+    last_walk: datetime.date | None, plan_started: datetime.date, today: datetime.date
+) -> Finding | None:
+    """No walk for 7 days on an active plan (the caller skips paused plans).
+
+    Counted from the later of the last walk and the plan's (re)start.
+    """
+    since = max(last_walk, plan_started) if last_walk else plan_started
+    idle = (today - since).days
+    if idle < NO_ACTIVITY_DAYS:
+        return None
+    return Finding(
+        Rule.NO_ACTIVITY,
+        Severity.INFO,
+        _("No walk logged for %(days)d days.") % {"days": idle},
+        {"last_walk": last_walk.isoformat() if last_walk else None, "days": idle},
     )

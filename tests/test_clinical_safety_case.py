@@ -14,8 +14,7 @@ def test_every_test_the_safety_case_cites_exists():
     missing = [
         f"{path}::{name}" if name else path
         for path, name in cited
-        if not (ROOT / path).exists()
-        or (name and f"def {name}(" not in (ROOT / path).read_text())
+        if not (ROOT / path).exists() or (name and f"def {name}(" not in (ROOT / path).read_text())
     ]
 
     assert len(cited) > 20

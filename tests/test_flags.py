@@ -1,5 +1,6 @@
 """The flag engine: one flag per rule while unresolved, worse evidence escalates, urgent pauses."""
 
+import datetime
 import uuid
 
 import pytest
@@ -182,6 +183,27 @@ def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
     patient = type(patient).objects.select_related("clinic", "user").get(pk=patient.pk)
 
     # Savepoints (3), the repeat-submission check, the current plan, the insert, its revision,
-    # one look-up of unresolved flags, the new flag and its event.
-    with django_assert_num_queries(11):
+    # the look-back (recent walks, check-ins, next-morning checks), one look-up of unresolved
+    # flags, the new flag and its event.
+    with django_assert_num_queries(14):
         log_walk(patient, **ELECTRIC_THIGH)
+
+
+def test_pain_up_two_days_running_raises_a_flare_flag(patient):
+    first = log_walk(patient, pain_before=4, pain_after=6)
+    WalkLog = type(first)
+    WalkLog.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=26)
+    )
+
+    log_walk(patient, pain_before=4, pain_after=6)
+
+    flag = Flag.objects.get(rule=Rule.FLARE)
+    assert flag.severity == Severity.REVIEW
+    assert flag.events.get().evidence["median_14_days"] == 6
+
+
+def test_one_high_reading_is_not_a_flare(patient):
+    log_walk(patient, pain_before=3, pain_after=6)
+
+    assert not Flag.objects.filter(rule=Rule.FLARE).exists()

@@ -1,0 +1,43 @@
+"""The daily no-activity check. Safe to run more than once a day: it flags each quiet
+patient once, while that flag is unresolved, and never a paused plan."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Max, Q
+
+from patients.flags import record_findings
+from patients.models import Flag
+from patients.rules import Rule, no_activity
+from programs.models import PlanAssignment, PlanStatus
+
+
+class Command(BaseCommand):
+    help = "Flag patients on an active plan who have not logged a walk for 7 days."
+
+    def handle(self, *args, **options):
+        already_flagged = Flag.objects.unresolved().filter(rule=Rule.NO_ACTIVITY).values("patient")
+        plans = (
+            PlanAssignment.objects.filter(status=PlanStatus.ACTIVE)
+            .exclude(patient__in=already_flagged)
+            .select_related("patient__clinic", "patient__clinician", "patient__user")
+            .annotate(
+                last_walk=Max(
+                    "patient__walk_logs__walked_on",
+                    filter=Q(patient__walk_logs__deleted_at__isnull=True),
+                )
+            )
+        )
+        flagged = 0
+        for plan in plans.iterator():
+            # The stage clock restarts on resume, so a returning patient gets a fresh week.
+            finding = no_activity(
+                plan.last_walk, plan.stage_started_on, plan.patient.clinic.today()
+            )
+            if finding is None:
+                continue
+            with transaction.atomic():
+                record_findings(
+                    patient=plan.patient, findings=[finding], source={"source": "daily_check"}
+                )
+            flagged += 1
+        self.stdout.write(f"patients flagged for no activity: {flagged}")
