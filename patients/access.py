@@ -6,6 +6,8 @@ from patients.models import StaffMembership, StaffRole
 
 # Roles that look after patients and their plans, in the app and in the admin.
 CARE_ROLES = (StaffRole.CLINICIAN, StaffRole.CLINIC_ADMIN)
+# Roles that oversee flags across clinicians: the red-flag report.
+REPORT_ROLES = (StaffRole.REVIEWER, StaffRole.CLINIC_ADMIN)
 
 
 def _memberships(user) -> dict[int, str]:

@@ -138,6 +138,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "search": search,
         "flagged_only": flagged_only,
         "can_act": bool(access.care_clinic_ids(request.user)),
+        "can_report": bool(access.clinic_ids(request.user, access.REPORT_ROLES)),
         "now": timezone.now(),
     }
     return render(request, "patients/dashboard.html", context)

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
-from patients.models import FlagAction, MorningFeeling
-from patients.rules import SeriousSymptom
+from patients.models import FlagAction, FlagStatus, MorningFeeling
+from patients.rules import Rule, SeriousSymptom, Severity
 
 # How far back a walk may be logged, so a forgotten walk can still be added.
 BACKDATE_DAYS = 14
@@ -274,3 +274,64 @@ class ResolveFlagForm(ErrorSummaryMixin, forms.Form):
         error_messages={"required": _("Write a short note for the record.")},
     )
     grouped = ("action",)
+
+
+class FlagReportForm(ErrorSummaryMixin, forms.Form):
+    """The reviewer's filters. Every field is optional; bad values are reported, not fatal."""
+
+    date_from = forms.DateField(
+        label=_("Raised from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Raised up to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=None, required=False)
+    clinician = forms.ModelChoiceField(label=_("Clinician"), queryset=None, required=False)
+    rule = forms.ChoiceField(label=_("Rule"), required=False)
+    severity = forms.ChoiceField(label=_("Severity"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, clinics, clinicians, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = clinics
+        self.fields["clinician"].queryset = clinicians
+        self.fields["clinician"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
+        everything = [("", _("All"))]
+        self.fields["rule"].choices = everything + list(Rule.choices)
+        self.fields["severity"].choices = everything + list(Severity.choices)
+        self.fields["status"].choices = everything + list(FlagStatus.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and first > last:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+    def filter(self, flags):
+        data = self.cleaned_data if self.is_valid() else {}
+        # Bounds as datetimes (UTC days), so the index on opened_at serves the range.
+        if data.get("date_from"):
+            flags = flags.filter(opened_at__gte=_day_start(data["date_from"]))
+        if data.get("date_to"):
+            flags = flags.filter(
+                opened_at__lt=_day_start(data["date_to"] + datetime.timedelta(days=1))
+            )
+        if data.get("clinic"):
+            flags = flags.filter(patient__clinic=data["clinic"])
+        if data.get("clinician"):
+            flags = flags.filter(patient__clinician=data["clinician"])
+        for name in ("rule", "severity", "status"):
+            if data.get(name):
+                flags = flags.filter(**{name: data[name]})
+        return flags
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)

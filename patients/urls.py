@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import account_views, dashboard_views, patient_views, views
+from patients import account_views, dashboard_views, patient_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,5 +24,7 @@ urlpatterns = [
         dashboard_views.flag_resolve_view,
         name="flag_resolve",
     ),
+    path("reports/flags/", report_views.flag_report, name="flag_report"),
+    path("reports/flags.csv", report_views.flag_report_csv, name="flag_report_csv"),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
 ]

@@ -10,8 +10,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own page."""
     if access.is_patient(request.user):
         return redirect("patient_week")
-    if access.is_staff_member(request.user):
+    if access.care_clinic_ids(request.user):
         return redirect("staff_home")
+    if access.is_staff_member(request.user):
+        # Reviewers oversee the flag report; the dashboard is theirs to look at too.
+        return redirect("flag_report")
     if request.user.is_superuser:
         return redirect("admin:index")
     raise Http404

@@ -55,3 +55,25 @@ def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
     flag = Flag.objects.get()
     assert (flag.status, flag.resolution_action) == ("resolved", "hold")
     assert flag.acknowledged_at < flag.resolved_at
+
+
+def test_a_reviewer_reads_the_report_and_filters_it(
+    page: Page, axe, live_server, reviewer, patient
+):
+    services.symptom_check_in_create(
+        patient=patient, submission_key=uuid.uuid4(), pain_now=4, serious_symptoms=["fever"]
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    axe.scan(page)
+    page.get_by_label("Username or email").fill(reviewer.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Red-flag report")).to_be_visible()
+    expect(page.get_by_role("row", name="Systemic symptoms")).to_be_visible()
+    axe.scan(page)
+
+    page.get_by_label("Severity", exact=True).select_option("urgent")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("No flags match these filters.")).to_be_visible()
+    axe.scan(page)
