@@ -302,9 +302,42 @@ class WalkLogAdmin(ClinicScopedAdmin):
 
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
+    """Superusers manage clinics; a clinic admin tunes their own clinic's alerts and limits."""
+
     clinic_path = "self"
     list_display = ["name", "country", "emergency_number", "timezone"]
     search_fields = ["name"]
+    edit_roles = (StaffRole.CLINIC_ADMIN,)
+    fieldsets = [
+        (None, {"fields": ["name", "country", "timezone"]}),
+        (
+            _("Alerts"),
+            {"fields": ["alert_email", "escalation_email", "escalation_minutes"]},
+        ),
+        (
+            _("Red-flag thresholds"),
+            {
+                "description": _(
+                    "The defaults follow the product's clinical design. Change them only "
+                    "after reviewing the red-flag report; the urgent and same-day rules "
+                    "cannot be changed."
+                ),
+                "fields": [
+                    "severe_pain_threshold",
+                    "severe_pain_rise",
+                    "walk_pain_advice_above",
+                    "flare_rise",
+                    "flare_rise_percent",
+                    "next_morning_rise",
+                    "no_activity_days",
+                ],
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The country decides the emergency number patients are told to call.
+        return [] if request.user.is_superuser else ["name", "country", "timezone"]
 
     def clinic_id_of(self, obj) -> int:
         return obj.pk
@@ -316,9 +349,6 @@ class ClinicAdmin(ClinicScopedAdmin):
         return queryset.filter(pk__in=access.clinic_ids(request.user))
 
     def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
     @admin.display(description=_("emergency number"))

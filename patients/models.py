@@ -74,6 +74,43 @@ class Clinic(models.Model):
         default=60,
         validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
     )
+    # Red-flag thresholds the clinic may tune, within bounds that keep the rules meaningful.
+    # The defaults are the design's; the urgent and same-day rules cannot be tuned.
+    severe_pain_threshold = models.PositiveSmallIntegerField(
+        _("severe pain: at or above"),
+        default=8,
+        validators=[MinValueValidator(6), MaxValueValidator(10)],
+    )
+    severe_pain_rise = models.PositiveSmallIntegerField(
+        _("severe pain: points above usual"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    walk_pain_advice_above = models.PositiveSmallIntegerField(
+        _("advice after a walk when pain is above"),
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(8)],
+    )
+    flare_rise = models.PositiveSmallIntegerField(
+        _("flare: points above usual"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    flare_rise_percent = models.PositiveSmallIntegerField(
+        _("flare: percent above usual"),
+        default=30,
+        validators=[MinValueValidator(10), MaxValueValidator(100)],
+    )
+    next_morning_rise = models.PositiveSmallIntegerField(
+        _("walk-provoked: next-morning points above the pre-walk score"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    no_activity_days = models.PositiveSmallIntegerField(
+        _("no activity: days without a walk"),
+        default=7,
+        validators=[MinValueValidator(3), MaxValueValidator(28)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

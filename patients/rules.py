@@ -119,10 +119,36 @@ SYSTEMIC_SYMPTOMS = frozenset(
     }
 )
 
-# The design's thresholds; clinics will be able to tune them (the safety issue).
-SEVERE_PAIN = 8
-SEVERE_PAIN_RISE = 2
-WALK_PAIN_ADVICE_ABOVE = 5
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The limits a clinic may tune (within safe bounds), with the design's defaults.
+
+    The urgent and same-day rules have no thresholds: they cannot be tuned away.
+    """
+
+    severe_pain: int = 8
+    severe_pain_rise: int = 2
+    walk_pain_advice_above: int = 5
+    flare_rise: int = 2
+    flare_ratio: float = 1.3
+    next_morning_rise: int = 2
+    no_activity_days: int = 7
+
+    @classmethod
+    def of(cls, clinic) -> "Thresholds":
+        return cls(
+            severe_pain=clinic.severe_pain_threshold,
+            severe_pain_rise=clinic.severe_pain_rise,
+            walk_pain_advice_above=clinic.walk_pain_advice_above,
+            flare_rise=clinic.flare_rise,
+            flare_ratio=1 + clinic.flare_rise_percent / 100,
+            next_morning_rise=clinic.next_morning_rise,
+            no_activity_days=clinic.no_activity_days,
+        )
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -136,10 +162,12 @@ class Baseline:
     walking_pattern: bool = False  # leg pain on walking that eases when sitting
     joint_pain: frozenset[str] = frozenset()
     fragile_bones: bool = False  # osteoporosis or steroid use
+    limits: Thresholds = DEFAULT_THRESHOLDS  # the clinic's
 
     @classmethod
     def of(cls, patient) -> "Baseline":
         return cls(
+            limits=Thresholds.of(patient.clinic),
             usual_pain=patient.usual_pain,
             leg_symptoms=patient.leg_symptoms,
             below_knee=patient.leg_symptoms_below_knee,
@@ -282,7 +310,11 @@ def known_pattern(report: Report, baseline: Baseline) -> Finding | None:
 
 
 def severe_pain(report: Report, baseline: Baseline) -> Finding | None:
-    high = report.pain >= SEVERE_PAIN and report.pain >= baseline.usual_pain + SEVERE_PAIN_RISE
+    limits = baseline.limits
+    high = (
+        report.pain >= limits.severe_pain
+        and report.pain >= baseline.usual_pain + limits.severe_pain_rise
+    )
     if not (high or report.hard_to_function):
         return None
     return Finding(
@@ -307,7 +339,7 @@ def walk_provoked(report: Report, baseline: Baseline) -> Finding | None:
     """Advice at once; a flag only if the next-morning check has not settled (flag engine)."""
     if not (
         report.after_walk
-        and report.pain > WALK_PAIN_ADVICE_ABOVE
+        and report.pain > baseline.limits.walk_pain_advice_above
         and report.pain > baseline.usual_pain
     ):
         return None
@@ -385,13 +417,11 @@ def evaluate(report: Report, baseline: Baseline) -> list[Finding]:
     return sorted(findings, key=lambda finding: -finding.rank)
 
 
-# Pain the next morning this far above the pre-walk score means it has not settled.
-NEXT_MORNING_RISE = 2
-
-
-def walk_provoked_next_morning(pain_before_walk: int, pain_next_morning: int) -> Finding | None:
+def walk_provoked_next_morning(
+    pain_before_walk: int, pain_next_morning: int, limits: Thresholds = DEFAULT_THRESHOLDS
+) -> Finding | None:
     """Walk-provoked pain that has not settled: next morning still 2+ above the pre-walk score."""
-    if pain_next_morning < pain_before_walk + NEXT_MORNING_RISE:
+    if pain_next_morning < pain_before_walk + limits.next_morning_rise:
         return None
     return Finding(
         Rule.WALK_PROVOKED,
@@ -402,9 +432,7 @@ def walk_provoked_next_morning(pain_before_walk: int, pain_next_morning: int) ->
     )
 
 
-# A flare: pain this far above usual, on entries at least a day apart, within a week.
-FLARE_RISE = 2
-FLARE_RATIO = 1.3
+# A flare: pain up (see Thresholds) on entries at least a day apart, within a week.
 FLARE_WINDOW = datetime.timedelta(days=7)
 FLARE_GAP = datetime.timedelta(hours=24)
 UNSETTLED_MORNINGS = 2
@@ -420,8 +448,8 @@ class Recent:
     median_14_days: float | None = None
 
 
-def is_elevated(pain: int, usual: int) -> bool:
-    return pain >= usual + FLARE_RISE and pain >= usual * FLARE_RATIO
+def is_elevated(pain: int, usual: int, limits: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    return pain >= usual + limits.flare_rise and pain >= usual * limits.flare_ratio
 
 
 def flare(
@@ -431,9 +459,12 @@ def flare(
     earlier_elevated = [
         when
         for when, pain in recent.pains
-        if now - FLARE_WINDOW <= when <= now - FLARE_GAP and is_elevated(pain, baseline.usual_pain)
+        if now - FLARE_WINDOW <= when <= now - FLARE_GAP
+        and is_elevated(pain, baseline.usual_pain, baseline.limits)
     ]
-    sustained = is_elevated(report.pain, baseline.usual_pain) and bool(earlier_elevated)
+    sustained = is_elevated(report.pain, baseline.usual_pain, baseline.limits) and bool(
+        earlier_elevated
+    )
     unsettled = recent.unsettled_mornings >= UNSETTLED_MORNINGS
     if not (sustained or unsettled):
         return None
@@ -456,11 +487,11 @@ def flare(
     )
 
 
-NO_ACTIVITY_DAYS = 7
-
-
 def no_activity(
-    last_walk: datetime.date | None, plan_started: datetime.date, today: datetime.date
+    last_walk: datetime.date | None,
+    plan_started: datetime.date,
+    today: datetime.date,
+    limits: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Finding | None:
     """No walk for 7 days on an active plan (the caller skips paused plans).
 
@@ -468,7 +499,7 @@ def no_activity(
     """
     since = max(last_walk, plan_started) if last_walk else plan_started
     idle = (today - since).days
-    if idle < NO_ACTIVITY_DAYS:
+    if idle < limits.no_activity_days:
         return None
     return Finding(
         Rule.NO_ACTIVITY,

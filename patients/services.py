@@ -22,7 +22,7 @@ from patients.models import (
     WalkLog,
     WalkLogRevision,
 )
-from patients.rules import walk_provoked_next_morning
+from patients.rules import Thresholds, walk_provoked_next_morning
 from patients.safety import check_in_findings, walk_findings
 
 User = get_user_model()
@@ -175,7 +175,9 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
             check.save()
     except IntegrityError:
         return MorningCheck.objects.get(walk_log=log), False
-    finding = walk_provoked_next_morning(log.pain_before, pain_now)
+    finding = walk_provoked_next_morning(
+        log.pain_before, pain_now, Thresholds.of(log.patient.clinic)
+    )
     if finding is not None:
         record_findings(patient=log.patient, findings=[finding], source=_source("walk", log))
     return check, True

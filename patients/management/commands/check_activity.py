@@ -7,7 +7,7 @@ from django.db.models import Max, Q
 
 from patients.flags import record_findings
 from patients.models import Flag
-from patients.rules import Rule, no_activity
+from patients.rules import Rule, Thresholds, no_activity
 from programs.models import PlanAssignment, PlanStatus
 
 
@@ -30,8 +30,9 @@ class Command(BaseCommand):
         flagged = 0
         for plan in plans.iterator():
             # The stage clock restarts on resume, so a returning patient gets a fresh week.
+            clinic = plan.patient.clinic
             finding = no_activity(
-                plan.last_walk, plan.stage_started_on, plan.patient.clinic.today()
+                plan.last_walk, plan.stage_started_on, clinic.today(), Thresholds.of(clinic)
             )
             if finding is None:
                 continue

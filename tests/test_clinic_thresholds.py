@@ -1,0 +1,100 @@
+"""Clinics tune the intensity thresholds within safe bounds; urgent rules cannot be tuned."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from patients import services
+from patients.models import Flag
+
+
+def check_in(patient, *serious, pain_now):
+    return services.symptom_check_in_create(
+        patient=patient,
+        submission_key=uuid.uuid4(),
+        pain_now=pain_now,
+        serious_symptoms=list(serious),
+    )[0]
+
+
+def clinic_form(clinic, **changes) -> dict:
+    data = {
+        "alert_email": "",
+        "escalation_email": "",
+        "escalation_minutes": "60",
+        "severe_pain_threshold": "8",
+        "severe_pain_rise": "2",
+        "walk_pain_advice_above": "5",
+        "flare_rise": "2",
+        "flare_rise_percent": "30",
+        "next_morning_rise": "2",
+        "no_activity_days": "7",
+        "name": clinic.name,
+        "country": clinic.country,
+        "timezone": clinic.timezone,
+    }
+    return {**data, **{key: str(value) for key, value in changes.items()}}
+
+
+def test_a_clinic_with_a_higher_severe_pain_threshold_is_not_flagged_at_eight(clinic, patient):
+    clinic.severe_pain_threshold = 9
+    clinic.save()
+    patient.clinic.refresh_from_db()
+
+    check_in(patient, pain_now=8)
+
+    assert not Flag.objects.filter(rule="severe_pain").exists()
+
+
+def test_the_default_threshold_flags_eight(patient):
+    check_in(patient, pain_now=8)
+
+    assert Flag.objects.filter(rule="severe_pain").exists()
+
+
+def test_urgent_rules_fire_whatever_the_thresholds(clinic, patient):
+    clinic.severe_pain_threshold, clinic.flare_rise = 10, 4
+    clinic.save()
+
+    check_in(patient, "saddle", pain_now=1)
+
+    assert Flag.objects.get().severity == "urgent"
+
+
+def test_a_clinic_admin_tunes_their_clinic_but_cannot_change_its_country(
+    client, clinic, clinic_admin
+):
+    client.force_login(clinic_admin)
+    url = reverse("admin:patients_clinic_change", args=[clinic.pk])
+
+    response = client.post(url, clinic_form(clinic, severe_pain_threshold=9, country="US"))
+
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert (clinic.severe_pain_threshold, clinic.country) == (9, "GB")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("severe_pain_threshold", 11), ("severe_pain_threshold", 5), ("no_activity_days", 60)],
+)
+def test_thresholds_outside_safe_bounds_are_refused(client, clinic, clinic_admin, field, value):
+    client.force_login(clinic_admin)
+    url = reverse("admin:patients_clinic_change", args=[clinic.pk])
+
+    response = client.post(url, clinic_form(clinic, **{field: value}))
+
+    assert response.status_code == 200
+    assert "Ensure this value is" in response.content.decode()
+
+
+def test_a_clinician_cannot_change_the_clinics_thresholds(client, clinic, clinician):
+    client.force_login(clinician)
+    url = reverse("admin:patients_clinic_change", args=[clinic.pk])
+
+    response = client.post(url, clinic_form(clinic, severe_pain_threshold=10))
+
+    assert response.status_code == 403
+    clinic.refresh_from_db()
+    assert clinic.severe_pain_threshold == 8
