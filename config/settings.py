@@ -188,5 +188,7 @@ LOGGING = {
         "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         # Requests are already logged by gunicorn's access log or runserver.
         "django.server": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        # 403s and 404s are expected answers, not faults; server errors still log in full.
+        "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
     },
 }

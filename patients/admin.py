@@ -18,6 +18,7 @@ from patients.models import (
     Patient,
     StaffMembership,
     StaffRole,
+    SymptomCheckIn,
     WalkLog,
 )
 from patients.services import invitation_create, invitation_send, patient_enrol
@@ -282,22 +283,46 @@ class PatientAdmin(ClinicScopedAdmin):
         )
 
 
-@admin.register(WalkLog)
-class WalkLogAdmin(ClinicScopedAdmin):
-    """Read-only: walks are the patient's own record of what happened."""
+class ReadOnlyReportAdmin(ClinicScopedAdmin):
+    """Reports are the patient's own record of what happened: staff read, never edit."""
 
     clinic_path = "patient__clinic"
-    list_display = ["patient", "walked_on", "minutes", "terrain", "pain_before", "pain_after"]
-    list_filter = ["terrain", "walked_on"]
-    search_fields = ["patient__user__first_name", "patient__user__last_name"]
-    list_select_related = ["patient__user"]
-    date_hierarchy = "walked_on"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WalkLog)
+class WalkLogAdmin(ReadOnlyReportAdmin):
+    list_display = ["patient", "walked_on", "minutes", "pain_before", "pain_after", "deleted"]
+    list_filter = ["terrain", ("deleted_at", admin.EmptyFieldListFilter), "walked_on"]
+    search_fields = ["patient__user__first_name", "patient__user__last_name"]
+    list_select_related = ["patient__user"]
+    date_hierarchy = "walked_on"
+    readonly_fields = ["deleted_at", "created_at", "updated_at"]
+
+    @admin.display(description=_("deleted by the patient"), boolean=True)
+    def deleted(self, log: WalkLog) -> bool:
+        return log.deleted_at is not None
+
+
+@admin.register(SymptomCheckIn)
+class SymptomCheckInAdmin(ReadOnlyReportAdmin):
+    list_display = ["patient", "created_at", "pain_now", "serious_answers", "hard_to_function"]
+    list_filter = ["created_at"]
+    search_fields = ["patient__user__first_name", "patient__user__last_name"]
+    list_select_related = ["patient__user"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("serious symptoms answered yes"))
+    def serious_answers(self, check_in: SymptomCheckIn) -> str:
+        return ", ".join(check_in.serious_symptoms) or "—"
 
 
 @admin.register(Clinic)

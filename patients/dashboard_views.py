@@ -29,7 +29,7 @@ from patients.models import (
     WalkLog,
 )
 from patients.notifications import STALE_PENDING
-from patients.progress import week_bounds
+from patients.progress import LIGHT_LOOKBACK, plan_progress, week_bounds
 from programs import services as plan_services
 from programs.models import PlanAssignment, PlanStatus
 
@@ -78,6 +78,21 @@ def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_on
                 ],
                 to_attr="recent_walks",
             ),
+            # For the traffic light: walks within the longest possible stage, with their
+            # next-morning answers, and the severities of unresolved flags.
+            Prefetch(
+                "walk_logs",
+                queryset=WalkLog.objects.live()
+                .filter(walked_on__gte=today - LIGHT_LOOKBACK)
+                .select_related("morning_check")
+                .only("patient_id", "walked_on", "pain_after", "morning_check__feeling"),
+                to_attr="light_walks",
+            ),
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.unresolved().only("patient_id", "severity"),
+                to_attr="unresolved_flags",
+            ),
         )
         .order_by("-open_flags", "user__last_name", "user__first_name")
     )
@@ -106,6 +121,13 @@ def patient_row(patient: Patient, today: datetime.date) -> dict:
         "target_minutes": stage.sessions_per_week * stage.minutes_per_session if stage else None,
         # Oldest first, so the trend reads left to right.
         "trend": [walk.pain_after for walk in reversed(patient.recent_walks)],
+        "progress": plan_progress(
+            plan,
+            patient.light_walks,
+            [flag.severity for flag in patient.unresolved_flags],
+            patient.usual_pain,
+            today,
+        ),
     }
 
 
@@ -184,3 +206,27 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
             return redirect("staff_home")
     context = {"flag": flag, "form": form, "plan": plan, "events": flag.events.select_related("by")}
     return render(request, "patients/flag_resolve.html", context)
+
+
+@login_required
+@require_POST
+def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
+    """One click to advance a patient whose stage is complete on green."""
+    plans = PlanAssignment.objects.in_clinics(access.care_clinic_ids(request.user))
+    plan = get_object_or_404(plans.select_related("patient__user"), pk=plan_id)
+    try:
+        updated = plan_services.plan_advance(
+            assignment=plan,
+            by=request.user,
+            reason=_("Stage complete on green."),
+            today=timezone.localdate(),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(patient)s advanced. Now: %(stage)s")
+            % {"patient": plan.patient, "stage": updated.describe_current(timezone.localdate())},
+        )
+    return redirect("staff_home")

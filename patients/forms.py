@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import FlagAction, FlagStatus, MorningFeeling
@@ -198,7 +199,12 @@ class SymptomCheckInForm(PatientForm):
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": _("Answer yes or no: is the pain so bad it is hard to cope?")},
+        error_messages={
+            "required": _(
+                "Answer yes or no: is the pain so bad that it is hard to think, talk, sleep "
+                "or move?"
+            )
+        },
     )
     note = forms.CharField(
         label=_("Anything else you want your clinic to know (optional)"),
@@ -230,6 +236,26 @@ class SymptomCheckInForm(PatientForm):
 
     def serious_fields(self):
         return [self[f"serious_{symptom.value}"] for symptom in SeriousSymptom]
+
+    def error_summary(self) -> list[dict]:
+        """One line for the unanswered serious-symptom questions, not one each."""
+        items = [
+            item for item in super().error_summary() if not item["anchor"].startswith("id_serious_")
+        ]
+        unanswered = [field for field in self.serious_fields() if field.errors]
+        if unanswered:
+            items.append(
+                {
+                    "anchor": f"{unanswered[0].auto_id}_0",
+                    "message": ngettext(
+                        "Answer yes or no to %(count)d question about serious symptoms.",
+                        "Answer yes or no to %(count)d questions about serious symptoms.",
+                        len(unanswered),
+                    )
+                    % {"count": len(unanswered)},
+                }
+            )
+        return items
 
     def values(self) -> dict:
         data = self.cleaned_data

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 
 from patients.models import (
@@ -29,6 +31,7 @@ from patients.rules import Severity
 logger = logging.getLogger(__name__)
 
 ALERT_SEVERITIES = {Severity.URGENT, Severity.SAME_DAY}
+SEVERITY_PHRASES = {Severity.URGENT: _lazy("an urgent"), Severity.SAME_DAY: _lazy("a same-day")}
 # A notification still pending after this long lost its queue entry (a crash between the
 # commit and the enqueue); the sweep queues it again.
 STALE_PENDING = datetime.timedelta(minutes=10)
@@ -69,14 +72,14 @@ def queue_delivery(notification_ids: list[int]) -> None:
 
 def _message(notification: Notification) -> tuple[str, str]:
     flag = notification.flag
-    severity = Severity(flag.severity).label.lower()
+    severity = SEVERITY_PHRASES[flag.severity]
     if notification.kind == NotificationKind.ESCALATION:
         subject = _("Stepwise: %(severity)s flag not yet acknowledged") % {"severity": severity}
     else:
         subject = _("Stepwise: %(severity)s flag to review") % {"severity": severity}
     # No patient details in email: the link leads to them behind a sign-in.
     body = _(
-        "A %(severity)s flag was raised for a patient of %(clinic)s at %(time)s UTC.\n\n"
+        "%(severity)s flag was raised for a patient of %(clinic)s at %(time)s UTC.\n\n"
         "Review it on the dashboard: %(link)s\n\n"
         "This email leaves out the patient's details on purpose."
     ) % {
@@ -85,7 +88,7 @@ def _message(notification: Notification) -> tuple[str, str]:
         "time": flag.opened_at.strftime("%d %b %Y %H:%M"),
         "link": f"{settings.SITE_URL}/clinic/",
     }
-    return subject, body
+    return subject, capfirst(body)
 
 
 @task()

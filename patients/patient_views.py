@@ -13,17 +13,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from patients import access, services
 from patients.advice import advice_for
 from patients.charts import minutes_chart, pain_chart
+from patients.choices import BodyArea, PainCharacter
 from patients.forms import MorningCheckForm, SymptomCheckInForm, WalkLogForm
-from patients.models import MorningCheck, Patient, SymptomCheckIn, WalkLog
-from patients.progress import week_progress
+from patients.models import Flag, MorningCheck, Patient, SymptomCheckIn, WalkLog
+from patients.progress import LIGHT_LOOKBACK, plan_progress, week_progress
+from patients.rules import Finding, Rule, Severity
 from patients.safety import check_in_findings, walk_findings
 from patients.tips import tip_for
-from programs.models import PlanAssignment, PlanStatus
+from programs import services as plan_services
+from programs.models import PlanAssignment, PlanStatus, StageChangeKind
 
 HISTORY_PAGE_SIZE = 20
 CHART_WEEKS = 8
@@ -46,14 +50,19 @@ def current_plan(patient: Patient) -> PlanAssignment | None:
 
 
 def walk_awaiting_morning_check(patient: Patient, today: datetime.date) -> WalkLog | None:
-    """Yesterday's walk, if the patient has not yet said how their back is this morning."""
-    return (
+    """Yesterday's walk, if the patient has not yet said how their back is this morning.
+
+    Asked once a morning: after an answer about one of yesterday's walks, not again.
+    """
+    yesterday = list(
         WalkLog.objects.live()
         .filter(patient=patient, walked_on=today - datetime.timedelta(days=1))
-        .filter(morning_check__isnull=True)
+        .select_related("morning_check")
         .order_by("-created_at")
-        .first()
     )
+    if any(getattr(walk, "morning_check", None) for walk in yesterday):
+        return None
+    return yesterday[0] if yesterday else None
 
 
 def plan_context(patient: Patient, today: datetime.date) -> dict:
@@ -69,6 +78,59 @@ def plan_context(patient: Patient, today: datetime.date) -> dict:
     }
 
 
+def stage_readiness(patient: Patient, plan, today: datetime.date):
+    walks = (
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
+        .select_related("morning_check")
+    )
+    severities = (
+        Flag.objects.unresolved().filter(patient=patient).values_list("severity", flat=True)
+    )
+    return plan_progress(plan, list(walks), list(severities), patient.usual_pain, today)
+
+
+def standing_advice(patient: Patient):
+    """While an urgent or same-day flag is unresolved, its advice stays on the home page."""
+    severities = set(
+        Flag.objects.unresolved()
+        .filter(patient=patient, severity__in=[Severity.URGENT, Severity.SAME_DAY])
+        .values_list("severity", flat=True)
+    )
+    if not severities:
+        return None
+    worst = Severity.URGENT if Severity.URGENT in severities else Severity.SAME_DAY
+    return advice_for([Finding(Rule.CAUDA_EQUINA, worst, "")], patient.clinic)
+
+
+# What a patient is told about their clinic's latest change to the plan, for two weeks.
+CHANGE_NEWS = {
+    StageChangeKind.HOLD: gettext_lazy(
+        "Your clinic has asked you to repeat this stage, starting again this week."
+    ),
+    StageChangeKind.STEP_BACK: gettext_lazy(
+        "Your clinic has moved you back a stage, to let things settle."
+    ),
+    StageChangeKind.ADVANCE: gettext_lazy("You have moved up to a new stage. Well done."),
+    StageChangeKind.RESUME: gettext_lazy("Your plan has started again."),
+}
+CHANGE_NEWS_DAYS = 14
+
+
+def recent_change(plan, today: datetime.date) -> str:
+    if plan is None:
+        return ""
+    change = plan.changes.order_by("-changed_at", "-pk").first()
+    if change is None or (today - change.changed_at.date()).days > CHANGE_NEWS_DAYS:
+        return ""
+    return CHANGE_NEWS.get(change.kind, "")
+
+
+def next_stage(plan):
+    later = [stage for stage in plan.ordered_stages() if stage.position > plan.current_position]
+    return later[0] if later else None
+
+
 @login_required
 def patient_week(request: HttpRequest) -> HttpResponse:
     patient = current_patient(request)
@@ -81,7 +143,42 @@ def patient_week(request: HttpRequest) -> HttpResponse:
         "morning_form": MorningCheckForm() if morning_walk else None,
         **plan_context(patient, today),
     }
+    context["standing_advice"] = standing_advice(patient)
+    context["recent_change"] = recent_change(context["plan"], today)
+    plan = context["plan"]
+    readiness = stage_readiness(patient, plan, today) if context["stage"] else None
+    context["ready"] = readiness is not None and readiness.ready
+    context["next_stage"] = next_stage(plan) if context["ready"] else None
     return render(request, "patients/week.html", context)
+
+
+@login_required
+@require_POST
+def step_up(request: HttpRequest) -> HttpResponse:
+    """Where the clinician chose automatic progression, the patient confirms or stays."""
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    plan = current_plan(patient)
+    readiness = stage_readiness(patient, plan, today) if plan else None
+    if plan is None or not plan.automatic_progression or readiness is None or not readiness.ready:
+        messages.info(request, _("Your plan has not changed. Keep going with this stage."))
+        return redirect("patient_week")
+    if request.POST.get("choice") == "up":
+        plan_services.plan_advance(
+            assignment=plan, by=request.user, reason=_("The patient stepped up."), today=today
+        )
+        messages.success(request, _("You have stepped up. Well done."))
+    else:
+        plan_services.plan_hold(
+            assignment=plan,
+            by=request.user,
+            reason=_("The patient chose to stay at this stage."),
+            today=today,
+        )
+        messages.success(
+            request, _("You are staying at this stage. That is fine: go at your pace.")
+        )
+    return redirect("patient_week")
 
 
 @login_required
@@ -97,6 +194,7 @@ def walk_new(request: HttpRequest) -> HttpResponse:
             by=request.user,
             **form.values(),
         )
+        messages.success(request, _("Your walk is saved. Thank you."))
         return redirect("walk_detail", walk_id=log.pk)
     return render(
         request, "patients/walk_form.html", {"form": form, "patient": patient, "editing": None}
@@ -111,6 +209,8 @@ def walk_detail(request: HttpRequest, walk_id) -> HttpResponse:
     context = {
         "patient": patient,
         "log": log,
+        "character": [PainCharacter(code).label for code in log.pain_character],
+        "areas": [BodyArea(code).label for code in log.pain_areas],
         "advice": advice_for(walk_findings(log), patient.clinic),
         "can_change": log.can_be_changed(timezone.now()),
         **plan_context(patient, today),

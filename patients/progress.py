@@ -55,3 +55,49 @@ def week_progress(patient, stage, today: datetime.date) -> WeekProgress:
         target_walks=stage.sessions_per_week if stage else None,
         minutes_per_walk=stage.minutes_per_session if stage else None,
     )
+
+
+# Severities that block progression and turn the light red while unresolved.
+BLOCKING_SEVERITIES = {"urgent", "same_day", "review"}
+# Walks are loaded this far back for the traffic light: longer than any stage (12 weeks).
+LIGHT_LOOKBACK = datetime.timedelta(weeks=13)
+
+
+def plan_progress(plan, walks, flag_severities, usual_pain: int, today: datetime.date):
+    """The current stage's traffic light and readiness, or None without an active stage.
+
+    `walks` are the patient's recent live walks with their next-morning checks loaded;
+    `flag_severities` the severities of the patient's unresolved flags.
+    """
+    from patients.models import MorningFeeling
+    from programs.models import PlanStatus
+    from programs.progression import StageWalk, stage_progress
+
+    stage = plan.current_stage if plan and plan.status == PlanStatus.ACTIVE else None
+    if stage is None:
+        return None
+    stage_walks = [
+        StageWalk(
+            pain_after=walk.pain_after,
+            settled_next_morning=_settled(walk, MorningFeeling.USUAL),
+        )
+        for walk in walks
+        if walk.walked_on >= plan.stage_started_on
+    ]
+    blocking = bool(set(flag_severities) & BLOCKING_SEVERITIES)
+    return stage_progress(
+        walks=stage_walks,
+        usual_pain=usual_pain,
+        walks_needed=stage.sessions_to_progress,
+        stage_started=plan.stage_started_on,
+        stage_weeks=stage.weeks,
+        today=today,
+        has_next_stage=any(other.position > stage.position for other in plan.stages.all()),
+        review_flag_open=blocking,
+        requires_no_open_flags=stage.progress_requires_no_open_flags,
+    )
+
+
+def _settled(walk, usual: str) -> bool | None:
+    check = getattr(walk, "morning_check", None)
+    return None if check is None else check.feeling == usual

@@ -5,6 +5,7 @@ from patients import account_views, dashboard_views, patient_views, report_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("week/", patient_views.patient_week, name="patient_week"),
+    path("week/step-up/", patient_views.step_up, name="step_up"),
     path("walks/new/", patient_views.walk_new, name="walk_new"),
     path("walks/<uuid:walk_id>/", patient_views.walk_detail, name="walk_detail"),
     path("walks/<uuid:walk_id>/edit/", patient_views.walk_edit, name="walk_edit"),
@@ -23,6 +24,11 @@ urlpatterns = [
         "clinic/flags/<uuid:flag_id>/resolve/",
         dashboard_views.flag_resolve_view,
         name="flag_resolve",
+    ),
+    path(
+        "clinic/plans/<uuid:plan_id>/advance/",
+        dashboard_views.plan_advance_view,
+        name="plan_advance",
     ),
     path("reports/flags/", report_views.flag_report, name="flag_report"),
     path("reports/flags.csv", report_views.flag_report_csv, name="flag_report_csv"),

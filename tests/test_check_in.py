@@ -112,3 +112,37 @@ def test_every_symptom_page_says_it_is_not_watched_around_the_clock(patient_clie
         page = patient_client.get(url).content.decode()
         assert "Stepwise is not watched around the clock." in page, url
         assert "call 999" in page, url
+
+
+def test_unanswered_serious_questions_are_one_line_in_the_summary(patient_client):
+    data = {"submission": str(uuid.uuid4()), "pain_now": "3", "hard_to_function": "no"}
+
+    response = patient_client.post(NEW, data)
+
+    summary = response.context["form"].error_summary()
+    assert [item["message"] for item in summary] == [
+        "Answer yes or no to 13 questions about serious symptoms."
+    ]
+    assert summary[0]["anchor"] == "id_serious_saddle_0"
+    assert response.content.decode().count('class="error-message"') == 13
+
+
+def test_clinicians_can_read_their_patients_check_ins_but_not_others(
+    client, clinician, patient, other_patient
+):
+    mine = SymptomCheckIn.objects.create(
+        patient=patient, pain_now=6, note="Stiffer after gardening"
+    )
+    theirs = SymptomCheckIn.objects.create(patient=other_patient, pain_now=2)
+    client.force_login(clinician)
+
+    listing = client.get(reverse("admin:patients_symptomcheckin_changelist"))
+    page = client.get(reverse("admin:patients_symptomcheckin_change", args=[mine.pk]))
+    other = client.get(
+        reverse("admin:patients_symptomcheckin_change", args=[theirs.pk]), follow=True
+    )
+
+    assert list(listing.context["cl"].queryset) == [mine]
+    assert "Stiffer after gardening" in page.content.decode()
+    assert page.context["has_change_permission"] is False
+    assert "doesn’t exist" in other.content.decode()

@@ -213,8 +213,52 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
         )
 
     # Session and user; memberships (once, cached for the request); the patients with their
-    # week's figures; their current plans, those plans' stages and their recent walks; the
-    # flag queue; undelivered alerts; and saving the session for the idle timeout (a
+    # week's figures; their current plans, those plans' stages and their recent walks; for
+    # the traffic light, their walks with next-morning answers and their unresolved flags;
+    # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
     # savepoint, an update, a release).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         staff_client.get(DASHBOARD)
+
+
+def test_a_stage_done_on_green_is_ready_and_advances_in_one_click(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, days_ago=15)
+    for days_ago in range(1, 14, 2):
+        WalkLog.objects.create(
+            patient=patient,
+            walked_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+            minutes=10,
+            terrain="flat",
+            pain_before=2,
+            pain_after=3,
+        )
+
+    row = staff_client.get(DASHBOARD).context["rows"][0]
+    assert (row["progress"].light, row["progress"].ready) == ("green", True)
+    response = staff_client.post(reverse("plan_advance", args=[plan.pk]))
+
+    plan.refresh_from_db()
+    assert response.url == DASHBOARD
+    assert plan.current_position == 2
+    assert plan.changes.last().reason == "Stage complete on green."
+
+
+def test_an_open_review_flag_holds_progress_back(staff_client, patient, clinician, clinic_template):
+    assign(patient, clinic_template, clinician, days_ago=15)
+    check_in(patient, pain_now=10)
+
+    row = staff_client.get(DASHBOARD).context["rows"][0]
+
+    assert (row["progress"].light, row["progress"].ready) == ("red", False)
+
+
+def test_no_one_advances_another_clinics_plan(
+    staff_client, other_patient, other_clinician, other_clinic_template
+):
+    plan = assign(other_patient, other_clinic_template, other_clinician)
+
+    assert staff_client.post(reverse("plan_advance", args=[plan.pk])).status_code == 404
+    plan.refresh_from_db()
+    assert plan.current_position == 1

@@ -70,3 +70,15 @@ def test_a_missing_answer_says_what_to_choose(patient_client, patient):
 
     assert "Choose how your back feels." in response.content.decode()
     assert not MorningCheck.objects.exists()
+
+
+def test_the_morning_question_is_asked_once_even_with_two_walks_yesterday(patient_client, patient):
+    yesterday = patient.clinic.today() - datetime.timedelta(days=1)
+    first = walk_on(patient, yesterday)
+    patient_client.post(
+        reverse("morning_check", args=[first.pk]), {"feeling": "usual", "pain_now": "3"}
+    )
+
+    walk_on(patient, yesterday)
+
+    assert patient_client.get(reverse("patient_week")).context["morning_walk"] is None

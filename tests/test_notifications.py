@@ -43,7 +43,7 @@ def test_an_urgent_flag_emails_the_clinician_and_the_alert_address_after_commit(
         "alerts@north.example",
         "carol@example.com",
     ]
-    assert "urgent flag" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Stepwise: an urgent flag to review"
     assert "Alice" not in mail.outbox[0].body  # no patient details in email
     assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
 

@@ -123,3 +123,13 @@ def test_another_patients_walk_is_not_found(patient_client, clinic, clinician, v
 def test_an_unknown_walk_id_is_not_found(patient_client):
     assert patient_client.get(reverse("walk_detail", args=[uuid.uuid4()])).status_code == 404
     assert patient_client.get("/walks/not-a-uuid/").status_code == 404
+
+
+def test_staff_see_a_deleted_walk_marked_as_deleted(client, clinician, patient):
+    log = services.walk_log_delete(log=log_walk(patient), by=patient.user, now=timezone.now())
+    client.force_login(clinician)
+
+    listing = client.get(reverse("admin:patients_walklog_changelist"))
+
+    assert listing.context["cl"].model_admin.deleted(log) is True
+    assert 'alt="True"' in listing.content.decode()

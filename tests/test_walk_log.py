@@ -51,7 +51,7 @@ def test_a_walk_is_saved_and_the_patient_sees_it_with_this_weeks_progress(
     assert log.stage_position == 1
     assert response.redirect_chain[-1][0] == reverse("walk_detail", args=[log.pk])
     page = response.content.decode()
-    assert "Saved. Thank you." in page
+    assert "Your walk is saved. Thank you." in page
     assert "1 walk of 3 this week" in page
     assert log.revisions.get().action == "created"
 

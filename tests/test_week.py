@@ -50,3 +50,94 @@ def test_a_paused_plan_says_not_to_follow_it(patient_client, patient, clinician,
 
     assert "Your walking plan is paused" in page
     assert "walk 10 minutes" not in page
+
+
+def walk_the_stage(patient, count=6, pain_after=3):
+    today = patient.clinic.today()
+    for index in range(count):
+        WalkLog.objects.create(
+            patient=patient,
+            walked_on=today - datetime.timedelta(days=1 + 2 * index),
+            minutes=10,
+            terrain="flat",
+            pain_before=2,
+            pain_after=pain_after,
+        )
+
+
+def test_with_automatic_progression_the_patient_steps_up_themselves(
+    patient_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
+    walk_the_stage(patient)
+
+    page = patient_client.get(reverse("patient_week")).content.decode()
+    assert "You have finished this stage" in page
+    assert "walk 15 minutes on flat ground" in page
+    patient_client.post(reverse("step_up"), {"choice": "up"})
+
+    plan.refresh_from_db()
+    assert plan.current_position == 2
+    assert plan.changes.last().changed_by == patient.user
+
+
+def test_the_patient_may_choose_to_stay(patient_client, patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
+    walk_the_stage(patient)
+
+    patient_client.post(reverse("step_up"), {"choice": "stay"})
+
+    plan.refresh_from_db()
+    assert plan.current_position == 1
+    assert plan.changes.last().kind == "hold"
+
+
+def test_without_automatic_progression_the_patient_cannot_step_up(
+    patient_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, days_ago=15)
+    walk_the_stage(patient)
+
+    page = patient_client.get(reverse("patient_week")).content.decode()
+    patient_client.post(reverse("step_up"), {"choice": "up"})
+
+    assert "Your clinic will move you on to the next stage." in page
+    plan.refresh_from_db()
+    assert plan.current_position == 1
+
+
+def test_amber_walks_mean_no_step_up(patient_client, patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
+    walk_the_stage(patient, pain_after=7)
+
+    patient_client.post(reverse("step_up"), {"choice": "up"})
+
+    plan.refresh_from_db()
+    assert plan.current_position == 1
+
+
+def test_after_an_urgent_report_the_home_page_keeps_the_advice_and_plays_down_walking(
+    patient_client, patient
+):
+    import uuid
+
+    from patients import services as patient_services
+
+    patient_services.symptom_check_in_create(
+        patient=patient, submission_key=uuid.uuid4(), pain_now=5, serious_symptoms=["saddle"]
+    )
+
+    page = patient_client.get(reverse("patient_week")).content.decode()
+
+    assert page.index("Go to an emergency department now, or call 999.") < page.index("<h1>")
+    assert page.index("Report a change in symptoms") < page.index("Log a walk")
+    assert "You do not need to do anything" not in page
+
+
+def test_a_hold_is_explained_to_the_patient(patient_client, patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician, days_ago=10)
+    services.plan_hold(assignment=plan, by=clinician, reason="Flare", today=patient.clinic.today())
+
+    page = patient_client.get(reverse("patient_week")).content.decode()
+
+    assert "Your clinic has asked you to repeat this stage" in page

@@ -148,7 +148,7 @@ def test_logging_a_walk_works_with_javascript_off(browser, axe, live_server, cli
     choose_pain(page, "Pain after the walk", 2)
     page.get_by_role("button", name="Save my walk").click()
 
-    expect(page.get_by_text("Saved. Thank you.")).to_be_visible()
+    expect(page.get_by_text("Your walk is saved. Thank you.")).to_be_visible()
     assert WalkLog.objects.get(patient=patient).minutes == 12
     context.close()
     axe.loaded.clear()  # axe needs JavaScript; these pages were scanned in the tests above
