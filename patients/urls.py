@@ -1,6 +1,13 @@
 from django.urls import path
 
-from patients import account_views, dashboard_views, patient_views, report_views, views
+from patients import (
+    account_views,
+    dashboard_views,
+    patient_views,
+    record_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +31,12 @@ urlpatterns = [
         "clinic/flags/<uuid:flag_id>/resolve/",
         dashboard_views.flag_resolve_view,
         name="flag_resolve",
+    ),
+    path("clinic/patients/<uuid:patient_id>/", record_views.patient_record, name="patient_record"),
+    path(
+        "clinic/patients/<uuid:patient_id>/plan/",
+        record_views.patient_plan_change,
+        name="patient_plan_change",
     ),
     path(
         "clinic/plans/<uuid:plan_id>/advance/",

@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +20,7 @@ from patients import access
 from patients.admin_site import ClinicScopedAdmin, ScopedInline
 from patients.models import Clinic, Patient
 from programs import services
+from programs.actions import PLAN_ACTIONS, apply_plan_action
 from programs.charts import progression_chart, progression_weeks
 from programs.models import (
     AssignedStage,
@@ -365,38 +364,6 @@ class StageChangeForm(forms.Form):
     )
 
 
-# Each change a clinician can make to a plan: the button, the service, what to say after.
-@dataclass(frozen=True)
-class PlanAction:
-    verb: str
-    service: object
-    done: str
-
-
-PLAN_ACTIONS = {
-    StageChangeKind.ADVANCE: PlanAction(
-        _("Advance to the next stage"), services.plan_advance, _("Advanced. Now: %(stage)s")
-    ),
-    StageChangeKind.HOLD: PlanAction(
-        _("Repeat this stage"),
-        services.plan_hold,
-        _("The stage starts again today. Now: %(stage)s"),
-    ),
-    StageChangeKind.STEP_BACK: PlanAction(
-        _("Step back a stage"), services.plan_step_back, _("Stepped back. Now: %(stage)s")
-    ),
-    StageChangeKind.PAUSE: PlanAction(
-        _("Pause the plan"), services.plan_pause, _("Paused. No walks are expected until resumed.")
-    ),
-    StageChangeKind.RESUME: PlanAction(
-        _("Resume the plan"), services.plan_resume, _("Resumed. Now: %(stage)s")
-    ),
-    StageChangeKind.END: PlanAction(
-        _("End the plan"), services.plan_end, _("Ended. The patient can now be given a new plan.")
-    ),
-}
-
-
 @admin.register(PlanAssignment)
 class PlanAssignmentAdmin(ClinicScopedAdmin):
     clinic_path = "patient__clinic"
@@ -538,11 +505,14 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         today = timezone.localdate()
         form = StageChangeForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            arguments = {"assignment": assignment, "by": request.user}
-            if kind != StageChangeKind.END:
-                arguments["today"] = today
             try:
-                updated = action.service(reason=form.cleaned_data["reason"], **arguments)
+                updated = apply_plan_action(
+                    kind,
+                    assignment=assignment,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    today=today,
+                )
             except ValidationError as error:
                 # Shown on the form, so the reason typed is not lost.
                 form.add_error(None, error)

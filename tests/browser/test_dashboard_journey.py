@@ -52,6 +52,11 @@ def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
     expect(page.get_by_text("Resolved: Dora Patient.")).to_be_visible()
     axe.scan(page)
 
+    page.get_by_role("link", name="Dora Patient").first.click()
+    expect(page.get_by_role("heading", name="Dora Patient")).to_be_visible()
+    expect(page.get_by_text("Held at this stage at stage 1").first).to_be_visible()
+    axe.scan(page)
+
     flag = Flag.objects.get()
     assert (flag.status, flag.resolution_action) == ("resolved", "hold")
     assert flag.acknowledged_at < flag.resolved_at

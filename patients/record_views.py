@@ -1,0 +1,150 @@
+"""A patient's record as the clinic sees it: plan, timeline, charts and the actions.
+
+Staff of the patient's clinic may look; clinicians and clinic admins may act. Anyone else
+gets a 404. The page reads a bounded window of the record with a fixed number of queries.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from patients import access
+from patients.charts import minutes_chart, pain_chart
+from patients.models import Flag, Patient, SymptomCheckIn, WalkLog
+from patients.progress import LIGHT_LOOKBACK, plan_progress
+from programs.actions import PLAN_ACTIONS, apply_plan_action
+from programs.models import PlanAssignment, StageChange
+
+TIMELINE_DAYS = 60
+CHART_WEEKS = 8
+
+
+class PlanChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Change"), choices=())
+    reason = forms.CharField(
+        label=gettext_lazy("Why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": gettext_lazy("Say why; it is kept in the plan's history.")},
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind, PLAN_ACTIONS[kind].verb) for kind in plan.available_changes()
+        ]
+
+
+def scoped_patient(request: HttpRequest, patient_id) -> Patient:
+    patients = Patient.objects.in_clinics(access.clinic_ids(request.user))
+    return get_object_or_404(patients.select_related("user", "clinic", "clinician"), pk=patient_id)
+
+
+def current_plan(patient: Patient) -> PlanAssignment | None:
+    return (
+        PlanAssignment.objects.current()
+        .filter(patient=patient)
+        .prefetch_related(
+            "stages",
+            Prefetch("changes", queryset=StageChange.objects.select_related("changed_by")),
+        )
+        .first()
+    )
+
+
+def timeline(walks, check_ins, flags, changes) -> list[dict]:
+    """Everything that happened, newest first, as one list."""
+    entries = [{"at": walk.created_at, "kind": "walk", "walk": walk} for walk in walks]
+    entries += [
+        {"at": check.created_at, "kind": "check_in", "check_in": check} for check in check_ins
+    ]
+    entries += [{"at": flag.opened_at, "kind": "flag", "flag": flag} for flag in flags]
+    entries += [{"at": change.changed_at, "kind": "change", "change": change} for change in changes]
+    return sorted(entries, key=lambda entry: entry["at"], reverse=True)
+
+
+@login_required
+def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = scoped_patient(request, patient_id)
+    return render_record(request, patient, current_plan(patient))
+
+
+def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) -> HttpResponse:
+    today = patient.clinic.today()
+    since = timezone.now() - datetime.timedelta(days=TIMELINE_DAYS)
+    walks = list(
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
+        .select_related("morning_check")
+        .order_by("-walked_on", "-created_at")
+    )
+    check_ins = list(SymptomCheckIn.objects.filter(patient=patient, created_at__gte=since))
+    flags = list(Flag.objects.filter(patient=patient).order_by("-opened_at")[:50])
+    unresolved = [flag for flag in flags if not flag.is_resolved]
+    chart_since = today - datetime.timedelta(weeks=CHART_WEEKS)
+    chart_walks = sorted(
+        (walk for walk in walks if walk.walked_on > chart_since),
+        key=lambda walk: (walk.walked_on, walk.created_at),
+    )
+    changes = list(plan.changes.all()) if plan else []
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "description": plan.describe_current(today) if plan else "",
+        "progress": plan_progress(
+            plan, walks, [flag.severity for flag in unresolved], patient.usual_pain, today
+        ),
+        "unresolved": unresolved,
+        "timeline": timeline(
+            [walk for walk in walks if walk.created_at >= since],
+            check_ins,
+            [flag for flag in flags if flag.opened_at >= since],
+            [change for change in changes if change.changed_at >= since],
+        ),
+        "changes": changes,
+        "pain": pain_chart(chart_walks),
+        "minutes": minutes_chart(chart_walks, plan, today, CHART_WEEKS),
+        "can_act": patient.clinic_id in access.care_clinic_ids(request.user),
+        "plan_form": plan_form or (PlanChangeForm(plan=plan) if plan else None),
+    }
+    return render(request, "patients/record.html", context, status=400 if plan_form else 200)
+
+
+@login_required
+def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("patient_record", patient_id=patient_id)
+    patients = Patient.objects.in_clinics(access.care_clinic_ids(request.user))
+    patient = get_object_or_404(patients.select_related("clinic"), pk=patient_id)
+    plan = current_plan(patient)
+    if plan is None:
+        messages.error(request, _("This patient has no current plan."))
+        return redirect("patient_record", patient_id=patient.pk)
+    form = PlanChangeForm(request.POST, plan=plan)
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            updated = apply_plan_action(
+                kind,
+                assignment=plan,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                today=patient.clinic.today(),
+            )
+        except ValidationError as error:
+            form.add_error("kind", error)
+        else:
+            stage = updated.describe_current(patient.clinic.today())
+            messages.success(request, PLAN_ACTIONS[kind].done % {"stage": stage})
+            return redirect("patient_record", patient_id=patient.pk)
+    # Shown again with the reason as typed and the problem beside it.
+    return render_record(request, patient, plan, plan_form=form)
