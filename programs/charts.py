@@ -7,6 +7,8 @@ is its text alternative.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from patients.choices import Terrain
 
 CHART_WIDTH = 640
@@ -36,7 +38,7 @@ class PlanWeek:
 def progression_weeks(stages) -> list[PlanWeek]:
     weeks: list[PlanWeek] = []
     for stage in sorted(stages, key=lambda stage: stage.position):
-        for _ in range(stage.weeks):
+        for _week in range(stage.weeks):
             weeks.append(
                 PlanWeek(
                     number=len(weeks) + 1,
@@ -61,11 +63,13 @@ def bar_chart(
     classes: list[str],
     top: int | None = None,
     targets: list[int | None] | None = None,
+    titles: list[str] | None = None,
 ) -> dict:
     """Bar geometry in SVG user units, ready for a template: no script, no inline style."""
     if not values:
         return {"bars": [], "ticks": [], "width": CHART_WIDTH, "height": CHART_HEIGHT}
     targets = targets or [None] * len(values)
+    titles = titles or [""] * len(values)
     top = top or nice_ceiling(max([*values, *(t for t in targets if t)]))
     plot_width = CHART_WIDTH - MARGIN_LEFT - 8
     plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
@@ -76,8 +80,8 @@ def bar_chart(
         return round(baseline - plot_height * value / top, 1)
 
     bars = []
-    for index, (value, label, css, target) in enumerate(
-        zip(values, labels, classes, targets, strict=True)
+    for index, (value, label, css, target, title) in enumerate(
+        zip(values, labels, classes, targets, titles, strict=True)
     ):
         left = MARGIN_LEFT + index * slot
         bars.append(
@@ -91,6 +95,7 @@ def bar_chart(
                 "label_x": round(left + slot / 2, 1),
                 "show_label": len(values) <= 20 or index % 2 == 0,
                 "css": css,
+                "title": title,
                 "target_y": y_of(target) if target else None,
                 "target_x1": round(left + slot * 0.05, 1),
                 "target_x2": round(left + slot * 0.95, 1),
@@ -115,4 +120,9 @@ def progression_chart(weeks: list[PlanWeek]) -> dict:
         [week.minutes_per_week for week in weeks],
         labels=[str(week.number) for week in weeks],
         classes=[f"bar-{week.terrain}" for week in weeks],
+        titles=[
+            _("Week %(week)d: %(minutes)d minutes")
+            % {"week": week.number, "minutes": week.minutes_per_week}
+            for week in weeks
+        ],
     )

@@ -124,6 +124,16 @@ def _require_status(assignment: PlanAssignment, *allowed: str) -> None:
         )
 
 
+def _move_to(assignment, position: int, *, kind: str, by, reason: str, today) -> PlanAssignment:
+    """Move an active plan to another stage; that stage's clock starts today."""
+    previous = assignment.current_position
+    assignment.current_position = position
+    assignment.stage_started_on = today
+    assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
+    _record(assignment, kind=kind, from_position=previous, by=by, reason=reason)
+    return assignment
+
+
 @transaction.atomic
 def plan_advance(
     *, assignment: PlanAssignment, by, reason: str, today: datetime.date
@@ -135,12 +145,9 @@ def plan_advance(
         raise ValidationError(
             _("This is the last stage of the plan; there is nothing to advance to.")
         )
-    previous = assignment.current_position
-    assignment.current_position = later[0]
-    assignment.stage_started_on = today
-    assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
-    _record(assignment, kind=StageChangeKind.ADVANCE, from_position=previous, by=by, reason=reason)
-    return assignment
+    return _move_to(
+        assignment, later[0], kind=StageChangeKind.ADVANCE, by=by, reason=reason, today=today
+    )
 
 
 @transaction.atomic
@@ -154,14 +161,9 @@ def plan_step_back(
         raise ValidationError(
             _("This is the first stage of the plan; there is nothing to step back to.")
         )
-    previous = assignment.current_position
-    assignment.current_position = earlier[-1]
-    assignment.stage_started_on = today
-    assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
-    _record(
-        assignment, kind=StageChangeKind.STEP_BACK, from_position=previous, by=by, reason=reason
+    return _move_to(
+        assignment, earlier[-1], kind=StageChangeKind.STEP_BACK, by=by, reason=reason, today=today
     )
-    return assignment
 
 
 @transaction.atomic

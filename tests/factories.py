@@ -1,6 +1,7 @@
 """Explicit builders for the people and things tests need. Small on purpose."""
 
 import datetime
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -72,3 +73,34 @@ def assign(patient: Patient, template: PlanTemplate, by, *, days_ago: int = 0, *
         assigned_by=by,
         **kwargs,
     )
+
+
+def report_walk(patient, **values):
+    """A walk saved through the real service, so the rules and flags run as they do live."""
+    from patients import services as patient_services
+
+    defaults = {
+        "walked_on": patient.clinic.today(),
+        "minutes": 8,
+        "terrain": "flat",
+        "pain_before": 3,
+        "pain_after": 3,
+    }
+    log, _created = patient_services.walk_log_create(
+        patient=patient, submission_key=uuid.uuid4(), by=patient.user, **{**defaults, **values}
+    )
+    return log
+
+
+def report_check_in(patient, *serious, pain_now: int = 3, **values):
+    """A symptom check-in saved through the real service; `serious` are the answers yes."""
+    from patients import services as patient_services
+
+    check_in, _created = patient_services.symptom_check_in_create(
+        patient=patient,
+        submission_key=uuid.uuid4(),
+        pain_now=pain_now,
+        serious_symptoms=list(serious),
+        **values,
+    )
+    return check_in

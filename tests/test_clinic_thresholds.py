@@ -1,21 +1,10 @@
 """Clinics tune the intensity thresholds within safe bounds; urgent rules cannot be tuned."""
 
-import uuid
-
 import pytest
 from django.urls import reverse
 
-from patients import services
 from patients.models import Flag
-
-
-def check_in(patient, *serious, pain_now):
-    return services.symptom_check_in_create(
-        patient=patient,
-        submission_key=uuid.uuid4(),
-        pain_now=pain_now,
-        serious_symptoms=list(serious),
-    )[0]
+from tests.factories import report_check_in
 
 
 def clinic_form(clinic, **changes) -> dict:
@@ -42,13 +31,13 @@ def test_a_clinic_with_a_higher_severe_pain_threshold_is_not_flagged_at_eight(cl
     clinic.save()
     patient.clinic.refresh_from_db()
 
-    check_in(patient, pain_now=8)
+    report_check_in(patient, pain_now=8)
 
     assert not Flag.objects.filter(rule="severe_pain").exists()
 
 
 def test_the_default_threshold_flags_eight(patient):
-    check_in(patient, pain_now=8)
+    report_check_in(patient, pain_now=8)
 
     assert Flag.objects.filter(rule="severe_pain").exists()
 
@@ -57,7 +46,7 @@ def test_urgent_rules_fire_whatever_the_thresholds(clinic, patient):
     clinic.severe_pain_threshold, clinic.flare_rise = 10, 4
     clinic.save()
 
-    check_in(patient, "saddle", pain_now=1)
+    report_check_in(patient, "saddle", pain_now=1)
 
     assert Flag.objects.get().severity == "urgent"
 

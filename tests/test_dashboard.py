@@ -1,27 +1,16 @@
 """The clinician's dashboard: the flag queue, the lifecycle, and patients at a glance."""
 
 import datetime
-import uuid
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from patients import services
 from patients.models import Flag, FlagStatus, WalkLog
 from programs.models import PlanStatus
-from tests.factories import assign, make_patient
+from tests.factories import assign, make_patient, report_check_in
 
 DASHBOARD = reverse("staff_home")
-
-
-def check_in(patient, *serious, pain_now=3):
-    return services.symptom_check_in_create(
-        patient=patient,
-        submission_key=uuid.uuid4(),
-        pain_now=pain_now,
-        serious_symptoms=list(serious),
-    )[0]
 
 
 def opened(flag: Flag, hours_ago: int) -> None:
@@ -38,11 +27,11 @@ def staff_client(client, clinician):
 
 def test_the_queue_shows_urgent_first_then_the_longest_waiting(staff_client, clinic, clinician):
     old_review = make_patient(clinic, clinician, "Olga")
-    check_in(old_review, pain_now=10)
+    report_check_in(old_review, pain_now=10)
     new_urgent = make_patient(clinic, clinician, "Nell")
-    check_in(new_urgent, "bladder")
+    report_check_in(new_urgent, "bladder")
     newer_review = make_patient(clinic, clinician, "Nora")
-    check_in(newer_review, pain_now=10)
+    report_check_in(newer_review, pain_now=10)
     opened(Flag.objects.get(patient=old_review), hours_ago=5)
     opened(Flag.objects.get(patient=newer_review), hours_ago=1)
 
@@ -52,8 +41,8 @@ def test_the_queue_shows_urgent_first_then_the_longest_waiting(staff_client, cli
 
 
 def test_the_queue_holds_only_the_clinics_own_flags(staff_client, patient, other_patient):
-    check_in(patient, "fever")
-    check_in(other_patient, "fever")
+    report_check_in(patient, "fever")
+    report_check_in(other_patient, "fever")
 
     response = staff_client.get(DASHBOARD)
 
@@ -62,7 +51,7 @@ def test_the_queue_holds_only_the_clinics_own_flags(staff_client, patient, other
 
 
 def test_acknowledging_records_who_and_when(staff_client, patient, clinician):
-    check_in(patient, "chest")
+    report_check_in(patient, "chest")
     flag = Flag.objects.get()
 
     response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
@@ -74,7 +63,7 @@ def test_acknowledging_records_who_and_when(staff_client, patient, clinician):
 
 
 def test_nobody_acknowledges_a_flag_outside_their_clinic(staff_client, other_patient):
-    check_in(other_patient, "chest")
+    report_check_in(other_patient, "chest")
     flag = Flag.objects.get()
 
     acknowledge = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
@@ -88,7 +77,7 @@ def test_nobody_acknowledges_a_flag_outside_their_clinic(staff_client, other_pat
 
 
 def test_a_reviewer_sees_the_queue_but_cannot_act(client, reviewer, patient):
-    check_in(patient, "chest")
+    report_check_in(patient, "chest")
     flag = Flag.objects.get()
     client.force_login(reviewer)
 
@@ -103,7 +92,7 @@ def test_resolving_with_hold_holds_the_plan_and_keeps_the_note(
     staff_client, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician, days_ago=10)
-    check_in(patient, pain_now=10)
+    report_check_in(patient, pain_now=10)
     flag = Flag.objects.get()
 
     response = staff_client.post(
@@ -123,7 +112,7 @@ def test_resolving_with_an_impossible_plan_change_resolves_nothing(
     staff_client, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician)
-    check_in(patient, pain_now=10)
+    report_check_in(patient, pain_now=10)
     flag = Flag.objects.get()
 
     response = staff_client.post(
@@ -137,7 +126,7 @@ def test_resolving_with_an_impossible_plan_change_resolves_nothing(
 
 
 def test_resolving_needs_an_action_and_a_note(staff_client, patient):
-    check_in(patient, pain_now=10)
+    report_check_in(patient, pain_now=10)
     flag = Flag.objects.get()
 
     response = staff_client.post(reverse("flag_resolve", args=[flag.pk]), {})
@@ -153,7 +142,7 @@ def test_an_urgent_flag_leaves_the_plan_paused_on_the_dashboard(
     staff_client, patient, clinician, clinic_template
 ):
     assign(patient, clinic_template, clinician)
-    check_in(patient, "saddle")
+    report_check_in(patient, "saddle")
 
     row = staff_client.get(DASHBOARD).context["rows"][0]
 
@@ -186,7 +175,7 @@ def test_patients_rows_show_this_week_last_walk_and_pain_trend(
 def test_search_and_the_flagged_filter_narrow_the_list(staff_client, clinic, clinician):
     make_patient(clinic, clinician, "Quiet")
     loud = make_patient(clinic, clinician, "Loud")
-    check_in(loud, "fever")
+    report_check_in(loud, "fever")
 
     by_name = staff_client.get(DASHBOARD, {"q": "qui"}).context["rows"]
     flagged = staff_client.get(DASHBOARD, {"flagged": "1"}).context["rows"]
@@ -202,7 +191,7 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     for index in range(size):
         patient = make_patient(clinic, clinician, f"P{index}")
         assign(patient, clinic_template, clinician)
-        check_in(patient, pain_now=10)
+        report_check_in(patient, pain_now=10)
         WalkLog.objects.create(
             patient=patient,
             walked_on=timezone.localdate(),
@@ -247,7 +236,7 @@ def test_a_stage_done_on_green_is_ready_and_advances_in_one_click(
 
 def test_an_open_review_flag_holds_progress_back(staff_client, patient, clinician, clinic_template):
     assign(patient, clinic_template, clinician, days_ago=15)
-    check_in(patient, pain_now=10)
+    report_check_in(patient, pain_now=10)
 
     row = staff_client.get(DASHBOARD).context["rows"][0]
 

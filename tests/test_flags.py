@@ -1,7 +1,6 @@
 """The flag engine: one flag per rule while unresolved, worse evidence escalates, urgent pauses."""
 
 import datetime
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -11,32 +10,7 @@ from patients.flags import flag_acknowledge, flag_resolve, record_findings
 from patients.models import Flag, FlagStatus
 from patients.rules import Finding, Rule, Severity
 from programs.models import PlanStatus
-from tests.factories import assign
-
-
-def log_walk(patient, **values):
-    defaults = {
-        "walked_on": patient.clinic.today(),
-        "minutes": 8,
-        "terrain": "flat",
-        "pain_before": 3,
-        "pain_after": 3,
-    }
-    log, _created = services.walk_log_create(
-        patient=patient, submission_key=uuid.uuid4(), by=patient.user, **{**defaults, **values}
-    )
-    return log
-
-
-def check_in(patient, *serious, pain_now=3):
-    check, _created = services.symptom_check_in_create(
-        patient=patient,
-        submission_key=uuid.uuid4(),
-        pain_now=pain_now,
-        serious_symptoms=list(serious),
-    )
-    return check
-
+from tests.factories import assign, report_check_in, report_walk
 
 ELECTRIC_THIGH = {
     "pain_before": 4,
@@ -48,8 +22,8 @@ ELECTRIC_THIGH = {
 
 
 def test_the_design_story_two_days_of_new_electric_shock_pain_raise_one_review_flag(patient):
-    log_walk(patient, **ELECTRIC_THIGH)
-    log_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
 
     flag = Flag.objects.get(patient=patient)
     assert (flag.rule, flag.severity, flag.status) == (Rule.NEW_NERVE, Severity.REVIEW, "open")
@@ -58,7 +32,7 @@ def test_the_design_story_two_days_of_new_electric_shock_pain_raise_one_review_f
 
 
 def test_pain_after_a_walk_is_advice_only_until_the_next_morning(patient):
-    log = log_walk(patient, pain_before=3, pain_after=7)
+    log = report_walk(patient, pain_before=3, pain_after=7)
     assert not Flag.objects.exists()
 
     services.morning_check_create(log=log, feeling="bit_worse", pain_now=5)
@@ -69,7 +43,7 @@ def test_pain_after_a_walk_is_advice_only_until_the_next_morning(patient):
 
 
 def test_pain_settled_by_the_next_morning_raises_nothing(patient):
-    log = log_walk(patient, pain_before=3, pain_after=7)
+    log = report_walk(patient, pain_before=3, pain_after=7)
 
     services.morning_check_create(log=log, feeling="bit_worse", pain_now=4)
 
@@ -81,7 +55,7 @@ def test_saddle_numbness_raises_an_urgent_flag_and_pauses_the_plan(
 ):
     plan = assign(patient, clinic_template, clinician)
 
-    check_in(patient, "saddle")
+    report_check_in(patient, "saddle")
 
     flag = Flag.objects.get()
     assert (flag.rule, flag.severity) == (Rule.CAUDA_EQUINA, Severity.URGENT)
@@ -108,10 +82,10 @@ def test_worse_evidence_raises_the_severity_of_the_open_flag(patient):
 
 
 def test_new_urgent_evidence_reopens_an_acknowledged_flag(patient, clinician):
-    check_in(patient, "chest")
+    report_check_in(patient, "chest")
     flag_acknowledge(flag=Flag.objects.get(), by=clinician)
 
-    check_in(patient, "chest")
+    report_check_in(patient, "chest")
 
     flag = Flag.objects.get()
     assert flag.status == FlagStatus.OPEN
@@ -119,26 +93,26 @@ def test_new_urgent_evidence_reopens_an_acknowledged_flag(patient, clinician):
 
 
 def test_milder_evidence_leaves_an_acknowledged_flag_acknowledged(patient, clinician):
-    log_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
     flag_acknowledge(flag=Flag.objects.get(), by=clinician)
 
-    log_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
 
     assert Flag.objects.get().status == FlagStatus.ACKNOWLEDGED
 
 
 def test_after_a_flag_is_resolved_new_evidence_raises_a_new_one(patient, clinician):
-    log_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
     flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Reviewed by phone")
 
-    log_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
 
     assert Flag.objects.filter(patient=patient).count() == 2
     assert Flag.objects.filter(status="open").count() == 1
 
 
 def test_resolving_records_who_when_why_and_counts_as_acknowledged(patient, clinician):
-    log_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
 
     flag = flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Called her")
 
@@ -158,7 +132,7 @@ def test_known_symptoms_never_raise_a_flag(clinic, clinician):
         clinic, clinician, "Known", leg_symptoms="left", known_nerve_symptoms=["electric_shock"]
     )
 
-    log_walk(known, **ELECTRIC_THIGH)
+    report_walk(known, **ELECTRIC_THIGH)
 
     assert not Flag.objects.exists()
 
@@ -186,17 +160,17 @@ def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
     # the look-back (recent walks, check-ins, next-morning checks), one look-up of unresolved
     # flags, the new flag and its event.
     with django_assert_num_queries(14):
-        log_walk(patient, **ELECTRIC_THIGH)
+        report_walk(patient, **ELECTRIC_THIGH)
 
 
 def test_pain_up_two_days_running_raises_a_flare_flag(patient):
-    first = log_walk(patient, pain_before=4, pain_after=6)
+    first = report_walk(patient, pain_before=4, pain_after=6)
     WalkLog = type(first)
     WalkLog.objects.filter(pk=first.pk).update(
         created_at=timezone.now() - datetime.timedelta(hours=26)
     )
 
-    log_walk(patient, pain_before=4, pain_after=6)
+    report_walk(patient, pain_before=4, pain_after=6)
 
     flag = Flag.objects.get(rule=Rule.FLARE)
     assert flag.severity == Severity.REVIEW
@@ -204,6 +178,6 @@ def test_pain_up_two_days_running_raises_a_flare_flag(patient):
 
 
 def test_one_high_reading_is_not_a_flare(patient):
-    log_walk(patient, pain_before=3, pain_after=6)
+    report_walk(patient, pain_before=3, pain_after=6)
 
     assert not Flag.objects.filter(rule=Rule.FLARE).exists()

@@ -2,7 +2,6 @@
 
 import datetime
 import socket
-import uuid
 
 import pytest
 from django.core import mail
@@ -10,10 +9,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from patients import services
 from patients.models import DeliveryState, Flag, Notification
 from patients.notifications import escalate_overdue, retry_undelivered
-from tests.factories import make_patient
+from tests.factories import make_patient, report_check_in
 
 
 @pytest.fixture
@@ -24,20 +22,11 @@ def alerting_clinic(clinic):
     return clinic
 
 
-def check_in(patient, *serious, pain_now=3):
-    return services.symptom_check_in_create(
-        patient=patient,
-        submission_key=uuid.uuid4(),
-        pain_now=pain_now,
-        serious_symptoms=list(serious),
-    )[0]
-
-
 def test_an_urgent_flag_emails_the_clinician_and_the_alert_address_after_commit(
     alerting_clinic, patient, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, "saddle")
+        report_check_in(patient, "saddle")
 
     assert sorted(message.to[0] for message in mail.outbox) == [
         "alerts@north.example",
@@ -56,7 +45,7 @@ def test_nothing_is_sent_when_the_save_rolls_back(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        check_in(patient, "saddle")
+        report_check_in(patient, "saddle")
         raise RuntimeError("the worker died mid-save")
 
     assert mail.outbox == []
@@ -65,7 +54,7 @@ def test_nothing_is_sent_when_the_save_rolls_back(
 
 def test_review_flags_send_no_email(alerting_clinic, patient, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, pain_now=10)
+        report_check_in(patient, pain_now=10)
 
     assert Flag.objects.get().severity == "review"
     assert mail.outbox == []
@@ -77,10 +66,10 @@ def test_new_urgent_evidence_notifies_again_after_acknowledgement(
     from patients.flags import flag_acknowledge
 
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, "chest")
+        report_check_in(patient, "chest")
     flag_acknowledge(flag=Flag.objects.get(), by=clinician)
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, "chest")
+        report_check_in(patient, "chest")
 
     assert len(mail.outbox) == 4
     assert Flag.objects.get().status == "open"
@@ -99,7 +88,7 @@ def test_a_mail_server_failure_is_recorded_shown_on_the_dashboard_and_retried(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 2
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, "bowel")
+        report_check_in(patient, "bowel")
 
     failed = Notification.objects.filter(state=DeliveryState.FAILED)
     assert failed.count() == 2
@@ -118,7 +107,7 @@ def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_windo
     alerting_clinic, patient, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, "chest")
+        report_check_in(patient, "chest")
     flag = Flag.objects.get()
     mail.outbox.clear()
 
@@ -135,14 +124,14 @@ def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_windo
 def test_an_acknowledged_flag_is_not_escalated(alerting_clinic, patient, clinician):
     from patients.flags import flag_acknowledge
 
-    check_in(patient, "chest")
+    report_check_in(patient, "chest")
     flag = flag_acknowledge(flag=Flag.objects.get(), by=clinician)
 
     assert escalate_overdue(flag.opened_at + datetime.timedelta(hours=3)) == 0
 
 
 def test_the_escalation_command_reports_what_it_did(alerting_clinic, patient, capsys):
-    check_in(patient, "chest")
+    report_check_in(patient, "chest")
     Flag.objects.update(opened_at=timezone.now() - datetime.timedelta(hours=2))
 
     call_command("escalate_flags")
@@ -157,7 +146,7 @@ def test_the_database_queue_delivers_through_a_worker(
     patient = make_patient(clinic, clinician, "Queued")
 
     with django_capture_on_commit_callbacks(execute=True):
-        check_in(patient, "weakness")
+        report_check_in(patient, "weakness")
     assert mail.outbox == []  # queued, not yet sent
 
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -9,25 +9,11 @@ from django.utils import timezone
 
 from patients import services
 from patients.models import WalkLog
-from tests.factories import assign
+from tests.factories import assign, report_walk
 
 
 def record(patient):
     return reverse("patient_record", args=[patient.pk])
-
-
-def log_walk(patient, **values):
-    defaults = {
-        "walked_on": patient.clinic.today(),
-        "minutes": 10,
-        "terrain": "flat",
-        "pain_before": 3,
-        "pain_after": 4,
-        "note": "Along the canal",
-    }
-    return services.walk_log_create(
-        patient=patient, submission_key=uuid.uuid4(), by=patient.user, **{**defaults, **values}
-    )[0]
 
 
 @pytest.fixture
@@ -40,7 +26,7 @@ def test_the_record_shows_plan_flags_and_a_timeline_of_what_happened(
     staff_client, patient, clinician, clinic_template
 ):
     assign(patient, clinic_template, clinician)
-    log_walk(patient)
+    report_walk(patient, minutes=10, pain_after=4, note="Along the canal")
     services.symptom_check_in_create(
         patient=patient, submission_key=uuid.uuid4(), pain_now=9, note="Bad night"
     )

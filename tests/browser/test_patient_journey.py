@@ -20,6 +20,18 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "is_mobile": True}
 
 
+def answer_check_in(page: Page, pain_now: int, *, yes_to: str = "") -> None:
+    """Fill in a check-in: pain now, then no to everything except the question containing
+    `yes_to`."""
+    choose_pain(page, "How bad is your pain now?", pain_now)
+    page.get_by_role("group", name="Is the pain so bad").get_by_label("No").check()
+    for question in page.get_by_role("group").filter(has=page.get_by_label("Yes")).all():
+        if question.get_by_label("Yes").is_checked() or question.get_by_label("No").is_checked():
+            continue
+        answer = "Yes" if yes_to and yes_to in question.inner_text() else "No"
+        question.get_by_label(answer).check()
+
+
 def choose_pain(page: Page, legend: str, value: int) -> None:
     page.get_by_role("group", name=legend).get_by_label(str(value), exact=True).check()
 
@@ -81,12 +93,7 @@ def test_a_new_patient_sets_a_password_logs_walks_and_sees_progress(
     axe.scan(page)
     page.get_by_role("link", name="Report a change in symptoms").click()
     axe.scan(page)
-    choose_pain(page, "How bad is your pain now?", 3)
-    page.get_by_role("group", name="Is the pain so bad").get_by_label("No").check()
-    for question in page.get_by_role("group").filter(has=page.get_by_label("Yes")).all():
-        no = question.get_by_label("No")
-        if not no.is_checked():
-            no.check()
+    answer_check_in(page, 3)
     page.get_by_role("button", name="Send to my clinic").click()
     expect(page.get_by_text("Nothing you told us needs action now.")).to_be_visible()
     axe.scan(page)
@@ -119,11 +126,7 @@ def test_a_worrying_check_in_shows_the_emergency_advice_first(
 
     page.get_by_role("link", name="Report a change in symptoms").click()
     axe.scan(page)
-    choose_pain(page, "How bad is your pain now?", 5)
-    page.get_by_role("group", name="Is the pain so bad").get_by_label("No").check()
-    for question in page.get_by_role("group").filter(has=page.get_by_label("Yes")).all():
-        answer = "Yes" if "genitals, bottom" in question.inner_text() else "No"
-        question.get_by_label(answer).check()
+    answer_check_in(page, 5, yes_to="genitals, bottom")
     page.get_by_role("button", name="Send to my clinic").click()
 
     alert = page.get_by_role("alert")
