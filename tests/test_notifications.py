@@ -139,6 +139,9 @@ def test_the_escalation_command_reports_what_it_did(alerting_clinic, patient, ca
     assert "escalated: 1" in capsys.readouterr().out
 
 
+# Transactional: the worker, as in production, reads committed rows, and it recycles
+# connections it finds inside a transaction (which would end a normal test's transaction).
+@pytest.mark.django_db(transaction=True)
 def test_the_database_queue_delivers_through_a_worker(
     alerting_clinic, clinic, clinician, settings, django_capture_on_commit_callbacks
 ):
