@@ -55,10 +55,28 @@ class AccessibilityScanner:
         self.problems: list[str] = []
         self.loaded: list[str] = []
         self.scanned: set[str] = set()
+        # Anything the Content Security Policy blocked: an inline script or style, or a
+        # third-party host, would show up here as a console error.
+        self.csp_violations: list[str] = []
+        self.scanning = False
+
+    def console(self, message) -> None:
+        # axe-core itself adds <style> elements while it checks contrast; the policy
+        # rightly blocks them, and that is not the app's doing.
+        if self.scanning:
+            return
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(
+                f"{message.page.url if message.page else ''}: {message.text[:90]}"
+            )
 
     def scan(self, page) -> None:
         page.wait_for_load_state("load")
-        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        self.scanning = True
+        try:
+            results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        finally:
+            self.scanning = False
         self.scanned.add(page.url)
         for violation in results.response["violations"]:
             if violation["impact"] in BLOCKING_IMPACTS:
@@ -77,9 +95,11 @@ def axe():
     yield scanner
     assert scanner.problems == [], "\n".join(scanner.problems)
     assert scanner.unscanned() == [], "pages loaded but never scanned"
+    assert scanner.csp_violations == []
 
 
 @pytest.fixture
 def page(page, axe):
     page.on("load", lambda loaded: axe.loaded.append(loaded.url))
+    page.on("console", axe.console)
     return page

@@ -1,0 +1,41 @@
+"""Every response carries a strict Content Security Policy and the other browser policies."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_responses_carry_a_strict_content_security_policy(client, db, url):
+    response = client.get(url)
+
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_responses_deny_browser_features_framing_and_leaky_referrers(client, patient):
+    client.force_login(patient.user)
+
+    response = client.get(reverse("patient_week"))
+
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_no_page_has_inline_script_or_style(client, patient):
+    client.force_login(patient.user)
+
+    for url in (reverse("patient_week"), reverse("walk_new"), reverse("history")):
+        page = client.get(url).content.decode()
+        assert "<script" not in page, url
+        assert "style=" not in page and "<style" not in page, url
