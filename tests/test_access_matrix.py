@@ -1,0 +1,166 @@
+"""Every URL the app serves, for every role: the answer each one gets.
+
+The routes come from the URL configuration itself, so a view added without a row here
+fails `test_every_route_has_an_access_rule`. Another patient's or clinic's object is a
+404 (never a 403 that would confirm it exists). The admin's scoping is tested in
+test_admin_scoping.py.
+"""
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from patients import services
+from patients.models import Flag, StaffRole
+from tests import factories
+
+ROLES = [
+    "anonymous",
+    "patient_a",
+    "patient_b",
+    "clinician_1",
+    "clinician_2",
+    "reviewer_1",
+    "clinic_admin_1",
+    "superuser",
+]
+LOGIN = "login"  # a redirect to the sign-in page
+OK, FOUND, NOT_FOUND, NOT_ALLOWED = 200, 302, 404, 405
+
+
+def everyone(answer, **exceptions):
+    return {role: exceptions.get(role, answer) for role in ROLES}
+
+
+PATIENT_A_ONLY = everyone(NOT_FOUND, anonymous=LOGIN, patient_a=OK)
+ANY_PATIENT = everyone(NOT_FOUND, anonymous=LOGIN, patient_a=OK, patient_b=OK)
+ANY_STAFF_MEMBER = everyone(
+    OK, anonymous=LOGIN, patient_a=NOT_FOUND, patient_b=NOT_FOUND, superuser=NOT_FOUND
+)
+CLINIC_1_STAFF = everyone(
+    NOT_FOUND, anonymous=LOGIN, clinician_1=OK, reviewer_1=OK, clinic_admin_1=OK
+)
+CLINIC_1_CARE = everyone(NOT_FOUND, anonymous=LOGIN, clinician_1=OK, clinic_admin_1=OK)
+CLINIC_1_CARE_ACTS = everyone(NOT_FOUND, anonymous=LOGIN, clinician_1=FOUND, clinic_admin_1=FOUND)
+CLINIC_1_REPORTS = everyone(NOT_FOUND, anonymous=LOGIN, reviewer_1=OK, clinic_admin_1=OK)
+PUBLIC = everyone(OK)
+
+# route name -> (method, expected answer per role)
+MATRIX = {
+    "login": ("get", PUBLIC),
+    "logout": ("post", everyone(FOUND)),
+    "password_change": ("get", everyone(OK, anonymous=LOGIN)),
+    "password_change_done": ("get", everyone(OK, anonymous=LOGIN)),
+    "password_reset": ("get", PUBLIC),
+    "password_reset_done": ("get", PUBLIC),
+    "password_reset_confirm": ("get", PUBLIC),  # an invalid link says so
+    "password_reset_complete": ("get", PUBLIC),
+    "invitation_accept": ("get", PUBLIC),  # the token is the credential
+    "home": ("get", everyone(FOUND, anonymous=LOGIN)),
+    "patient_week": ("get", ANY_PATIENT),
+    "step_up": ("post", everyone(NOT_FOUND, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
+    "walk_new": ("get", ANY_PATIENT),
+    "walk_detail": ("get", PATIENT_A_ONLY),
+    "walk_edit": ("get", PATIENT_A_ONLY),
+    "walk_delete": ("get", PATIENT_A_ONLY),
+    "morning_check": ("get", PATIENT_A_ONLY),
+    "history": ("get", ANY_PATIENT),
+    "check_in_new": ("get", ANY_PATIENT),
+    "check_in_detail": ("get", PATIENT_A_ONLY),
+    "staff_home": ("get", ANY_STAFF_MEMBER),
+    "patient_record": ("get", CLINIC_1_STAFF),
+    "patient_plan_change": ("post", CLINIC_1_CARE_ACTS),
+    "plan_advance": ("post", CLINIC_1_CARE_ACTS),
+    "flag_acknowledge": ("post", CLINIC_1_CARE_ACTS),
+    "flag_resolve": ("get", CLINIC_1_CARE),
+    "flag_report": ("get", CLINIC_1_REPORTS),
+    "flag_report_csv": ("get", CLINIC_1_REPORTS),
+}
+
+
+def app_routes(patterns=None, prefix=""):
+    """Every named route outside the admin."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if "admin" not in str(pattern.pattern):
+                yield from app_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield pattern.name
+
+
+def test_every_route_has_an_access_rule():
+    assert set(app_routes()) == set(MATRIX)
+
+
+@pytest.fixture
+def world(db):
+    clinic_1 = factories.make_clinic("Clinic One")
+    clinic_2 = factories.make_clinic("Clinic Two")
+    people = {
+        "clinician_1": factories.make_staff("clin1", clinic_1),
+        "clinician_2": factories.make_staff("clin2", clinic_2),
+        "reviewer_1": factories.make_staff("rev1", clinic_1, StaffRole.REVIEWER),
+        "clinic_admin_1": factories.make_staff("cadm1", clinic_1, StaffRole.CLINIC_ADMIN),
+        "superuser": factories.make_staff("root", None, is_superuser=True),
+    }
+    patient_a = factories.make_patient(clinic_1, people["clinician_1"], "Ann")
+    patient_b = factories.make_patient(clinic_1, people["clinician_1"], "Ben")
+    people.update(patient_a=patient_a.user, patient_b=patient_b.user, anonymous=None)
+    template = factories.make_template("Ladder", clinic_1)
+    plan = factories.assign(patient_a, template, people["clinician_1"], days_ago=1)
+    factories.assign(patient_b, template, people["clinician_1"], days_ago=1)
+    walk = factories.report_walk(patient_a, walked_on=clinic_1.today() - datetime.timedelta(days=1))
+    check_in = factories.report_check_in(patient_a, pain_now=10)
+    _invitation, token = services.invitation_create(
+        patient=patient_a, by=people["clinician_1"], now=timezone.now()
+    )
+    arguments = {
+        "walk_detail": [walk.pk],
+        "walk_edit": [walk.pk],
+        "walk_delete": [walk.pk],
+        "morning_check": [walk.pk],
+        "check_in_detail": [check_in.pk],
+        "patient_record": [patient_a.pk],
+        "patient_plan_change": [patient_a.pk],
+        "plan_advance": [plan.pk],
+        "flag_acknowledge": [Flag.objects.get(patient=patient_a).pk],
+        "flag_resolve": [Flag.objects.get(patient=patient_a).pk],
+        "password_reset_confirm": ["MQ", "not-a-token"],
+        "invitation_accept": [token],
+    }
+    return people, arguments
+
+
+POST_DATA = {"patient_plan_change": {"kind": "hold", "reason": "Access check"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(client, world, route, role):
+    people, arguments = world
+    method, expected = MATRIX[route]
+    if people[role] is not None:
+        client.force_login(people[role])
+    url = reverse(route, args=arguments.get(route, []))
+
+    data = POST_DATA.get(route, {})
+    response = client.get(url) if method == "get" else client.post(url, data)
+
+    answer = expected[role]
+    if answer == LOGIN:
+        assert response.status_code == FOUND
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == answer, f"{route} as {role}"
+    assert response.status_code != 403, "a 403 would confirm the object exists"
+
+
+@pytest.mark.parametrize("route", ["walk_detail", "check_in_detail", "patient_record"])
+def test_a_random_id_is_not_found_for_everyone(client, world, route):
+    people, _arguments = world
+    for role in ("patient_a", "clinician_1", "superuser"):
+        client.force_login(people[role])
+        assert client.get(reverse(route, args=[uuid.uuid4()])).status_code == NOT_FOUND
