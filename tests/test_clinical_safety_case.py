@@ -1,4 +1,4 @@
-"""The clinical safety case names tests as evidence; each one must exist."""
+"""The clinical safety case and the security page name tests as evidence; each must exist."""
 
 import re
 from pathlib import Path
@@ -8,7 +8,9 @@ REFERENCE = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
 
 
 def test_every_test_the_safety_case_cites_exists():
-    case = (ROOT / "docs" / "clinical-safety.md").read_text()
+    case = "\n".join(
+        (ROOT / "docs" / name).read_text() for name in ("clinical-safety.md", "security.md")
+    )
     cited = REFERENCE.findall(case)
 
     missing = [
