@@ -181,7 +181,6 @@ class WalkLogForm(PatientForm):
     def values(self) -> dict:
         """What the service stores, without the submission key."""
         values = {name: value for name, value in self.cleaned_data.items() if name != "submission"}
-        values["steps"] = values["steps"] if values["steps"] is not None else None
         if not values["stopped_early"]:
             values["stopped_reason"] = ""
         return values

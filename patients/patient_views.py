@@ -160,10 +160,17 @@ def step_up(request: HttpRequest) -> HttpResponse:
     today = patient.clinic.today()
     plan = current_plan(patient)
     readiness = stage_readiness(patient, plan, today) if plan else None
-    if plan is None or not plan.automatic_progression or readiness is None or not readiness.ready:
+    choice = request.POST.get("choice")
+    if (
+        choice not in ("up", "stay")
+        or plan is None
+        or not plan.automatic_progression
+        or readiness is None
+        or not readiness.ready
+    ):
         messages.info(request, _("Your plan has not changed. Keep going with this stage."))
         return redirect("patient_week")
-    if request.POST.get("choice") == "up":
+    if choice == "up":
         plan_services.plan_advance(
             assignment=plan, by=request.user, reason=_("The patient stepped up."), today=today
         )

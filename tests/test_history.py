@@ -71,6 +71,9 @@ def test_charts_come_with_their_figures_as_tables(
 
     page = response.content.decode()
     assert page.count("<svg") == 2
+    # Eight weekly bars drawn, and a real drawing area (an empty one was once shipped).
+    assert page.count("<rect ") == 8
+    assert 'viewBox="0 0 640 220"' in page
     assert page.count("Show these figures as a table") == 2
     this_week = response.context["minutes"]["rows"][-1]
     assert this_week["target"] == 30

@@ -141,3 +141,16 @@ def test_a_hold_is_explained_to_the_patient(patient_client, patient, clinician, 
     page = patient_client.get(reverse("patient_week")).content.decode()
 
     assert "Your clinic has asked you to repeat this stage" in page
+
+
+@pytest.mark.parametrize("choice", ["", "sideways", "<script>", "UP"])
+def test_a_nonsense_step_up_choice_changes_nothing(
+    patient_client, patient, clinician, clinic_template, choice
+):
+    plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
+    walk_the_stage(patient)
+
+    response = patient_client.post(reverse("step_up"), {"choice": choice})
+
+    assert response.url == reverse("patient_week")
+    assert plan.changes.count() == 1
