@@ -104,3 +104,8 @@ def report_check_in(patient, *serious, pain_now: int = 3, **values):
         **values,
     )
     return check_in
+
+
+def sign_in(client, user) -> None:
+    """Signs the test client in as `user`, as if through the real sign-in pages."""
+    client.force_login(user)

@@ -143,7 +143,7 @@ def test_each_role_gets_the_expected_answer(client, world, route, role):
     people, arguments = world
     method, expected = MATRIX[route]
     if people[role] is not None:
-        client.force_login(people[role])
+        factories.sign_in(client, people[role])
     url = reverse(route, args=arguments.get(route, []))
 
     data = POST_DATA.get(route, {})
@@ -162,5 +162,5 @@ def test_each_role_gets_the_expected_answer(client, world, route, role):
 def test_a_random_id_is_not_found_for_everyone(client, world, route):
     people, _arguments = world
     for role in ("patient_a", "clinician_1", "superuser"):
-        client.force_login(people[role])
+        factories.sign_in(client, people[role])
         assert client.get(reverse(route, args=[uuid.uuid4()])).status_code == NOT_FOUND

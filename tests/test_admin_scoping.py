@@ -18,7 +18,7 @@ def change_url(model: str, obj) -> str:
 
 
 def test_clinician_lists_only_their_clinics_patients(client, clinician, patient, other_patient):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     response = changelist(client, "patients_patient")
 
@@ -31,7 +31,7 @@ def test_another_clinics_record_does_not_open(
 ):
     plan = assign(other_patient, other_clinic_template, other_clinician)
     target = other_patient if model == "patients_patient" else plan
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     response = client.get(change_url(model, target), follow=True)
 
@@ -41,7 +41,7 @@ def test_another_clinics_record_does_not_open(
 
 
 def test_another_clinics_patient_cannot_be_changed_by_post(client, clinician, other_patient):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     client.post(change_url("patients_patient", other_patient), {"usual_pain": "9"})
 
@@ -52,7 +52,7 @@ def test_another_clinics_patient_cannot_be_changed_by_post(client, clinician, ot
 def test_clinician_sees_own_and_shared_templates_but_not_another_clinics(
     client, clinician, clinic_template, other_clinic_template, standard_template
 ):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     response = changelist(client, "programs_plantemplate")
 
@@ -60,7 +60,7 @@ def test_clinician_sees_own_and_shared_templates_but_not_another_clinics(
 
 
 def test_shared_template_is_read_only_to_clinicians(client, clinician, standard_template):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     url = change_url("programs_plantemplate", standard_template)
 
     response = client.get(url)
@@ -74,7 +74,7 @@ def test_shared_template_is_read_only_to_clinicians(client, clinician, standard_
 
 
 def test_clinician_cannot_create_a_template_for_another_clinic(client, clinician, other_clinic):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     response = client.post(
         reverse("admin:programs_plantemplate_add"),
@@ -89,7 +89,7 @@ def test_clinician_cannot_create_a_template_for_another_clinic(client, clinician
 def test_assignment_form_offers_only_the_clinics_patients_and_templates(
     client, clinician, patient, other_patient, clinic_template, other_clinic_template
 ):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     form = client.get(reverse("admin:programs_planassignment_add")).context["adminform"].form
 
@@ -99,7 +99,7 @@ def test_assignment_form_offers_only_the_clinics_patients_and_templates(
 
 
 def test_reviewer_may_look_but_not_change(client, reviewer, patient):
-    client.force_login(reviewer)
+    factories.sign_in(client, reviewer)
 
     assert changelist(client, "patients_patient").status_code == 200
     response = client.get(change_url("patients_patient", patient))
@@ -108,7 +108,7 @@ def test_reviewer_may_look_but_not_change(client, reviewer, patient):
 
 
 def test_superuser_sees_every_clinic(client, superuser, patient, other_patient):
-    client.force_login(superuser)
+    factories.sign_in(client, superuser)
 
     response = changelist(client, "patients_patient")
 
@@ -116,7 +116,7 @@ def test_superuser_sees_every_clinic(client, superuser, patient, other_patient):
 
 
 def test_patients_never_get_into_the_admin(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
 
     response = client.get(reverse("admin:index"))
 
@@ -127,13 +127,13 @@ def test_patients_never_get_into_the_admin(client, patient):
 def test_staff_flag_alone_is_not_enough_for_the_admin(client, patient):
     patient.user.is_staff = True
     patient.user.save()
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
 
     assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_clinician_cannot_see_user_accounts(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
 
@@ -144,7 +144,7 @@ def test_clinician_cannot_see_user_accounts(client, clinician):
 def test_list_filters_never_name_another_clinic(
     client, clinician, patient, other_patient, other_clinic_template, model
 ):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     page = changelist(client, model).content.decode()
 
@@ -155,7 +155,7 @@ def test_clinic_admin_can_attach_only_unassigned_or_own_staff(
     client, clinic_admin, clinician, other_clinician, superuser
 ):
     unattached = factories.make_staff("newbie", None)
-    client.force_login(clinic_admin)
+    factories.sign_in(client, clinic_admin)
 
     form = client.get(reverse("admin:patients_staffmembership_add")).context["adminform"].form
 

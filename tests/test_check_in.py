@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from patients.models import SymptomCheckIn
 from patients.rules import SeriousSymptom
+from tests import factories
 from tests.factories import make_patient
 
 NEW = reverse("check_in_new")
@@ -27,7 +28,7 @@ def answers(**yes) -> dict:
 
 @pytest.fixture
 def patient_client(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     return client
 
 
@@ -47,7 +48,7 @@ def test_saddle_numbness_tells_the_patient_to_go_to_the_emergency_department_now
 
 
 def test_the_emergency_number_follows_the_clinics_country(client, other_patient):
-    client.force_login(other_patient.user)  # a clinic in the United States
+    factories.sign_in(client, other_patient.user)  # a clinic in the United States
 
     page = client.post(NEW, answers(bladder=True), follow=True).content.decode()
 
@@ -134,7 +135,7 @@ def test_clinicians_can_read_their_patients_check_ins_but_not_others(
         patient=patient, pain_now=6, note="Stiffer after gardening"
     )
     theirs = SymptomCheckIn.objects.create(patient=other_patient, pain_now=2)
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     listing = client.get(reverse("admin:patients_symptomcheckin_changelist"))
     page = client.get(reverse("admin:patients_symptomcheckin_change", args=[mine.pk]))

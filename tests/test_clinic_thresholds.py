@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from patients.models import Flag
+from tests import factories
 from tests.factories import report_check_in
 
 
@@ -54,7 +55,7 @@ def test_urgent_rules_fire_whatever_the_thresholds(clinic, patient):
 def test_a_clinic_admin_tunes_their_clinic_but_cannot_change_its_country(
     client, clinic, clinic_admin
 ):
-    client.force_login(clinic_admin)
+    factories.sign_in(client, clinic_admin)
     url = reverse("admin:patients_clinic_change", args=[clinic.pk])
 
     response = client.post(url, clinic_form(clinic, severe_pain_threshold=9, country="US"))
@@ -69,7 +70,7 @@ def test_a_clinic_admin_tunes_their_clinic_but_cannot_change_its_country(
     [("severe_pain_threshold", 11), ("severe_pain_threshold", 5), ("no_activity_days", 60)],
 )
 def test_thresholds_outside_safe_bounds_are_refused(client, clinic, clinic_admin, field, value):
-    client.force_login(clinic_admin)
+    factories.sign_in(client, clinic_admin)
     url = reverse("admin:patients_clinic_change", args=[clinic.pk])
 
     response = client.post(url, clinic_form(clinic, **{field: value}))
@@ -79,7 +80,7 @@ def test_thresholds_outside_safe_bounds_are_refused(client, clinic, clinic_admin
 
 
 def test_a_clinician_cannot_change_the_clinics_thresholds(client, clinic, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     url = reverse("admin:patients_clinic_change", args=[clinic.pk])
 
     response = client.post(url, clinic_form(clinic, severe_pain_threshold=10))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from patients.models import Flag, FlagStatus, WalkLog
 from programs.models import PlanStatus
+from tests import factories
 from tests.factories import assign, make_patient, report_check_in
 
 DASHBOARD = reverse("staff_home")
@@ -21,7 +22,7 @@ def opened(flag: Flag, hours_ago: int) -> None:
 
 @pytest.fixture
 def staff_client(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     return client
 
 
@@ -79,7 +80,7 @@ def test_nobody_acknowledges_a_flag_outside_their_clinic(staff_client, other_pat
 def test_a_reviewer_sees_the_queue_but_cannot_act(client, reviewer, patient):
     report_check_in(patient, "chest")
     flag = Flag.objects.get()
-    client.force_login(reviewer)
+    factories.sign_in(client, reviewer)
 
     page = client.get(DASHBOARD)
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from patients.models import Patient
 from programs.models import PlanAssignment, StageChangeKind
+from tests import factories
 from tests.admin_forms import stage_rows
 from tests.factories import assign
 
@@ -36,7 +37,7 @@ def enrolment(clinic, clinician, **overrides) -> dict:
 
 @pytest.fixture
 def staff_client(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     return client
 
 
@@ -263,7 +264,7 @@ def test_stage_actions_on_another_clinics_plan_are_not_found(
     client, clinician, other_patient, other_clinician, other_clinic_template
 ):
     plan = assign(other_patient, other_clinic_template, other_clinician)
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "advance"])
 
     assert client.post(url, {"reason": "x"}).status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from patients.models import WalkLog
+from tests import factories
 from tests.factories import assign, make_patient
 
 
@@ -26,7 +27,7 @@ def add_walks(patient, count: int) -> None:
 
 @pytest.fixture
 def patient_client(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     return client
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from tests import factories
 from tests.factories import PASSWORD, assign
 
 
@@ -48,9 +49,9 @@ def test_wrong_password_says_so_plainly(client, patient):
 def test_staff_cannot_open_the_patient_page_and_patients_cannot_open_the_staff_page(
     client, clinician, patient
 ):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     assert client.get(reverse("patient_week")).status_code == 404
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     assert client.get(reverse("staff_home")).status_code == 404
 
 
@@ -80,7 +81,7 @@ def test_two_accounts_differing_only_in_case_sign_in_with_neither(client, clinic
 
 
 def test_an_idle_session_expires_and_each_request_renews_it(client, patient, settings):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
 
     client.get(reverse("patient_week"))
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patients import services
 from patients.models import Invitation
+from tests import factories
 from tests.test_enrolment_admin import ENROL_URL, enrolment
 
 LINK = re.compile(r"https?://\S+/invitations/(\S+)/")
@@ -33,7 +34,7 @@ def accept(client, token: str, password: str = NEW_PASSWORD):
 def test_enrolling_a_patient_emails_them_a_link_that_sets_their_password_and_signs_in(
     client, clinic, clinician, django_capture_on_commit_callbacks
 ):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(ENROL_URL, enrolment(clinic, clinician))
     client.logout()
@@ -52,7 +53,7 @@ def test_the_clinician_can_send_a_new_invitation_which_replaces_the_old_one(
     client, patient, clinician, django_capture_on_commit_callbacks
 ):
     old = invite(patient, clinician)
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:patients_patient_invite", args=[patient.pk]))
@@ -116,7 +117,7 @@ def test_only_a_hash_of_the_token_is_stored(patient, clinician):
 
 
 def test_a_clinician_cannot_invite_another_clinics_patient(client, clinician, other_patient):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     client.post(reverse("admin:patients_patient_invite", args=[other_patient.pk]))
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from patients import services
 from patients.models import MorningCheck
+from tests import factories
 
 
 def walk_on(patient, day) -> object:
@@ -26,7 +27,7 @@ def walk_on(patient, day) -> object:
 
 @pytest.fixture
 def patient_client(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     return client
 
 

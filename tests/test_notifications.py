@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patients.models import DeliveryState, Flag, Notification
 from patients.notifications import escalate_overdue, retry_undelivered
+from tests import factories
 from tests.factories import make_patient, report_check_in
 
 
@@ -94,7 +95,7 @@ def test_a_mail_server_failure_is_recorded_shown_on_the_dashboard_and_retried(
     assert failed.count() == 2
     assert "refused" in failed.first().last_error.lower()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     page = client.get("/clinic/").content.decode()
     assert "Alert emails that were not delivered" in page
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patients import services
 from patients.models import WalkLog
+from tests import factories
 from tests.factories import assign, report_walk
 
 
@@ -18,7 +19,7 @@ def record(patient):
 
 @pytest.fixture
 def staff_client(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     return client
 
 
@@ -55,7 +56,7 @@ def test_a_reviewer_may_look_but_has_no_actions(
     client, reviewer, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician)
-    client.force_login(reviewer)
+    factories.sign_in(client, reviewer)
 
     response = client.get(record(patient))
     post = client.post(

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from patients.models import Flag
 from patients.reports import acknowledge_times, percentile
+from tests import factories
 from tests.factories import make_patient
 
 REPORT = reverse("flag_report")
@@ -64,12 +65,12 @@ def test_acknowledge_times_by_hand():
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+    factories.sign_in(client, reviewer)
     return client
 
 
 def test_reviewers_land_on_the_report(client, reviewer):
-    client.force_login(reviewer)
+    factories.sign_in(client, reviewer)
 
     assert client.get(reverse("home")).url == REPORT
 
@@ -137,9 +138,9 @@ def test_another_clinic_cannot_be_chosen(reviewer_client, patient, other_clinic,
 
 
 def test_clinicians_and_patients_do_not_get_the_report(client, clinician, patient):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     assert client.get(REPORT).status_code == 404
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     assert client.get(CSV).status_code == 404
 
 

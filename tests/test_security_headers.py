@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests import factories
+
 
 @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
 def test_responses_carry_a_strict_content_security_policy(client, db, url):
@@ -20,7 +22,7 @@ def test_responses_carry_a_strict_content_security_policy(client, db, url):
 
 
 def test_responses_deny_browser_features_framing_and_leaky_referrers(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
 
     response = client.get(reverse("patient_week"))
 
@@ -33,7 +35,7 @@ def test_responses_deny_browser_features_framing_and_leaky_referrers(client, pat
 
 
 def test_no_page_has_inline_script_or_style(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
 
     for url in (reverse("patient_week"), reverse("walk_new"), reverse("history")):
         page = client.get(url).content.decode()

@@ -5,10 +5,11 @@ import time
 from django.urls import reverse
 
 from config.sessions import SIGNED_IN_AT
+from tests import factories
 
 
 def test_a_sign_in_ends_after_the_absolute_lifetime_however_active(client, patient, settings):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     assert client.get(reverse("patient_week")).status_code == 200
     session = client.session
     session[SIGNED_IN_AT] = time.time() - settings.SESSION_ABSOLUTE_HOURS * 3600 - 1
@@ -22,14 +23,14 @@ def test_a_sign_in_ends_after_the_absolute_lifetime_however_active(client, patie
 
 
 def test_a_recent_sign_in_carries_on(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     client.get(reverse("patient_week"))
 
     assert client.get(reverse("patient_week")).status_code == 200
 
 
 def test_deactivating_an_account_ends_its_sessions(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     clinician.is_active = False
     clinician.save()
 
@@ -37,7 +38,7 @@ def test_deactivating_an_account_ends_its_sessions(client, clinician):
 
 
 def test_a_password_change_ends_other_sessions(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     patient.user.set_password("a-brand-new-password-2026")
     patient.user.save()
 

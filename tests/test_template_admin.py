@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from programs.models import PlanTemplate
+from tests import factories
 from tests.admin_forms import stage, template_post
 
 ADD_URL = reverse("admin:programs_plantemplate_add")
@@ -11,7 +12,7 @@ ADD_URL = reverse("admin:programs_plantemplate_add")
 
 @pytest.fixture
 def admin_client(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
     return client
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patients import services
 from patients.models import WalkLog
+from tests import factories
 from tests.factories import make_patient
 
 
@@ -50,7 +51,7 @@ def correction(log, **overrides) -> dict:
 
 @pytest.fixture
 def patient_client(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     return client
 
 
@@ -127,7 +128,7 @@ def test_an_unknown_walk_id_is_not_found(patient_client):
 
 def test_staff_see_a_deleted_walk_marked_as_deleted(client, clinician, patient):
     log = services.walk_log_delete(log=log_walk(patient), by=patient.user, now=timezone.now())
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     listing = client.get(reverse("admin:patients_walklog_changelist"))
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from patients.models import WalkLog, WalkLogRevision
+from tests import factories
 from tests.factories import assign
 
 NEW = reverse("walk_new")
@@ -15,7 +16,7 @@ NEW = reverse("walk_new")
 
 @pytest.fixture
 def patient_client(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     return client
 
 
@@ -163,7 +164,7 @@ def test_the_form_opens_with_today_and_flat_ground_already_chosen(patient_client
 
 
 def test_staff_cannot_log_walks(client, clinician):
-    client.force_login(clinician)
+    factories.sign_in(client, clinician)
 
     assert client.get(NEW).status_code == 404
     assert WalkLogRevision.objects.count() == 0

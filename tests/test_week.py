@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from patients.models import WalkLog
 from programs import services
+from tests import factories
 from tests.factories import assign
 
 
 @pytest.fixture
 def patient_client(client, patient):
-    client.force_login(patient.user)
+    factories.sign_in(client, patient.user)
     return client
 
 
