@@ -5,6 +5,7 @@ DEBUG=false switches on production: a real secret, explicit hosts, HTTPS-only co
 HSTS, compressed static files. README.md lists every variable.
 """
 
+import datetime
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -49,6 +50,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "patients",
     "programs",
 ]
@@ -63,9 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "patients.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.sessions.AbsoluteSessionLifetimeMiddleware",
+    "patients.two_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -107,7 +117,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["patients.backends.CaseInsensitiveUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "patients.backends.CaseInsensitiveUsernameBackend",
+]
+# Lockout: after this many wrong passwords for one account, sign-in to it is refused
+# until the cool-off ends or a clinic admin unlocks it. Counted per account (not per
+# address), so guessing from many addresses is stopped too; see docs/security.md.
+AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=3)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "patients.backends.attempted_username"
+AXES_LOCKOUT_CALLABLE = "patients.account_views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the scoped "Locked sign-ins" admin replaces axes' own
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
+# How many reverse proxies (load balancer, nginx) sit in front of the app and append to
+# X-Forwarded-For. 0: the connecting address is the client's. Used for the audit trail.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+OTP_TOTP_ISSUER = "Stepwise"
+SILENCED_SYSTEM_CHECKS = [
+    # axes wants the address in the lockout key. Counting per address as well would let
+    # five typos from one clinic's shared address lock every colleague out; counting per
+    # account cannot be dodged by changing address, browser or cookies.
+    "axes.W006",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -212,5 +248,7 @@ LOGGING = {
         "django.server": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
         # 403s and 404s are expected answers, not faults; server errors still log in full.
         "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        # Every sign-in would log four lines; lockouts are warnings and still show.
+        "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }

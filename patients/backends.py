@@ -23,3 +23,13 @@ class CaseInsensitiveUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def attempted_username(request, credentials: dict | None) -> str:
+    """The name lockout counts failures against: as sign-in matches it, whatever the case.
+
+    Without this, "Alice@example.com" and "alice@example.com" would be counted apart and
+    each capitalisation would buy another five guesses.
+    """
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return username.strip().lower()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from patients import access
+from patients import access, audit
 from patients.flags import flag_acknowledge, flag_resolve
 from patients.forms import ResolveFlagForm
 from patients.models import (
@@ -139,20 +139,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     search = request.GET.get("q", "").strip()[:100]
     flagged_only = request.GET.get("flagged") == "1"
-    queue = (
+    queue = list(
         Flag.objects.in_clinics(clinic_ids)
         .unresolved()
         .select_related("patient__user")
         .queue_order()[:QUEUE_LIMIT]
     )
-    patients = dashboard_patients(clinic_ids, today, search, flagged_only)
+    patients = list(dashboard_patients(clinic_ids, today, search, flagged_only))
     # Alerts that did not get out: the clinic must not rely on email arriving.
-    undelivered = (
+    undelivered = list(
         Notification.objects.undelivered()
         .filter(flag__patient__clinic_id__in=clinic_ids)
         .filter(Q(state=DeliveryState.FAILED) | Q(created_at__lte=timezone.now() - STALE_PENDING))
         .select_related("flag__patient__user")[:50]
     )
+    shown = {patient.pk: patient for patient in patients}
+    shown.update((flag.patient_id, flag.patient) for flag in queue)
+    shown.update((note.flag.patient_id, note.flag.patient) for note in undelivered)
+    audit.record_views(by=request.user, subject="dashboard row", patients=shown.values())
     context = {
         "undelivered": undelivered,
         "queue": queue,

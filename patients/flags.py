@@ -9,7 +9,8 @@ of the patient's history.
 from django.db import transaction
 from django.utils import timezone
 
-from patients.models import Flag, FlagEvent, FlagEventKind, FlagStatus, Patient
+from patients import audit
+from patients.models import AuditAction, Flag, FlagEvent, FlagEventKind, FlagStatus, Patient
 from patients.notifications import ALERT_SEVERITIES, notify
 from patients.rules import SEVERITY_RANK, Finding, Rule, Severity
 
@@ -64,6 +65,14 @@ def _raise(patient: Patient, finding: Finding, evidence: dict, now) -> Flag:
         summary=finding.summary,
         evidence=evidence,
     )
+    audit.record(
+        by=None,
+        action=AuditAction.CREATED,
+        subject="flag",
+        patient=patient,
+        obj=flag,
+        detail=f"{finding.rule} ({finding.severity})",
+    )
     if finding.severity in ALERT_SEVERITIES:
         notify(flag)
     return flag
@@ -87,6 +96,14 @@ def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now) -> None:
         summary=finding.summary,
         evidence=evidence,
     )
+    audit.record(
+        by=None,
+        action=AuditAction.CHANGED,
+        subject="flag",
+        patient=flag.patient,
+        obj=flag,
+        detail="escalated" if worse else "new evidence",
+    )
     # New urgent evidence tells the clinic again, even about an acknowledged flag.
     if finding.severity == Severity.URGENT or (worse and finding.severity in ALERT_SEVERITIES):
         notify(flag)
@@ -106,9 +123,14 @@ def _pause_plan(patient: Patient, now) -> None:
         )
 
 
+def _locked(flag: Flag) -> Flag:
+    """The flag, locked for this change, with its patient for the audit record."""
+    return Flag.objects.select_for_update(of=("self",)).select_related("patient").get(pk=flag.pk)
+
+
 @transaction.atomic
 def flag_acknowledge(*, flag: Flag, by) -> Flag:
-    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    flag = _locked(flag)
     if flag.status != FlagStatus.OPEN:
         return flag
     flag.status = FlagStatus.ACKNOWLEDGED
@@ -118,12 +140,20 @@ def flag_acknowledge(*, flag: Flag, by) -> Flag:
     FlagEvent.objects.create(
         flag=flag, kind=FlagEventKind.ACKNOWLEDGED, severity=flag.severity, by=by
     )
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="flag",
+        patient=flag.patient,
+        obj=flag,
+        detail="acknowledged",
+    )
     return flag
 
 
 @transaction.atomic
 def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
-    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    flag = _locked(flag)
     if flag.status == FlagStatus.RESOLVED:
         return flag
     now = timezone.now()
@@ -151,5 +181,13 @@ def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
         summary=note[:300],
         evidence={"action": action},
         by=by,
+    )
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="flag",
+        patient=flag.patient,
+        obj=flag,
+        detail=f"resolved: {action}",
     )
     return flag

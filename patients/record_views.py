@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from patients import access
+from patients import access, audit
 from patients.charts import minutes_chart, pain_chart
-from patients.models import Flag, Patient, SymptomCheckIn, WalkLog
+from patients.models import AuditAction, Flag, Patient, SymptomCheckIn, WalkLog
 from patients.progress import LIGHT_LOOKBACK, plan_progress
 from programs.actions import PLAN_ACTIONS, apply_plan_action
 from programs.models import PlanAssignment, StageChange
@@ -75,6 +75,9 @@ def timeline(walks, check_ins, flags, changes) -> list[dict]:
 @login_required
 def patient_record(request: HttpRequest, patient_id) -> HttpResponse:
     patient = scoped_patient(request, patient_id)
+    audit.record(
+        by=request.user, action=AuditAction.VIEWED, subject="patient record", patient=patient
+    )
     return render_record(request, patient, current_plan(patient))
 
 

@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from patients import audit
 from patients.flags import record_findings
 from patients.models import (
     INVITATION_LIFETIME,
+    AuditAction,
     Clinic,
     Invitation,
     InvitationState,
@@ -62,6 +64,7 @@ def patient_enrol(
     patient = Patient(user=user, clinic=clinic, clinician=clinician, **baseline)
     patient.full_clean(exclude=["user"])
     patient.save()
+    audit.record(by=clinician, action=AuditAction.CREATED, subject="patient", patient=patient)
     return patient
 
 
@@ -100,6 +103,7 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
     WalkLogRevision.objects.create(
         walk_log=log, action=RevisionAction.CREATED, values=log.snapshot(), changed_by=by
     )
+    audit.record(by=by, action=AuditAction.CREATED, subject="walk", patient=patient, obj=log)
     record_findings(patient=patient, findings=walk_findings(log), source=_source("walk", log))
     return log, True
 
@@ -122,6 +126,7 @@ def walk_log_correct(*, log: WalkLog, by, now: datetime.datetime, **values) -> W
     WalkLogRevision.objects.create(
         walk_log=log, action=RevisionAction.CORRECTED, values=log.snapshot(), changed_by=by
     )
+    audit.record(by=by, action=AuditAction.CHANGED, subject="walk", patient=log.patient, obj=log)
     # A correction is new evidence too: it may reveal what the first entry hid.
     record_findings(patient=log.patient, findings=walk_findings(log), source=_source("walk", log))
     return log
@@ -137,6 +142,7 @@ def walk_log_delete(*, log: WalkLog, by, now: datetime.datetime) -> WalkLog:
     WalkLogRevision.objects.create(
         walk_log=log, action=RevisionAction.DELETED, values=log.snapshot(), changed_by=by
     )
+    audit.record(by=by, action=AuditAction.DELETED, subject="walk", patient=log.patient, obj=log)
     return log
 
 
@@ -157,6 +163,13 @@ def symptom_check_in_create(
             check_in.save()
     except IntegrityError:
         return SymptomCheckIn.objects.get(patient=patient, submission_key=submission_key), False
+    audit.record(
+        by=patient.user,
+        action=AuditAction.CREATED,
+        subject="check-in",
+        patient=patient,
+        obj=check_in,
+    )
     record_findings(
         patient=patient,
         findings=check_in_findings(check_in),
@@ -175,6 +188,13 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
             check.save()
     except IntegrityError:
         return MorningCheck.objects.get(walk_log=log), False
+    audit.record(
+        by=log.patient.user,
+        action=AuditAction.CREATED,
+        subject="morning check",
+        patient=log.patient,
+        obj=check,
+    )
     finding = walk_provoked_next_morning(
         log.pain_before, pain_now, Thresholds.of(log.patient.clinic)
     )

@@ -45,5 +45,12 @@ urlpatterns = [
     ),
     path("reports/flags/", report_views.flag_report, name="flag_report"),
     path("reports/flags.csv", report_views.flag_report_csv, name="flag_report_csv"),
+    path("accounts/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        account_views.recovery_codes,
+        name="recovery_codes",
+    ),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
 ]

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from patients.models import Clinic, Patient
+from patients import audit
+from patients.models import AuditAction, Clinic, Patient
 from programs.models import (
     AssignedStage,
     PlanAssignment,
@@ -94,11 +95,21 @@ def plan_assign(
         changed_by=assigned_by,
         reason=_("Plan assigned from template “%(name)s”.") % {"name": template.name},
     )
+    audit.record(
+        by=assigned_by,
+        action=AuditAction.CREATED,
+        subject="plan",
+        patient=patient,
+        obj=assignment,
+        detail=f"starts at stage {start_position}",
+    )
     return assignment
 
 
 def _locked(assignment: PlanAssignment) -> PlanAssignment:
-    return PlanAssignment.objects.select_for_update().get(pk=assignment.pk)
+    """The plan, locked for this change, with its patient for the audit record."""
+    plans = PlanAssignment.objects.select_for_update(of=("self",)).select_related("patient")
+    return plans.get(pk=assignment.pk)
 
 
 def _positions(assignment: PlanAssignment) -> list[int]:
@@ -106,6 +117,14 @@ def _positions(assignment: PlanAssignment) -> list[int]:
 
 
 def _record(assignment, *, kind, from_position, by, reason) -> StageChange:
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="plan",
+        patient=assignment.patient,
+        obj=assignment,
+        detail=f"{kind}: stage {from_position} to {assignment.current_position}",
+    )
     return StageChange.objects.create(
         assignment=assignment,
         kind=kind,

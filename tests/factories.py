@@ -4,8 +4,12 @@ import datetime
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from patients import two_factor
 from patients.models import Clinic, Patient, StaffMembership, StaffRole
 from patients.services import patient_enrol
 from programs import services
@@ -19,7 +23,14 @@ def make_clinic(name: str, country: str = "GB") -> Clinic:
     return Clinic.objects.create(name=name, country=country)
 
 
-def make_staff(username: str, clinic: Clinic | None, role: str = StaffRole.CLINICIAN, **extra):
+def make_staff(
+    username: str,
+    clinic: Clinic | None,
+    role: str = StaffRole.CLINICIAN,
+    *,
+    second_factor: bool = True,
+    **extra,
+):
     user = User.objects.create_user(
         username=username,
         email=f"{username}@example.com",
@@ -31,6 +42,8 @@ def make_staff(username: str, clinic: Clinic | None, role: str = StaffRole.CLINI
     )
     if clinic is not None:
         StaffMembership.objects.create(user=user, clinic=clinic, role=role)
+    if second_factor:
+        enrol_second_factor(user)
     return user
 
 
@@ -106,6 +119,32 @@ def report_check_in(patient, *serious, pain_now: int = 3, **values):
     return check_in
 
 
+def enrol_second_factor(user) -> TOTPDevice:
+    """A confirmed authenticator app, as a staff member has after setting one up."""
+    device = two_factor.authenticator_for(user)
+    two_factor.app_confirm(device)
+    return device
+
+
 def sign_in(client, user) -> None:
-    """Signs the test client in as `user`, as if through the real sign-in pages."""
+    """Signs the test client in as `user`, as if through the real sign-in pages.
+
+    Staff (enrolled by make_staff) also pass the second factor, as if they typed a code.
+    """
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def password_signs_in(client, username: str, password: str) -> bool:
+    """Whether the real sign-in form accepts these details (lockout and all)."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and response.url != reverse("login")
+
+
+def current_code(user) -> str:
+    """The code the user's authenticator app shows now."""
+    return two_factor.current_code(TOTPDevice.objects.get(user=user, confirmed=True))

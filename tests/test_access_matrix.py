@@ -59,6 +59,10 @@ MATRIX = {
     "password_reset_confirm": ("get", PUBLIC),  # an invalid link says so
     "password_reset_complete": ("get", PUBLIC),
     "invitation_accept": ("get", PUBLIC),  # the token is the credential
+    # Staff here have passed their second factor; patients have not set one up.
+    "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
+    "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),
+    "recovery_codes": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "home": ("get", everyone(FOUND, anonymous=LOGIN)),
     "patient_week": ("get", ANY_PATIENT),
     "step_up": ("post", everyone(NOT_FOUND, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),

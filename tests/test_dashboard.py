@@ -202,12 +202,13 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
             pain_after=4,
         )
 
-    # Session and user; memberships (once, cached for the request); the patients with their
+    # Session and user; the second-factor device; memberships (once, cached for the
+    # request); the patients with their
     # week's figures; their current plans, those plans' stages and their recent walks; for
     # the traffic light, their walks with next-morning answers and their unresolved flags;
     # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
-    # savepoint, an update, a release).
-    with django_assert_num_queries(14):
+    # savepoint, an update, a release); one insert auditing every row shown.
+    with django_assert_num_queries(16):
         staff_client.get(DASHBOARD)
 
 

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from patients.models import Patient, WalkLog
 from programs.models import PlanAssignment
+from tests import factories
 
 LOGIN_LINE = re.compile(r"^(admin|clinician|reviewer|patient): (\S+) / (\S+)$")
 
@@ -26,7 +27,7 @@ def test_demo_data_prints_a_login_per_line_that_actually_signs_in(client, settin
     assert roles.count("patient") >= 3
     for line in lines:
         _role, username, password = LOGIN_LINE.match(line).groups()
-        assert client.login(username=username, password=password), username
+        assert factories.password_signs_in(client, username, password), username
 
 
 def test_demo_data_has_weeks_of_walks_and_plans_in_different_states(settings, db):

@@ -31,7 +31,12 @@ def test_patient_without_a_plan_gets_a_friendly_explanation(client, patient):
 
 
 def test_clinician_lands_on_their_clinics_patients_only(client, clinician, patient, other_patient):
-    response = sign_in(client, clinician.username)
+    asked = sign_in(client, clinician.username)
+    response = client.post(
+        asked.redirect_chain[-1][0], {"code": factories.current_code(clinician)}, follow=True
+    )
+
+    assert asked.redirect_chain[-1][0].startswith(reverse("two_factor_verify"))
 
     assert response.redirect_chain[-1][0] == reverse("staff_home")
     assert [row["patient"] for row in response.context["rows"]] == [patient]

@@ -46,7 +46,7 @@ def test_enrolling_a_patient_emails_them_a_link_that_sets_their_password_and_sig
 
     assert response.url == reverse("home")
     assert client.get(reverse("patient_week")).status_code == 200
-    assert client.login(username="nina.park@example.com", password=NEW_PASSWORD)
+    assert factories.password_signs_in(client, "nina.park@example.com", NEW_PASSWORD)
 
 
 def test_the_clinician_can_send_a_new_invitation_which_replaces_the_old_one(
@@ -75,7 +75,7 @@ def test_a_used_link_says_so_and_offers_sign_in(client, patient, clinician):
 
     assert "already been used" in response.content.decode()
     assert second.status_code == 410
-    assert client.login(username=patient.user.username, password=NEW_PASSWORD)
+    assert factories.password_signs_in(client, patient.user.username, NEW_PASSWORD)
 
 
 def test_an_expired_link_says_what_to_do_next(client, patient, clinician):

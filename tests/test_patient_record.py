@@ -122,8 +122,8 @@ def test_the_record_costs_the_same_queries_for_any_history(
         for index in range(walks)
     )
 
-    # Session, user, memberships, the patient, the plan, its stages, its history, walks with
-    # next-morning answers, check-ins, flags, and saving the session (savepoint, update,
-    # release).
-    with django_assert_num_queries(13):
+    # Session, user, the second-factor device, memberships, the patient, the audit row, the
+    # plan, its stages, its history, walks with next-morning answers, check-ins, flags, and
+    # saving the session (savepoint, update, release).
+    with django_assert_num_queries(15):
         staff_client.get(record(patient))

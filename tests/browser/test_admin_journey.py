@@ -4,10 +4,12 @@ Every page the browser loads is scanned with axe (see conftest.py).
 """
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from patients.models import Patient
 from programs.models import PlanAssignment
+from tests.browser.steps import enter_code
 from tests.factories import PASSWORD
 
 # The live server runs in another thread, so it needs committed data.
@@ -20,6 +22,7 @@ def sign_in_to_admin(page: Page, axe, base_url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    enter_code(page, axe, User.objects.get(username=username))
     expect(page.get_by_role("heading", name="Walking plans and patients")).to_be_visible()
     axe.scan(page)
 

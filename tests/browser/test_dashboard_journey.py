@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from patients import services
 from patients.models import Flag
+from tests.browser.steps import enter_code
 from tests.factories import PASSWORD, assign, make_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +38,7 @@ def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
     page.get_by_label("Username or email").fill(clinician.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, axe, clinician)
     summary = "New nerve-type symptoms in the leg: like an electric shock."
     expect(page.get_by_role("cell", name=summary, exact=True)).to_be_visible()
     axe.scan(page)
@@ -74,6 +76,7 @@ def test_a_reviewer_reads_the_report_and_filters_it(
     page.get_by_label("Username or email").fill(reviewer.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, axe, reviewer)
     expect(page.get_by_role("heading", name="Red-flag report")).to_be_visible()
     expect(page.get_by_role("row", name="Systemic symptoms")).to_be_visible()
     axe.scan(page)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients import services as services_patients
+from patients import two_factor
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
 from patients.services import patient_enrol
@@ -77,6 +78,9 @@ class Command(BaseCommand):
                 is_superuser=superuser,
             )
             StaffMembership.objects.create(user=user, clinic=clinic, role=membership)
+            # Staff always need a second factor; the demo's is on file, and demo_code
+            # prints the code an authenticator app would show.
+            two_factor.app_confirm(two_factor.authenticator_for(user))
             staff[role] = user
         clinician = staff["clinician"]
         standard = PlanTemplate.objects.get(name=STANDARD_TEMPLATE, clinic=None)
@@ -229,3 +233,7 @@ class Command(BaseCommand):
         patients = Patient.objects.filter(clinic__name=CLINIC_NAME).select_related("user")
         for patient in patients.order_by("user__date_joined"):
             self.stdout.write(f"patient: {patient.user.username} / {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Staff also need a 6-digit code after the password. To get the current one:\n"
+            "  .venv/bin/python manage.py demo_code USERNAME"
+        )

@@ -1,0 +1,76 @@
+"""The audit trail: who looked at or changed which patient's data, when, from where.
+
+Services record changes inside their own transaction, so a change and its audit row
+commit or roll back together; views record what staff were shown. The requesting
+address comes from the request being served (AuditContextMiddleware); work outside a
+request (commands, the task worker) records no address.
+"""
+
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+
+from django.http import HttpRequest, HttpResponse
+
+from config.proxies import client_ip
+from patients.models import AuditAction, AuditEvent, Patient
+
+_client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
+
+
+class AuditContextMiddleware:
+    """Makes the client's address available to audit records made while serving it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _client_address.set(client_ip(request) or None)
+        try:
+            return self.get_response(request)
+        finally:
+            _client_address.reset(token)
+
+
+def _event(by, action: str, subject: str, patient: Patient | None, obj, detail: str, clinic=None):
+    return AuditEvent(
+        actor_id=getattr(by, "pk", None),
+        actor=by.get_username() if by is not None else "",
+        action=action,
+        subject=subject,
+        object_id=str(obj.pk) if obj is not None else "",
+        patient_id=patient.pk if patient is not None else None,
+        clinic_id=patient.clinic_id if patient is not None else getattr(clinic, "pk", clinic),
+        ip_address=_client_address.get(),
+        detail=detail[:200],
+    )
+
+
+def record(
+    *,
+    by,
+    action: str,
+    subject: str,
+    patient: Patient | None = None,
+    obj=None,
+    detail: str = "",
+    clinic=None,
+) -> AuditEvent:
+    """One event. `clinic` (an object or id) places an event that concerns no one patient."""
+    event = _event(by, action, subject, patient, obj, detail, clinic)
+    event.save()
+    return event
+
+
+def record_views(*, by, subject: str, patients: Iterable[Patient], detail: str = "") -> None:
+    """One row per patient shown, in one insert whatever the number of patients."""
+    AuditEvent.objects.bulk_create(
+        _event(by, AuditAction.VIEWED, subject, patient, None, detail) for patient in patients
+    )
+
+
+def record_export(*, by, subject: str, clinic_ids: Iterable[int], detail: str = "") -> None:
+    """An export covering many patients: one event for each clinic it draws on."""
+    AuditEvent.objects.bulk_create(
+        _event(by, AuditAction.EXPORTED, subject, None, None, detail, clinic_id)
+        for clinic_id in clinic_ids
+    )
