@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from patients import access
+from patients import access, audit, two_factor
 from patients.admin_site import ClinicScopedAdmin
 from patients.models import (
+    AuditAction,
     Clinic,
     InvitationState,
     Patient,
@@ -114,6 +115,18 @@ class PatientAdmin(ClinicScopedAdmin):
     list_select_related = ["user", "clinic", "clinician"]
     readonly_fields = ["plan_summary", "sign_in"]
     change_form_template = "admin/patients/patient/change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            audit.record(
+                by=request.user,
+                action=AuditAction.VIEWED,
+                subject="patient",
+                patient=obj,
+                detail="in the admin",
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     fieldsets = [
         (
             _("Patient"),
@@ -389,6 +402,27 @@ class StaffMembershipAdmin(ClinicScopedAdmin):
     list_select_related = ["user", "clinic"]
     view_roles = (StaffRole.CLINIC_ADMIN,)
     edit_roles = (StaffRole.CLINIC_ADMIN,)
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset two-step sign-in (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        """Removes the app and recovery codes; the person sets up a new app at next sign-in."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        users = User.objects.filter(memberships__in=queryset).distinct()
+        for user in users:
+            two_factor.reset(user)
+            audit.record(
+                by=request.user,
+                action=AuditAction.CHANGED,
+                subject="two-step sign-in",
+                detail=f"reset for {user.get_username()}",
+                clinic=queryset.filter(user=user).values_list("clinic_id", flat=True).first(),
+            )
+        messages.success(
+            request,
+            _("Two-step sign-in was reset. They set up a new app the next time they sign in."),
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "clinic" and not request.user.is_superuser:
@@ -418,3 +452,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class StepwiseUserAdmin(UserAdmin):
     inlines = [MembershipInline]
+
+
+# Registers the audit trail, locked sign-ins and the device admin removals.
+from patients import security_admin  # noqa: E402, F401

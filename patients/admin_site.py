@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from patients import access
-from patients.models import StaffRole
+from patients import access, audit
+from patients.models import AuditAction, Patient, StaffRole
 
 ALL_STAFF_ROLES = tuple(StaffRole)
 
@@ -67,6 +67,33 @@ class ClinicScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
+
+    # Django's own admin log is kept as well; these add each change to the audit trail,
+    # inside the admin's transaction for the change.
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, AuditAction.CREATED)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, AuditAction.CHANGED)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, AuditAction.DELETED)
+        return super().log_deletions(request, queryset)
+
+    def _audit(self, request: HttpRequest, obj, action: str) -> None:
+        patient = obj if isinstance(obj, Patient) else getattr(obj, "patient", None)
+        audit.record(
+            by=request.user,
+            action=action,
+            subject=str(obj._meta.verbose_name),
+            patient=patient,
+            obj=obj,
+            clinic=None if patient else self.clinic_id_of(obj),
+            detail="in the admin",
+        )
 
 
 class ScopedInline:

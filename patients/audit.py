@@ -31,10 +31,20 @@ class AuditContextMiddleware:
             _client_address.reset(token)
 
 
+def _actor_label(by, patient: Patient | None) -> str:
+    """Staff by username; a patient acting on their own record as "the patient", so the
+    audit holds no patient's name or email and survives their erasure as it is."""
+    if by is None:
+        return ""
+    if patient is not None and by.pk == patient.user_id:
+        return "the patient"
+    return by.get_username()
+
+
 def _event(by, action: str, subject: str, patient: Patient | None, obj, detail: str, clinic=None):
     return AuditEvent(
         actor_id=getattr(by, "pk", None),
-        actor=by.get_username() if by is not None else "",
+        actor=_actor_label(by, patient),
         action=action,
         subject=subject,
         object_id=str(obj.pk) if obj is not None else "",

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from patients import access, services
+from patients import access, audit, export, services
 from patients.advice import advice_for
 from patients.charts import minutes_chart, pain_chart
 from patients.choices import BodyArea, PainCharacter
 from patients.forms import MorningCheckForm, SymptomCheckInForm, WalkLogForm
-from patients.models import Flag, MorningCheck, Patient, SymptomCheckIn, WalkLog
+from patients.models import AuditAction, Flag, MorningCheck, Patient, SymptomCheckIn, WalkLog
 from patients.progress import LIGHT_LOOKBACK, plan_progress, week_progress
 from patients.rules import Finding, Rule, Severity
 from patients.safety import check_in_findings, walk_findings
@@ -335,3 +335,14 @@ def history(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "patients/history.html", context)
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything held about the signed-in patient, as a file to keep."""
+    patient = current_patient(request)
+    audit.record(by=request.user, action=AuditAction.EXPORTED, subject="own data", patient=patient)
+    response = HttpResponse(export.as_json(patient), content_type="application/json")
+    stamp = patient.clinic.today().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="my-stepwise-data-{stamp}.json"'
+    return response

@@ -121,3 +121,15 @@ def code_device(user, code: str):
 
 def normalise_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
+
+
+@transaction.atomic
+def reset(user) -> None:
+    """Forgets the user's app and recovery codes, for a lost phone.
+
+    Sessions verified with the old app stop counting as verified (the device is gone), so
+    every sign-in must set up a new app. Whoever knows the password can do that: when
+    the password may be lost along with the phone, change the password too.
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()

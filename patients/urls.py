@@ -19,6 +19,7 @@ urlpatterns = [
     path("walks/<uuid:walk_id>/delete/", patient_views.walk_delete, name="walk_delete"),
     path("walks/<uuid:walk_id>/morning/", patient_views.morning_check, name="morning_check"),
     path("history/", patient_views.history, name="history"),
+    path("my-data/", patient_views.my_data, name="my_data"),
     path("check-ins/new/", patient_views.check_in_new, name="check_in_new"),
     path("check-ins/<uuid:check_in_id>/", patient_views.check_in_detail, name="check_in_detail"),
     path("clinic/", dashboard_views.dashboard, name="staff_home"),

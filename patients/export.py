@@ -1,0 +1,84 @@
+"""Everything Stepwise holds about one patient, as a readable JSON document they can keep.
+
+Field names are the labels people see on the forms, choices are written out in words,
+and nothing is left out because it is awkward: a patient has a right to all of it.
+"""
+
+import datetime
+import json
+
+from django.db import models
+from django.utils import timezone
+
+from patients.models import Patient
+from programs.models import PlanAssignment
+
+# Keys, links and bookkeeping that mean nothing to the patient.
+HIDDEN_FIELDS = {"id", "patient", "user", "submission_key", "walk_log", "flag", "assignment"}
+
+
+def _value(obj, field: models.Field):
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")()
+    value = getattr(obj, field.name)
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or "clinic staff"
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if hasattr(value, "hex") and not isinstance(value, str | int | float):
+        return str(value)
+    return value
+
+
+def readable(obj, *, hidden: set[str] = HIDDEN_FIELDS) -> dict:
+    return {
+        str(field.verbose_name): _value(obj, field)
+        for field in obj._meta.concrete_fields
+        if field.name not in hidden
+    }
+
+
+def patient_data(patient: Patient) -> dict:
+    user = patient.user
+    plans = PlanAssignment.objects.filter(patient=patient).prefetch_related("stages", "changes")
+    walks = patient.walk_logs.select_related("morning_check").prefetch_related("revisions")
+    return {
+        "exported at": timezone.now().isoformat(),
+        "about you": {
+            "name": user.get_full_name(),
+            "email": user.email,
+            "clinic": patient.clinic.name,
+            **readable(patient),
+        },
+        "walking plans": [
+            {
+                **readable(plan),
+                "stages": [readable(stage) for stage in plan.stages.all()],
+                "changes": [readable(change) for change in plan.changes.all()],
+            }
+            for plan in plans.order_by("start_date")
+        ],
+        "walks": [
+            {
+                **readable(walk),
+                "next-morning check": (
+                    readable(walk.morning_check) if hasattr(walk, "morning_check") else None
+                ),
+                "earlier versions": [readable(rev) for rev in walk.revisions.all()],
+            }
+            for walk in walks.order_by("walked_on", "created_at")
+        ],
+        "symptom check-ins": [
+            readable(check_in) for check_in in patient.check_ins.order_by("created_at")
+        ],
+        "flags your clinic reviewed": [
+            {**readable(flag), "history": [readable(event) for event in flag.events.all()]}
+            for flag in patient.flags.prefetch_related("events").order_by("opened_at")
+        ],
+    }
+
+
+def as_json(patient: Patient) -> str:
+    return json.dumps(patient_data(patient), indent=2, ensure_ascii=False, default=str)

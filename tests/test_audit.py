@@ -1,0 +1,179 @@
+"""The audit trail: every staff view of patient data and every clinical change, kept for good."""
+
+import csv
+import io
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from patients import flags, services
+from patients.models import AuditAction, AuditEvent, Flag
+from programs import services as plan_services
+from tests import factories
+
+ELECTRIC_THIGH = {
+    "pain_before": 4,
+    "pain_after": 6,
+    "pain_character": ["aching", "electric_shock"],
+    "pain_areas": ["lower_back", "thigh"],
+    "pain_side": "left",
+}
+
+
+def events(**filters) -> list[tuple]:
+    rows = AuditEvent.objects.filter(**filters).order_by("id")
+    return list(rows.values_list("actor", "action", "subject", "detail"))
+
+
+def test_enrolment_a_walk_its_flag_and_their_changes_are_audited_in_order(
+    patient, clinician, standard_template
+):
+    factories.assign(patient, standard_template, clinician)
+    factories.report_walk(patient, **ELECTRIC_THIGH)
+    flag = Flag.objects.get(patient=patient)
+    flags.flag_acknowledge(flag=flag, by=clinician)
+
+    assert events(patient_id=patient.pk) == [
+        (clinician.username, "created", "patient", ""),
+        (clinician.username, "created", "plan", "starts at stage 1"),
+        ("the patient", "created", "walk", ""),
+        ("", "created", "flag", "new_nerve (review)"),
+        (clinician.username, "changed", "flag", "acknowledged"),
+    ]
+    assert not AuditEvent.objects.filter(patient_id=patient.pk).exclude(clinic=patient.clinic)
+
+
+def test_the_audit_row_is_in_the_changes_transaction(patient):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.report_walk(patient)
+        assert AuditEvent.objects.filter(subject="walk").exists()
+        raise RuntimeError("the request failed after saving")
+
+    assert not AuditEvent.objects.filter(subject="walk").exists()
+
+
+def test_staff_views_record_who_saw_which_patient_and_from_where(
+    client, clinician, patient, other_patient
+):
+    second = factories.make_patient(patient.clinic, clinician, "Second")
+    factories.sign_in(client, clinician)
+
+    client.get(reverse("staff_home"), REMOTE_ADDR="203.0.113.9")
+    client.get(reverse("patient_record", args=[patient.pk]), REMOTE_ADDR="203.0.113.9")
+
+    viewed = AuditEvent.objects.filter(action=AuditAction.VIEWED)
+    assert set(viewed.filter(subject="dashboard row").values_list("patient_id", flat=True)) == {
+        patient.pk,
+        second.pk,
+    }
+    record = viewed.get(subject="patient record")
+    assert (record.actor, record.patient_id, record.ip_address) == (
+        clinician.username,
+        patient.pk,
+        "203.0.113.9",
+    )
+
+
+def test_the_address_behind_a_trusted_proxy_is_the_clients_own(
+    client, clinician, patient, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    factories.sign_in(client, clinician)
+
+    client.get(
+        reverse("patient_record", args=[patient.pk]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",  # the first part is the client's say
+    )
+
+    assert AuditEvent.objects.get(subject="patient record").ip_address == "203.0.113.7"
+
+
+def test_plan_changes_in_the_app_and_patient_changes_in_the_admin_are_audited(
+    client, clinician, patient, standard_template
+):
+    plan = factories.assign(patient, standard_template, clinician)
+    plan_services.plan_hold(assignment=plan, by=clinician, reason="Sore", today=plan.start_date)
+    factories.sign_in(client, clinician)
+
+    page = client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+    assert page.status_code == 200
+
+    assert ("carol", "changed", "plan", "hold: stage 1 to 1") in events(patient_id=patient.pk)
+    assert ("carol", "viewed", "patient", "in the admin") in events(patient_id=patient.pk)
+
+
+def test_nobody_can_change_or_delete_the_trail_through_the_app(patient):
+    factories.report_walk(patient)
+    event = AuditEvent.objects.get(subject="walk")
+
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.update(detail="edited")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_postgresql_itself_refuses_to_change_the_trail(patient):
+    factories.report_walk(patient)
+
+    for statement in (
+        "UPDATE patients_auditevent SET detail = 'x'",
+        "DELETE FROM patients_auditevent",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+
+
+def test_clinic_admins_read_filter_and_export_their_clinics_trail_only(
+    client, clinic_admin, clinician, patient, other_patient
+):
+    factories.report_walk(patient)
+    factories.report_walk(other_patient)
+    factories.sign_in(client, clinic_admin)
+    changelist = reverse("admin:patients_auditevent_changelist")
+
+    page = client.get(changelist, {"subject__exact": "walk"})
+    ours = AuditEvent.objects.get(patient_id=patient.pk, subject="walk")
+    exported = client.post(changelist, {"action": "export_csv", "_selected_action": [ours.pk]})
+
+    assert page.status_code == 200
+    assert [str(row.pk) for row in page.context["cl"].result_list] == [str(ours.pk)]
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert rows[0][:3] == ["at", "actor", "action"]
+    assert [row[5] for row in rows[1:]] == [str(patient.pk)]
+    assert AuditEvent.objects.filter(subject="audit trail CSV", actor=clinic_admin.username)
+    edit = client.get(reverse("admin:patients_auditevent_change", args=[ours.pk]))
+    assert b"Save" not in edit.content
+    other = AuditEvent.objects.filter(patient_id=other_patient.pk).first()
+    assert client.get(reverse("admin:patients_auditevent_change", args=[other.pk])).status_code in (
+        302,
+        404,
+    )
+
+
+def test_clinicians_do_not_read_the_trail(client, clinician):
+    factories.sign_in(client, clinician)
+
+    response = client.get(reverse("admin:patients_auditevent_changelist"))
+
+    assert response.status_code == 403
+
+
+def test_the_audit_never_names_the_patient(client, patient, clinician):
+    services.symptom_check_in_create(patient=patient, submission_key=None, pain_now=3)
+    factories.sign_in(client, clinician)
+    client.get(reverse("patient_record", args=[patient.pk]))
+
+    texts = " ".join(" ".join(map(str, row)) for row in AuditEvent.objects.values_list())
+    assert patient.user.username not in texts
+    assert patient.user.first_name not in texts

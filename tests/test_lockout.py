@@ -1,0 +1,84 @@
+"""Repeated wrong passwords pause sign-in to that account; clinic admins can unlock it."""
+
+from django.urls import reverse
+
+from patients.models import FailedSignIn
+from tests import factories
+from tests.factories import PASSWORD
+
+LOGIN = reverse("login")
+
+
+def fail(client, username: str, times: int = 1):
+    response = None
+    for _ in range(times):
+        response = client.post(LOGIN, {"username": username, "password": "not-the-password"})
+    return response
+
+
+def test_five_wrong_passwords_pause_the_account_with_a_plain_message(client, patient):
+    fourth = fail(client, patient.user.username, 4)
+    fifth = fail(client, patient.user.username)
+
+    assert "The username or password is not right" in fourth.content.decode()
+    assert fifth.status_code == 429
+    page = fifth.content.decode()
+    assert "Sign-in paused" in page
+    assert "Please try again in 15 minutes." in page
+    assert reverse("password_reset") in page
+    # Even the right password does not get in while the pause lasts.
+    assert not factories.password_signs_in(client, patient.user.username, PASSWORD)
+
+
+def test_changing_the_capitals_does_not_buy_more_guesses(client, patient):
+    name = patient.user.username
+    for variant in (name, name.upper(), name.title(), f" {name}", name.swapcase()):
+        fail(client, variant)
+
+    assert not factories.password_signs_in(client, name, PASSWORD)
+
+
+def test_a_right_password_before_the_limit_clears_the_count(client, patient):
+    fail(client, patient.user.username, 4)
+    assert factories.password_signs_in(client, patient.user.username, PASSWORD)
+    client.post(reverse("logout"))
+
+    fail(client, patient.user.username, 4)
+
+    assert factories.password_signs_in(client, patient.user.username, PASSWORD)
+
+
+def test_one_account_locked_leaves_colleagues_on_the_same_address_alone(client, patient, clinician):
+    fail(client, patient.user.username, 5)
+
+    assert factories.password_signs_in(client, clinician.username, PASSWORD)
+
+
+def test_a_clinic_admin_sees_and_unlocks_their_clinics_accounts_only(
+    client, clinic_admin, patient, other_patient
+):
+    fail(client, patient.user.username, 5)
+    fail(client, other_patient.user.username, 5)
+    factories.sign_in(client, clinic_admin)
+    changelist = reverse("admin:patients_failedsignin_changelist")
+
+    listed = client.get(changelist)
+    ours = FailedSignIn.objects.get(username=patient.user.username)
+    unlocked = client.post(
+        changelist, {"action": "unlock", "_selected_action": [ours.pk]}, follow=True
+    )
+
+    assert [row.username for row in listed.context["cl"].result_list] == [patient.user.username]
+    assert "Unlocked 1 account. They can sign in again now." in unlocked.content.decode()
+    client.post(reverse("logout"))
+    assert factories.password_signs_in(client, patient.user.username, PASSWORD)
+    assert not factories.password_signs_in(client, other_patient.user.username, PASSWORD)
+
+
+def test_clinicians_cannot_unlock(client, clinician, patient):
+    fail(client, patient.user.username, 5)
+    factories.sign_in(client, clinician)
+
+    response = client.get(reverse("admin:patients_failedsignin_changelist"))
+
+    assert response.status_code == 403
