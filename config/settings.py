@@ -152,6 +152,8 @@ LOGOUT_REDIRECT_URL = "login"
 # many minutes without one.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions, except that a database outage is a 500, not a 400.
+SESSION_ENGINE = "config.session_store"
 # And however active, a sign-in lasts at most this long.
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 

@@ -1,4 +1,4 @@
-# Shared by scripts/run and scripts/test. Sourced, not run.
+# Shared by scripts/run, scripts/test and scripts/reliability. Sourced, not run.
 
 # Creates .venv and installs the project's Python packages (again when pyproject.toml changes).
 ensure_venv() {
@@ -23,4 +23,55 @@ as_root() {
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"
   else return 1
   fi
+}
+
+postgres_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+# initdb refuses to run as root, so as root the cluster belongs to the postgres user.
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Starts a throwaway PostgreSQL server on a free port of 127.0.0.1, creates the stepwise
+# role and database, exports DATABASE_URL, and stops and deletes it all when the shell exits.
+# `start_postgres durable` keeps PostgreSQL's crash-safety settings (fsync and synchronous
+# commit on): for runs that restart the server and count what survived. Without it the
+# server skips disk flushes, which is safe only because the data is thrown away.
+# The settings go in postgresql.conf, so a plain `pg_ctl start` brings the same server back;
+# PGDATA_DIR, PGLOG_FILE and PG_BIN tell a caller where it is.
+PGDIR=""
+stop_postgres() {
+  if [ -n "$PGDIR" ]; then
+    pg_as_owner "$(postgres_bin)/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PGDIR"
+  fi
+}
+start_postgres() {
+  local durability="${1:-throwaway}" bin port
+  bin="$(postgres_bin)"
+  port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  PGDIR="$(mktemp -d)"
+  trap stop_postgres EXIT
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$PGDIR"
+  fi
+  pg_as_owner "$bin/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 -N >/dev/null
+  {
+    echo "listen_addresses = '127.0.0.1'"
+    echo "port = $port"
+    echo "unix_socket_directories = '$PGDIR'"
+    if [ "$durability" != durable ]; then
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+  } | pg_as_owner tee -a "$PGDIR/data/postgresql.conf" >/dev/null
+  pg_as_owner "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w start >/dev/null
+  "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+    -c "CREATE ROLE stepwise LOGIN CREATEDB PASSWORD 'stepwise'" \
+    -c "CREATE DATABASE stepwise OWNER stepwise"
+  export DATABASE_URL="postgres://stepwise:stepwise@127.0.0.1:$port/stepwise"
+  export PGDATA_DIR="$PGDIR/data" PGLOG_FILE="$PGDIR/log" PG_BIN="$bin"
+  echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') is running on 127.0.0.1:$port ($durability)"
 }
