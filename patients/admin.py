@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from patients import access, audit, two_factor
-from patients.admin_site import ClinicScopedAdmin
+from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin
 from patients.models import (
     AuditAction,
     Clinic,
@@ -296,19 +296,10 @@ class PatientAdmin(ClinicScopedAdmin):
         )
 
 
-class ReadOnlyReportAdmin(ClinicScopedAdmin):
+class ReadOnlyReportAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
     """Reports are the patient's own record of what happened: staff read, never edit."""
 
     clinic_path = "patient__clinic"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WalkLog)

@@ -96,6 +96,19 @@ class ClinicScopedAdmin(admin.ModelAdmin):
         )
 
 
+class ReadOnlyAdminMixin:
+    """Records kept as they were written: to be read, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedInline:
     """Inline permissions follow the parent object's clinic."""
 

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients import access, audit
-from patients.admin_site import ClinicScopedAdmin
+from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin
 from patients.models import AuditAction, AuditEvent, FailedSignIn, StaffRole
 from patients.report_views import Echo
 
@@ -35,7 +35,7 @@ for device_model in (TOTPDevice, StaticDevice):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ClinicScopedAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
     """Read-only, filterable and exportable; nobody adds, changes or deletes a row here."""
 
     view_roles = ADMIN_ROLES
@@ -47,15 +47,6 @@ class AuditEventAdmin(ClinicScopedAdmin):
     actions = ["export_csv"]
     list_per_page = 100
     show_full_result_count = False  # counting millions of rows on every page is slow
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -95,7 +86,7 @@ def _clinic_usernames(clinic_ids: list[int]):
 
 
 @admin.register(FailedSignIn)
-class FailedSignInAdmin(admin.ModelAdmin):
+class FailedSignInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Accounts with recent wrong passwords; unlocking clears the count at once."""
 
     list_display = ["username", "failures_since_start", "locked", "attempt_time", "ip_address"]
@@ -118,15 +109,6 @@ class FailedSignInAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._may_see(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
