@@ -207,7 +207,7 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     # the traffic light, their walks with next-morning answers and their unresolved flags;
     # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
     # savepoint, an update, a release).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         staff_client.get(DASHBOARD)
 
 
