@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,18 +52,19 @@ def scoped_flag(request: HttpRequest, flag_id) -> Flag:
 
 
 def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_only: bool):
-    monday, sunday = week_bounds(today)
-    live = Q(walk_logs__deleted_at__isnull=True)
-    this_week = live & Q(walk_logs__walked_on__range=(monday, sunday))
+    # Per-patient figures are correlated subqueries on the (patient, date) and (patient,
+    # status) indexes, or come from the walks loaded for the traffic light. Joining every
+    # walk and flag of every patient instead grew with their history: 1.2 s for a clinic
+    # of 1,000 patients with a year of walks.
+    live_walks = WalkLog.objects.live().filter(patient=OuterRef("pk"))
+    unresolved = Flag.objects.unresolved().filter(patient=OuterRef("pk")).order_by()
     patients = (
         Patient.objects.in_clinics(clinic_ids)
         .select_related("user", "clinician")
         .annotate(
-            last_walk=Max("walk_logs__walked_on", filter=live),
-            week_walks=Count("walk_logs", filter=this_week, distinct=True),
-            week_minutes=Sum("walk_logs__minutes", filter=this_week),
-            open_flags=Count(
-                "flags", filter=Q(flags__status__in=["open", "acknowledged"]), distinct=True
+            last_walk=Subquery(live_walks.order_by("-walked_on").values("walked_on")[:1]),
+            open_flags=Coalesce(
+                Subquery(unresolved.values("patient").annotate(n=Count("pk")).values("n")), 0
             ),
         )
         .prefetch_related(
@@ -71,21 +73,22 @@ def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_on
                 queryset=PlanAssignment.objects.current().prefetch_related("stages"),
                 to_attr="current_assignments",
             ),
-            Prefetch(
-                "walk_logs",
-                queryset=WalkLog.objects.live().order_by("-walked_on", "-created_at")[
-                    :TREND_LENGTH
-                ],
-                to_attr="recent_walks",
-            ),
-            # For the traffic light: walks within the longest possible stage, with their
-            # next-morning answers, and the severities of unresolved flags.
+            # For this week's figures, the pain trend and the traffic light: walks within
+            # the longest possible stage, newest first, with their next-morning answers.
             Prefetch(
                 "walk_logs",
                 queryset=WalkLog.objects.live()
                 .filter(walked_on__gte=today - LIGHT_LOOKBACK)
                 .select_related("morning_check")
-                .only("patient_id", "walked_on", "pain_after", "morning_check__feeling"),
+                .order_by("-walked_on", "-created_at")
+                .only(
+                    "patient_id",
+                    "walked_on",
+                    "created_at",
+                    "minutes",
+                    "pain_after",
+                    "morning_check__feeling",
+                ),
                 to_attr="light_walks",
             ),
             Prefetch(
@@ -110,17 +113,19 @@ def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_on
 def patient_row(patient: Patient, today: datetime.date) -> dict:
     plan = patient.current_assignments[0] if patient.current_assignments else None
     stage = plan.current_stage if plan else None
+    monday, sunday = week_bounds(today)
+    this_week = [walk for walk in patient.light_walks if monday <= walk.walked_on <= sunday]
     return {
         "patient": patient,
         "plan": plan,
         "stage": stage,
         "paused": plan is not None and plan.status == PlanStatus.PAUSED,
-        "week_walks": patient.week_walks,
-        "week_minutes": patient.week_minutes or 0,
+        "week_walks": len(this_week),
+        "week_minutes": sum(walk.minutes for walk in this_week),
         "target_walks": stage.sessions_per_week if stage else None,
         "target_minutes": stage.sessions_per_week * stage.minutes_per_session if stage else None,
-        # Oldest first, so the trend reads left to right.
-        "trend": [walk.pain_after for walk in reversed(patient.recent_walks)],
+        # The last few walks, oldest first, so the trend reads left to right.
+        "trend": [walk.pain_after for walk in reversed(patient.light_walks[:TREND_LENGTH])],
         "progress": plan_progress(
             plan,
             patient.light_walks,

@@ -92,10 +92,8 @@ CSV_COLUMNS = [
 ]
 
 
-def csv_rows(flags):
-    writer = csv.writer(Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    rows = flags.values_list(
+def csv_queryset(flags):
+    return flags.values_list(
         "pk",
         "opened_at",
         "patient__clinic__name",
@@ -108,6 +106,12 @@ def csv_rows(flags):
         "resolved_at",
         "resolution_action",
     ).order_by("opened_at", "pk")
+
+
+def csv_rows(flags):
+    writer = csv.writer(Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    rows = csv_queryset(flags)
     for (
         pk,
         opened,

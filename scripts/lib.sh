@@ -33,7 +33,9 @@ pg_as_owner() {
 }
 
 # Starts a throwaway PostgreSQL server on a free port of 127.0.0.1, creates the stepwise
-# role and database, exports DATABASE_URL, and stops and deletes it all when the shell exits.
+# role and database and exports DATABASE_URL; the caller runs stop_postgres on exit
+# (`trap stop_postgres EXIT`). Arguments after the first are postgresql.conf lines
+# (tuning for the benchmark).
 # `start_postgres durable` keeps PostgreSQL's crash-safety settings (fsync and synchronous
 # commit on): for runs that restart the server and count what survived. Without it the
 # server skips disk flushes, which is safe only because the data is thrown away.
@@ -44,14 +46,15 @@ stop_postgres() {
   if [ -n "$PGDIR" ]; then
     pg_as_owner "$(postgres_bin)/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$PGDIR"
+    PGDIR=""
   fi
 }
 start_postgres() {
   local durability="${1:-throwaway}" bin port
+  shift || true
   bin="$(postgres_bin)"
   port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   PGDIR="$(mktemp -d)"
-  trap stop_postgres EXIT
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres "$PGDIR"
@@ -66,6 +69,7 @@ start_postgres() {
       echo "synchronous_commit = off"
       echo "full_page_writes = off"
     fi
+    for line in "$@"; do echo "$line"; done
   } | pg_as_owner tee -a "$PGDIR/data/postgresql.conf" >/dev/null
   pg_as_owner "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w start >/dev/null
   "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \

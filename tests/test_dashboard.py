@@ -208,7 +208,7 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     # the traffic light, their walks with next-morning answers and their unresolved flags;
     # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
     # savepoint, an update, a release); one insert auditing every row shown.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         staff_client.get(DASHBOARD)
 
 

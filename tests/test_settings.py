@@ -27,6 +27,7 @@ SETTINGS_VARIABLES = {
     "BEHIND_TLS_PROXY",
     "SESSION_IDLE_MINUTES",
     "DATABASE_CONN_MAX_AGE",
+    "DATABASE_POOL_SIZE",
     "CSRF_TRUSTED_ORIGINS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_SETTINGS_MODULE",
@@ -71,6 +72,19 @@ def test_database_url_switches_to_postgresql():
     engine = read_setting("settings.DATABASES['default']['ENGINE']", PRODUCTION)
 
     assert engine == "django.db.backends.postgresql"
+
+
+def test_a_connection_pool_replaces_persistent_connections_on_postgresql():
+    pool = read_setting(
+        "(settings.DATABASES['default']['OPTIONS']['pool']['max_size'],"
+        " settings.DATABASES['default']['CONN_MAX_AGE'])",
+        {**PRODUCTION, "DATABASE_POOL_SIZE": "4"},
+    )
+    refused = run_manage("check", env={"DATABASE_POOL_SIZE": "4"})
+
+    assert pool == "(4, 0)"
+    assert refused.returncode != 0
+    assert "DATABASE_POOL_SIZE needs a PostgreSQL" in refused.stderr
 
 
 def test_production_turns_on_https_only_cookies_hsts_and_compressed_static_files():
