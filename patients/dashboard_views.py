@@ -9,12 +9,14 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +38,9 @@ from programs.models import PlanAssignment, PlanStatus
 
 TREND_LENGTH = 6
 QUEUE_LIMIT = 200
+# Patients with open flags come first, so the first page is the one that matters; a clinic
+# of a thousand patients is twenty pages, not one page of a thousand rows.
+PATIENTS_PER_PAGE = 50
 
 # Resolving a flag with one of these actions also changes the patient's plan.
 PLAN_CHANGES = {
@@ -150,7 +155,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("patient__user")
         .queue_order()[:QUEUE_LIMIT]
     )
-    patients = list(dashboard_patients(clinic_ids, today, search, flagged_only))
+    page = Paginator(
+        dashboard_patients(clinic_ids, today, search, flagged_only), PATIENTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    patients = list(page)
     # Alerts that did not get out: the clinic must not rely on email arriving.
     undelivered = list(
         Notification.objects.undelivered()
@@ -166,6 +174,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "undelivered": undelivered,
         "queue": queue,
         "rows": [patient_row(patient, today) for patient in patients],
+        "page": page,
+        "filters": urlencode({"q": search, "flagged": "1" if flagged_only else ""}),
         "search": search,
         "flagged_only": flagged_only,
         "can_act": bool(access.care_clinic_ids(request.user)),

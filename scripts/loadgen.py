@@ -368,8 +368,8 @@ def main() -> int:
         if status != 200 or not records:
             raise JourneyError(f"dashboard answered {status} with no patients")
         print(f"dashboard lists {len(records)} patients", file=sys.stderr)
-        phase("dashboard", clinicians, get("dashboard, 1,000 patients", lambda r: "/clinic/"))
-        rows.append(("dashboard, 1,000 patients", "dashboard"))
+        phase("dashboard", clinicians, get("dashboard, clinic of 1,000 (first page)", lambda r: "/clinic/"))
+        rows.append(("dashboard, clinic of 1,000 (first page)", "dashboard"))
         phase(
             "record",
             clinicians,
@@ -412,7 +412,7 @@ def main() -> int:
     for label, people, step in (
         ("walk save only (POST)", patients, save_walk("walk save at half load (POST)")),
         (
-            "dashboard, 1,000 patients",
+            "dashboard, clinic of 1,000 (first page)",
             clinicians,
             get("dashboard at half load", lambda r: "/clinic/"),
         ),

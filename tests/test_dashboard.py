@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.models import Flag, FlagStatus, WalkLog
+from patients import dashboard_views
+from patients.models import AuditEvent, Flag, FlagStatus, WalkLog
 from programs.models import PlanStatus
 from tests import factories
 from tests.factories import assign, make_patient, report_check_in
@@ -185,6 +186,27 @@ def test_search_and_the_flagged_filter_narrow_the_list(staff_client, clinic, cli
     assert [row["patient"] for row in flagged] == [loud]
 
 
+def test_a_large_clinic_pages_its_patients_flagged_first_and_audits_only_those_shown(
+    staff_client, clinic, clinician, monkeypatch
+):
+    monkeypatch.setattr(dashboard_views, "PATIENTS_PER_PAGE", 3)
+    for number in range(5):
+        make_patient(clinic, clinician, f"Quiet{number}")
+    loud = make_patient(clinic, clinician, "Zed")  # last by name, first by flags
+    report_check_in(loud, "fever")
+
+    first = staff_client.get(DASHBOARD)
+    second = staff_client.get(DASHBOARD, {"page": "2"})
+    nonsense = staff_client.get(DASHBOARD, {"page": "lots"})
+
+    assert next(row["patient"] for row in first.context["rows"]) == loud
+    assert len(first.context["rows"]) == len(second.context["rows"]) == 3
+    assert "Page 1 of 2 (6 patients)" in first.content.decode()
+    assert nonsense.context["page"].number == 1
+    # Each view audits the rows it showed, plus the queue's patient (Zed, on every page).
+    assert AuditEvent.objects.filter(subject="dashboard row").count() == 3 + 4 + 3
+
+
 @pytest.mark.parametrize("size", [2, 12])
 def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     staff_client, clinic, clinician, clinic_template, size, django_assert_num_queries
@@ -207,8 +229,9 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     # week's figures; their current plans, those plans' stages and their recent walks; for
     # the traffic light, their walks with next-morning answers and their unresolved flags;
     # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
-    # savepoint, an update, a release); one insert auditing every row shown.
-    with django_assert_num_queries(15):
+    # savepoint, an update, a release); one insert auditing every row shown; and counting
+    # the patients for the page links.
+    with django_assert_num_queries(16):
         staff_client.get(DASHBOARD)
 
 
