@@ -368,7 +368,11 @@ def main() -> int:
         if status != 200 or not records:
             raise JourneyError(f"dashboard answered {status} with no patients")
         print(f"dashboard lists {len(records)} patients", file=sys.stderr)
-        phase("dashboard", clinicians, get("dashboard, clinic of 1,000 (first page)", lambda r: "/clinic/"))
+        phase(
+            "dashboard",
+            clinicians,
+            get("dashboard, clinic of 1,000 (first page)", lambda r: "/clinic/"),
+        )
         rows.append(("dashboard, clinic of 1,000 (first page)", "dashboard"))
         phase(
             "record",

@@ -80,7 +80,7 @@ FULL = {
 }
 SMALL = {
     "clinics": 3,
-    "clinicians": 9,
+    "clinicians": 30,  # ten a clinic, as at full size: one per virtual clinician
     "patients": 300,
     "walks": 15_000,
     "check_ins": 1_500,
