@@ -119,10 +119,14 @@ class Browser:
         self.stats.add("sign in (setup)", time.perf_counter() - started, status, 0)
         if status != 302:
             raise JourneyError(f"sign-in as {username} answered {status}")
-        path = urllib.parse.urlsplit(location).path
-        if path.startswith(TWO_FACTOR_PREFIX):
-            path = self.second_step(username, location)
-        return path
+        # Sign-in lands on the home page, which sends each role on: staff first to the
+        # two-step page, as the browser would follow.
+        while not urllib.parse.urlsplit(location).path.startswith(TWO_FACTOR_PREFIX):
+            status, next_location, _page = self.request(None, "GET", location)
+            if status != 302:
+                return urllib.parse.urlsplit(location).path
+            location = next_location
+        return self.second_step(username, location)
 
     def second_step(self, username: str, location: str) -> str:
         """Staff type the code their authenticator app shows, as after every password."""

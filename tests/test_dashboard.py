@@ -186,6 +186,21 @@ def test_search_and_the_flagged_filter_narrow_the_list(staff_client, clinic, cli
     assert [row["patient"] for row in flagged] == [loud]
 
 
+def test_a_long_queue_shows_the_most_urgent_and_says_how_many_wait(
+    staff_client, clinic, clinician, monkeypatch
+):
+    monkeypatch.setattr(dashboard_views, "QUEUE_LIMIT", 1)
+    report_check_in(make_patient(clinic, clinician, "Fevered"), "fever")
+    report_check_in(make_patient(clinic, clinician, "Chest"), "chest")
+
+    response = staff_client.get(DASHBOARD)
+
+    assert [flag.rule for flag in response.context["queue"]] == ["chest"]
+    page = response.content.decode()
+    assert "(2)" in page
+    assert "Showing the 1 most urgent, longest waiting first." in page
+
+
 def test_a_large_clinic_pages_its_patients_flagged_first_and_audits_only_those_shown(
     staff_client, clinic, clinician, monkeypatch
 ):
@@ -230,8 +245,8 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     # the traffic light, their walks with next-morning answers and their unresolved flags;
     # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
     # savepoint, an update, a release); one insert auditing every row shown; and counting
-    # the patients for the page links.
-    with django_assert_num_queries(16):
+    # the patients for the page links and the unresolved flags for the queue's heading.
+    with django_assert_num_queries(17):
         staff_client.get(DASHBOARD)
 
 

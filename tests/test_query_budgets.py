@@ -47,7 +47,7 @@ BUDGETS = {
     "check-in detail": 13,
     "morning check form": 9,
     "history": 12,
-    "dashboard": 16,
+    "dashboard": 17,
     "patient record": 15,
     "flag resolve form": 10,
     "flag report": 11,
