@@ -344,7 +344,8 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
         # Bounds as datetimes (UTC days), so the index on opened_at serves the range.
         if data.get("date_from"):
             flags = flags.filter(opened_at__gte=_day_start(data["date_from"]))
-        if data.get("date_to"):
+        # Up to the last day there is (31/12/9999) has no end: the day after cannot be made.
+        if data.get("date_to") and data["date_to"] < datetime.date.max:
             flags = flags.filter(
                 opened_at__lt=_day_start(data["date_to"] + datetime.timedelta(days=1))
             )
