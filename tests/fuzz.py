@@ -140,7 +140,10 @@ def shown_escaped(html: str, text: str) -> None:
             assert escape(payload) in html, f"{payload!r} is not shown"
 
 
-def url_with(route: str, identifier: str, *args) -> str:
-    """The route's URL with `identifier`, percent-encoded, where its first parameter goes."""
-    blank = str(uuid.UUID(int=0))
-    return reverse(route, args=[blank, *args]).replace(blank, quote(identifier, safe=""), 1)
+def url_with(route: str, *identifiers: str) -> str:
+    """The route's URL with each of `identifiers`, percent-encoded, as its parameters."""
+    blanks = [str(uuid.UUID(int=index)) for index in range(len(identifiers))]
+    url = reverse(route, args=blanks)
+    for blank, identifier in zip(blanks, identifiers, strict=True):
+        url = url.replace(blank, quote(identifier, safe=""), 1)
+    return url
