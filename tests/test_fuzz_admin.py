@@ -120,8 +120,8 @@ def test_a_patients_name_and_goal_are_shown_escaped(
         shown_escaped(html, goal)
         listing = staff_client.get(reverse("admin:patients_patient_changelist"))
         shown_escaped(answered(listing, {200}).content.decode(), first_name)
-        record = staff_client.get(reverse("patient_record", args=[patient.pk]))
-        shown_escaped(answered(record, {200}).content.decode(), first_name)
+        for page in (reverse("patient_record", args=[patient.pk]), reverse("staff_home")):
+            shown_escaped(answered(staff_client.get(page), {200}).content.decode(), first_name)
 
 
 STAGE_CHANGES = {
@@ -216,5 +216,7 @@ ADMIN_OBJECTS = [
 
 @fuzz_settings
 @given(page=st.sampled_from(ADMIN_OBJECTS), identifier=st.one_of(st.uuids().map(str), texts))
+@example(page=ADMIN_OBJECTS[2], identifier=str(2**70))
+@example(page=ADMIN_OBJECTS[2], identifier="-1")
 def test_any_admin_object_id_is_answered(staff_client, patient, page, identifier):
     answered(staff_client.get(url_with(page, identifier)), {302, 404})
