@@ -180,3 +180,17 @@ def test_another_clinics_patient_plan_or_flag_is_not_found(
     url = reverse(route, args=[targets[route]])
     data = {"kind": "hold", "reason": "x", "action": "continue", "note": "x"}
     answered(getattr(clinician_client, CLINIC_ROUTES[route])(url, data), {404})
+
+
+def test_a_report_up_to_the_last_date_there_is_counts_every_flag(reviewer_client, flag):
+    response = reviewer_client.get(reverse("flag_report"), {"date_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert response.context["total"] == 1
+
+
+def test_a_search_with_a_nul_character_finds_the_patient_without_it(clinician_client, patient):
+    response = clinician_client.get(reverse("staff_home"), {"q": "Ali\x00ce"})
+
+    assert response.status_code == 200
+    assert [row["patient"] for row in response.context["rows"]] == [patient]
