@@ -49,10 +49,19 @@ def token(patient, clinician):
 
 @fuzz_settings
 @given(username=st.one_of(texts, st.just("alice@example.com")), password=passwords)
+@example(username="x" * 5000, password="0")  # was a 500 where failed sign-ins are recorded
 def test_signing_in_with_anything_is_refused_clearly(anonymous, patient, username, password):
     response = anonymous.post(reverse("login"), {"username": username, "password": password})
     form_answer(response)
     never_raw(response.content.decode(), username)
+
+
+def test_an_over_long_username_is_refused_before_any_account_is_looked_up(anonymous):
+    response = anonymous.post(reverse("login"), {"username": "x" * 151, "password": "0"})
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.context["form"].errors["username"][0]
+    assert "The username or password is not right" in response.content.decode()
 
 
 @fuzz_settings
