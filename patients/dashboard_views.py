@@ -149,7 +149,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not clinic_ids:
         raise Http404
     today = timezone.localdate()
-    search = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL cannot compare text with a NUL character in it; no name has one anyway.
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     flagged_only = request.GET.get("flagged") == "1"
     unresolved = Flag.objects.in_clinics(clinic_ids).unresolved()
     queue = list(unresolved.select_related("patient__user").queue_order()[:QUEUE_LIMIT])

@@ -4,6 +4,8 @@ import datetime
 import uuid
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -57,6 +59,19 @@ class ErrorSummaryMixin:
             anchor = f"{field.auto_id}_0" if name in self.grouped else field.auto_id
             items += [{"anchor": anchor, "message": message} for message in errors]
         return items
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any account's can be.
+
+    Django sets the field's max_length without its validator, so an over-long name reached
+    authentication and whatever records failed sign-ins in a shorter column: a 500.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class PatientForm(ErrorSummaryMixin, forms.Form):
@@ -344,7 +359,8 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
         # Bounds as datetimes (UTC days), so the index on opened_at serves the range.
         if data.get("date_from"):
             flags = flags.filter(opened_at__gte=_day_start(data["date_from"]))
-        if data.get("date_to"):
+        # Up to the last day there is (31/12/9999) has no end: the day after cannot be made.
+        if data.get("date_to") and data["date_to"] < datetime.date.max:
             flags = flags.filter(
                 opened_at__lt=_day_start(data["date_to"] + datetime.timedelta(days=1))
             )
