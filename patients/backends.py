@@ -32,4 +32,7 @@ def attempted_username(request, credentials: dict | None) -> str:
     each capitalisation would buy another five guesses.
     """
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    return username.strip().lower()
+    # No account's name is longer than the user model allows, and the lockout records
+    # keep at most 255 characters: a longer name typed in any sign-in form (the admin's
+    # too) is counted by its first 150.
+    return username.strip().lower()[: User._meta.get_field("username").max_length]

@@ -82,3 +82,12 @@ def test_clinicians_cannot_unlock(client, clinician, patient):
     response = client.get(reverse("admin:patients_failedsignin_changelist"))
 
     assert response.status_code == 403
+
+
+def test_an_absurdly_long_name_at_the_admins_sign_in_is_refused_plainly(client, db):
+    response = client.post(
+        reverse("admin:login"), {"username": "x" * 5000, "password": "not-the-password"}
+    )
+
+    assert response.status_code == 200
+    assert FailedSignIn.objects.get().username == "x" * 150
