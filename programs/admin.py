@@ -32,6 +32,8 @@ from programs.models import (
     minute_drops,
 )
 
+MAX_STAGES = 30
+
 
 class StageFormSet(forms.BaseInlineFormSet):
     """Checks the stages as a whole: at least one, numbered 1 to N."""
@@ -71,6 +73,14 @@ class StageFormSet(forms.BaseInlineFormSet):
 class StageInline(ScopedInline, admin.TabularInline):
     formset = StageFormSet
     extra = 0
+    # A plan has a handful of stages. Without a limit a forged form asking for thousands
+    # of rows made Django build them all (about 30 s a request).
+    max_num = MAX_STAGES
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", MAX_STAGES)
+        return super().get_formset(request, obj, **kwargs)
+
     fields = [
         "position",
         "minutes_per_session",

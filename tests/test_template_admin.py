@@ -170,3 +170,19 @@ def test_preview_shows_every_week_with_a_chart_and_a_table(admin_client, standar
     assert len(response.context["weeks"]) == 16
     assert response.context["weeks"][-1].minutes_per_week == 150
     assert "The whole plan takes 16 weeks." in page
+
+
+def test_a_form_claiming_thousands_of_stages_is_refused_quickly(client, clinician):
+    factories.sign_in(client, clinician)
+    data = {
+        "name": "Forged",
+        "stages-TOTAL_FORMS": "5000",
+        "stages-INITIAL_FORMS": "0",
+        "stages-MIN_NUM_FORMS": "0",
+        "stages-MAX_NUM_FORMS": "5000",
+    }
+
+    response = client.post(reverse("admin:programs_plantemplate_add"), data)
+
+    assert response.status_code == 200
+    assert len(response.context["inline_admin_formsets"][0].formset.forms) <= 30
