@@ -116,6 +116,24 @@ class PatientAdmin(ClinicScopedAdmin):
     readonly_fields = ["plan_summary", "sign_in"]
     change_form_template = "admin/patients/patient/change_form.html"
 
+    actions = ["turn_off_second_factor"]
+
+    @admin.action(description=_("Turn off two-step sign-in (patient lost their phone)"))
+    def turn_off_second_factor(self, request, queryset):
+        """Patients chose it, so it goes back to password only; they may turn it on again."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        for patient in queryset.select_related("user"):
+            two_factor.reset(patient.user)
+            audit.record(
+                by=request.user,
+                action=AuditAction.CHANGED,
+                subject="two-step sign-in",
+                patient=patient,
+                detail="turned off",
+            )
+        messages.success(request, _("Two-step sign-in is off. They sign in with their password."))
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.method == "GET":
             audit.record(

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients import two_factor
+from patients.models import AuditEvent
 from tests import factories, test_access_matrix
 from tests.factories import PASSWORD
 
@@ -174,3 +175,23 @@ def test_demo_code_prints_the_current_code_only_with_debug_on(clinician, setting
     call_command("demo_code", clinician.username.upper(), stdout=out)
 
     assert out.getvalue().strip() == factories.current_code(clinician)
+
+
+def test_a_clinician_turns_off_a_patients_two_step_sign_in_when_their_phone_is_lost(
+    client, clinician, patient
+):
+    factories.enrol_second_factor(patient.user)
+    factories.sign_in(client, clinician)
+
+    client.post(
+        reverse("admin:patients_patient_changelist"),
+        {"action": "turn_off_second_factor", "_selected_action": [patient.pk]},
+    )
+    client.post(reverse("logout"))
+    response = client.post(
+        reverse("login"), {"username": patient.user.username, "password": PASSWORD}
+    )
+
+    assert response.url == "/"
+    assert not TOTPDevice.objects.filter(user=patient.user).exists()
+    assert AuditEvent.objects.filter(patient_id=patient.pk, subject="two-step sign-in").exists()
