@@ -153,6 +153,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "next": _next_page(request),
         "qr_code": two_factor.qr_code_svg(device),
         "manual_key": two_factor.manual_key(device),
+        "setup_link": device.config_url,
         "required": two_factor.is_required(user),
     }
     return render(request, "registration/two_factor_setup.html", context)

@@ -9,6 +9,7 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         from config import checks  # noqa: F401  (registers the start-up checks)
+        from patients import two_factor  # noqa: F401  (notes at sign-in who has a second factor)
 
 
 class StepwiseAdminConfig(admin_apps.AdminConfig):

@@ -6,6 +6,7 @@ and nothing is left out because it is awkward: a patient has a right to all of i
 
 import datetime
 import json
+import uuid
 
 from django.db import models
 from django.utils import timezone
@@ -27,7 +28,7 @@ def _value(obj, field: models.Field):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    if hasattr(value, "hex") and not isinstance(value, str | int | float):
+    if isinstance(value, uuid.UUID):
         return str(value)
     return value
 

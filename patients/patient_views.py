@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patients import access, audit, export, services
 from patients.advice import advice_for
@@ -338,6 +338,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything held about the signed-in patient, as a file to keep."""
     patient = current_patient(request)

@@ -8,8 +8,8 @@ import csv
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Lower
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients import access, audit
 from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin
-from patients.models import AuditAction, AuditEvent, FailedSignIn, StaffRole
+from patients.models import AuditAction, AuditEvent, FailedSignIn, Patient, StaffRole
 from patients.report_views import Echo
 
 User = get_user_model()
@@ -40,13 +40,40 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
 
     view_roles = ADMIN_ROLES
     edit_roles = ()
-    list_display = ["at", "actor", "action", "subject", "patient_id", "ip_address", "detail"]
+    list_display = ["at", "actor", "action", "subject", "patient", "ip_address", "detail"]
     list_filter = ["action", "subject", ("clinic", admin.RelatedOnlyFieldListFilter), "at"]
     search_fields = ["actor", "=patient_id", "=object_id", "=ip_address"]
     date_hierarchy = "at"
     actions = ["export_csv"]
     list_per_page = 100
     show_full_result_count = False  # counting millions of rows on every page is slow
+
+    def get_queryset(self, request: HttpRequest):
+        # The trail stores patients by id only; the name is looked up while they exist.
+        names = Patient.objects.filter(pk=OuterRef("patient_id")).annotate(
+            name=Concat("user__first_name", Value(" "), "user__last_name")
+        )
+        return super().get_queryset(request).annotate(patient_name=Subquery(names.values("name")))
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        """Also finds a patient's events by their name or email, while they exist."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            named = Patient.objects.filter(
+                Q(user__first_name__icontains=term)
+                | Q(user__last_name__icontains=term)
+                | Q(user__email__icontains=term)
+            )
+            found |= queryset.filter(patient_id__in=named.values("pk"))
+        return found, duplicates
+
+    @admin.display(description=_("patient"), ordering="patient_id")
+    def patient(self, event: AuditEvent) -> str:
+        if event.patient_id is None:
+            return "—"
+        name = event.patient_name or _("erased")
+        return f"{name} ({str(event.patient_id)[:8]})"
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -116,9 +143,11 @@ class FailedSignInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return actions
         return {}
 
-    @admin.display(description=_("locked"), boolean=True)
+    @admin.display(description=_("locked now"), boolean=True)
     def locked(self, attempt: FailedSignIn) -> bool:
-        return attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
+        """Locked until the cool-off after the last wrong password has passed."""
+        cooled_off = attempt.attempt_time <= timezone.now() - settings.AXES_COOLOFF_TIME
+        return attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT and not cooled_off
 
     @admin.action(description=_("Unlock sign-in for the selected accounts"))
     def unlock(self, request: HttpRequest, queryset):

@@ -177,3 +177,19 @@ def test_the_audit_never_names_the_patient(client, patient, clinician):
     texts = " ".join(" ".join(map(str, row)) for row in AuditEvent.objects.values_list())
     assert patient.user.username not in texts
     assert patient.user.first_name not in texts
+
+
+def test_a_clinic_admin_finds_a_patients_events_by_name_and_sees_who_they_were(
+    client, clinic_admin, patient, clinician
+):
+    second = factories.make_patient(patient.clinic, clinician, "Second")
+    factories.report_walk(patient)
+    factories.report_walk(second)
+    factories.sign_in(client, clinic_admin)
+    changelist = reverse("admin:patients_auditevent_changelist")
+
+    page = client.get(changelist, {"q": patient.user.first_name, "subject__exact": "walk"})
+
+    [event] = page.context["cl"].result_list
+    assert event.patient_id == patient.pk
+    assert f"{patient.user.get_full_name()} ({str(patient.pk)[:8]})" in page.content.decode()

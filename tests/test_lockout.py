@@ -91,3 +91,21 @@ def test_an_absurdly_long_name_at_the_admins_sign_in_is_refused_plainly(client, 
 
     assert response.status_code == 200
     assert FailedSignIn.objects.get().username == "x" * 150
+
+
+def test_the_admin_shows_a_lock_as_over_once_the_pause_has_passed(
+    client, clinic_admin, patient, settings
+):
+    fail(client, patient.user.username, 5)
+    factories.sign_in(client, clinic_admin)
+    changelist = reverse("admin:patients_failedsignin_changelist")
+    locked_now = client.get(changelist).context["cl"].model_admin.locked
+    attempt = FailedSignIn.objects.get()
+
+    assert locked_now(attempt)
+    FailedSignIn.objects.filter(pk=attempt.pk).update(
+        attempt_time=attempt.attempt_time - settings.AXES_COOLOFF_TIME
+    )
+    attempt.refresh_from_db()
+    assert not locked_now(attempt)
+    assert factories.password_signs_in(client, patient.user.username, PASSWORD)

@@ -195,3 +195,12 @@ def test_a_clinician_turns_off_a_patients_two_step_sign_in_when_their_phone_is_l
     assert response.url == "/"
     assert not TOTPDevice.objects.filter(user=patient.user).exists()
     assert AuditEvent.objects.filter(patient_id=patient.pk, subject="two-step sign-in").exists()
+
+
+def test_a_patient_can_open_setup_in_the_app_on_their_phone_or_go_back(client, patient):
+    factories.sign_in(client, patient.user)
+
+    page = client.get(reverse("two_factor_setup")).content.decode()
+
+    assert 'href="otpauth://totp/Stepwise%3A' in page
+    assert "Not now: back to my walks" in page

@@ -35,6 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import (
+    WALK_LOG_FIELDS,
     Clinic,
     DeliveryState,
     Flag,
@@ -653,19 +654,7 @@ class Command(BaseCommand):
         "patient_id",
         "assignment_id",
         "stage_position",
-        "walked_on",
-        "minutes",
-        "terrain",
-        "pain_before",
-        "pain_after",
-        "pain_character",
-        "pain_areas",
-        "pain_side",
-        "stopped_early",
-        "stopped_reason",
-        "effort",
-        "steps",
-        "note",
+        *WALK_LOG_FIELDS,  # what the patient reported, in the order the rows are built
         "submission_key",
         "created_at",
         "updated_at",
