@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from patients import access, audit, two_factor
@@ -22,6 +22,7 @@ from patients.models import (
     SymptomCheckIn,
     WalkLog,
 )
+from patients.rules import SeriousSymptom
 from patients.services import invitation_create, invitation_send, patient_enrol
 from programs.models import PlanAssignment
 
@@ -295,7 +296,7 @@ class PatientAdmin(ClinicScopedAdmin):
     @admin.display(description=_("current plan"))
     def current_plan(self, patient: Patient) -> str:
         current = patient.current_assignments[0] if patient.current_assignments else None
-        return current.describe_current(timezone.localdate()) if current else "—"
+        return current.describe_current(patient.clinic.today()) if current else "—"
 
     @admin.display(description=_("plan"))
     def plan_summary(self, patient: Patient) -> str:
@@ -310,7 +311,7 @@ class PatientAdmin(ClinicScopedAdmin):
             '<a href="{}">{}</a>: {}',
             url,
             current.name,
-            current.describe_current(timezone.localdate()),
+            current.describe_current(patient.clinic.today()),
         )
 
 
@@ -334,6 +335,9 @@ class WalkLogAdmin(ReadOnlyReportAdmin):
         return log.deleted_at is not None
 
 
+ANSWER_WORDS = {"yes": _("Yes"), "no": _("No"), None: _("Not answered")}
+
+
 @admin.register(SymptomCheckIn)
 class SymptomCheckInAdmin(ReadOnlyReportAdmin):
     list_display = ["patient", "created_at", "pain_now", "serious_answers", "hard_to_function"]
@@ -341,10 +345,41 @@ class SymptomCheckInAdmin(ReadOnlyReportAdmin):
     search_fields = ["patient__user__first_name", "patient__user__last_name"]
     list_select_related = ["patient__user"]
     date_hierarchy = "created_at"
+    fields = [
+        "patient",
+        "reported_on",
+        "created_at",
+        "updated_at",
+        "advice_shown_at",
+        "pain_now",
+        "pain_character",
+        "pain_areas",
+        "pain_side",
+        "hard_to_function",
+        "says_flare",
+        "question_answers",
+        "symptoms_started",
+        "from_walk_form",
+        "note",
+    ]
+    readonly_fields = ["created_at", "updated_at", "question_answers"]
 
     @admin.display(description=_("serious symptoms answered yes"))
     def serious_answers(self, check_in: SymptomCheckIn) -> str:
-        return ", ".join(check_in.serious_symptoms) or "—"
+        labels = [SeriousSymptom(code).label for code in check_in.serious_symptoms]
+        unanswered = len(check_in.unanswered)
+        if unanswered:
+            labels.append(_("%(count)d not answered") % {"count": unanswered})
+        return "; ".join(map(str, labels)) or "—"
+
+    @admin.display(description=_("serious-symptom questions"))
+    def question_answers(self, check_in: SymptomCheckIn) -> str:
+        """Each question with yes, no or not answered: a blank is never read as "no"."""
+        return format_html_join(
+            "",
+            "<p>{}: <strong>{}</strong></p>",
+            ((label, ANSWER_WORDS[answer]) for label, answer in check_in.answers()),
+        )
 
 
 @admin.register(Clinic)
@@ -374,7 +409,6 @@ class ClinicAdmin(ClinicScopedAdmin):
                     "severe_pain_rise",
                     "walk_pain_advice_above",
                     "flare_rise",
-                    "flare_rise_percent",
                     "next_morning_rise",
                     "no_activity_days",
                 ],

@@ -8,9 +8,10 @@ clinic's country and can never be replaced by a clinic's own number.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from patients.models import Clinic, Country
-from patients.rules import Finding, Rule, Severity
+from patients.models import Clinic, Country, SymptomOnset
+from patients.rules import Finding, Rule, SeriousSymptom, Severity
 
 # Non-emergency medical lines, where a country has one national number for it.
 NON_EMERGENCY_NUMBERS = {Country.GB: "111"}
@@ -99,18 +100,23 @@ def _overuse() -> Advice:
     )
 
 
+def advice_for_severity(severity: str, clinic: Clinic) -> Advice:
+    """The fixed advice for urgent, same-day or review findings."""
+    if severity == Severity.URGENT:
+        return _urgent(clinic)
+    if severity == Severity.SAME_DAY:
+        return _same_day(clinic)
+    return _review()
+
+
 def advice_for(findings: list[Finding], clinic: Clinic) -> Advice | None:
-    """The one message for the most severe finding (findings come most severe first)."""
+    """The one message for the most severe finding."""
     if not findings:
         return None
-    worst = findings[0]
+    worst = max(findings, key=lambda finding: finding.rank)
     ask = any(finding.ask_cauda_equina for finding in findings)
-    if worst.severity == Severity.URGENT:
-        advice = _urgent(clinic)
-    elif worst.severity == Severity.SAME_DAY:
-        advice = _same_day(clinic)
-    elif worst.severity == Severity.REVIEW:
-        advice = _review()
+    if worst.severity != Severity.INFO:
+        advice = advice_for_severity(worst.severity, clinic)
     elif worst.rule == Rule.WALK_PROVOKED:
         advice = _walk_provoked()
     else:
@@ -118,3 +124,37 @@ def advice_for(findings: list[Finding], clinic: Clinic) -> Advice | None:
     if ask:
         return Advice(advice.severity, advice.title, advice.steps, ask_cauda_equina=True)
     return advice
+
+
+# First-person words for the line a patient shows at the emergency department.
+SAY_AT_THE_EMERGENCY_DEPARTMENT = {
+    SeriousSymptom.SADDLE: gettext_lazy(
+        "numbness or a changed feeling around my genitals, bottom or inner thighs"
+    ),
+    SeriousSymptom.BLADDER: gettext_lazy("trouble passing or controlling urine"),
+    SeriousSymptom.BOWEL: gettext_lazy("not feeling or not controlling my bowels"),
+    SeriousSymptom.SEXUAL: gettext_lazy("a change in sexual feeling or function"),
+    SeriousSymptom.BOTH_LEGS: gettext_lazy("pain or tingling in both legs"),
+    SeriousSymptom.BOTH_LEGS_NUMB: gettext_lazy("numbness in both legs"),
+    SeriousSymptom.WEAKNESS: gettext_lazy("weakness in my legs"),
+}
+ONSET_WORDS = {
+    SymptomOnset.RECENT: gettext_lazy("They started in the last 2 weeks."),
+    SymptomOnset.EARLIER: gettext_lazy("They started more than 2 weeks ago."),
+}
+
+
+def emergency_line(check_in) -> str:
+    """What to say at the emergency department after a cauda equina answer, or ""."""
+    said = [
+        str(words)
+        for symptom, words in SAY_AT_THE_EMERGENCY_DEPARTMENT.items()
+        if symptom in check_in.serious_symptoms
+    ]
+    if not said:
+        return ""
+    line = _("I have back pain and I may have cauda equina syndrome. I have new %(symptoms)s.") % {
+        "symptoms": "; ".join(said)
+    }
+    onset = ONSET_WORDS.get(check_in.symptoms_started)
+    return f"{line} {onset}" if onset else line

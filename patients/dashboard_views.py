@@ -58,16 +58,18 @@ def scoped_flag(request: HttpRequest, flag_id) -> Flag:
     return get_object_or_404(flags.select_related("patient__user", "patient__clinic"), pk=flag_id)
 
 
-def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_only: bool):
+def dashboard_patients(clinic_ids, search: str, flagged_only: bool):
     # Per-patient figures are correlated subqueries on the (patient, date) and (patient,
     # status) indexes, or come from the walks loaded for the traffic light. Joining every
     # walk and flag of every patient instead grew with their history: 1.2 s for a clinic
     # of 1,000 patients with a year of walks.
     live_walks = WalkLog.objects.live().filter(patient=OuterRef("pk"))
     unresolved = Flag.objects.unresolved().filter(patient=OuterRef("pk")).order_by()
+    # Each clinic has its own "today"; a day early covers every time zone's.
+    earliest = timezone.now().date() - datetime.timedelta(days=1)
     patients = (
         Patient.objects.in_clinics(clinic_ids)
-        .select_related("user", "clinician")
+        .select_related("user", "clinician", "clinic")
         .annotate(
             last_walk=Subquery(live_walks.order_by("-walked_on").values("walked_on")[:1]),
             open_flags=Coalesce(
@@ -85,7 +87,7 @@ def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_on
             Prefetch(
                 "walk_logs",
                 queryset=WalkLog.objects.live()
-                .filter(walked_on__gte=today - LIGHT_LOOKBACK)
+                .filter(walked_on__gte=earliest - LIGHT_LOOKBACK)
                 .select_related("morning_check")
                 .order_by("-walked_on", "-created_at")
                 .only(
@@ -117,7 +119,8 @@ def dashboard_patients(clinic_ids, today: datetime.date, search: str, flagged_on
     return patients
 
 
-def patient_row(patient: Patient, today: datetime.date) -> dict:
+def patient_row(patient: Patient) -> dict:
+    today = patient.clinic.today()
     plan = patient.current_assignments[0] if patient.current_assignments else None
     stage = plan.current_stage if plan else None
     monday, sunday = week_bounds(today)
@@ -148,7 +151,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     clinic_ids = access.clinic_ids(request.user)
     if not clinic_ids:
         raise Http404
-    today = timezone.localdate()
     # PostgreSQL cannot compare text with a NUL character in it; no name has one anyway.
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     flagged_only = request.GET.get("flagged") == "1"
@@ -156,7 +158,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     queue = list(unresolved.select_related("patient__user").queue_order()[:QUEUE_LIMIT])
     queue_total = unresolved.count()  # always counted: a page costs the same queries
     page = Paginator(
-        dashboard_patients(clinic_ids, today, search, flagged_only), PATIENTS_PER_PAGE
+        dashboard_patients(clinic_ids, search, flagged_only), PATIENTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     patients = list(page)
     # Alerts that did not get out: the clinic must not rely on email arriving.
@@ -174,7 +176,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "undelivered": undelivered,
         "queue": queue,
         "queue_total": queue_total,
-        "rows": [patient_row(patient, today) for patient in patients],
+        "rows": [patient_row(patient) for patient in patients],
         "page": page,
         "filters": urlencode({"q": search, "flagged": "1" if flagged_only else ""}),
         "search": search,
@@ -216,7 +218,10 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
             with transaction.atomic():
                 if change and plan is not None and plan.status == PlanStatus.ACTIVE:
                     change(
-                        assignment=plan, by=request.user, reason=note, today=timezone.localdate()
+                        assignment=plan,
+                        by=request.user,
+                        reason=note,
+                        today=flag.patient.clinic.today(),
                     )
                 flag_resolve(flag=flag, by=request.user, action=action, note=note)
         except ValidationError as error:
@@ -233,13 +238,14 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
 def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
     """One click to advance a patient whose stage is complete on green."""
     plans = PlanAssignment.objects.in_clinics(access.care_clinic_ids(request.user))
-    plan = get_object_or_404(plans.select_related("patient__user"), pk=plan_id)
+    plan = get_object_or_404(plans.select_related("patient__user", "patient__clinic"), pk=plan_id)
+    today = plan.patient.clinic.today()
     try:
         updated = plan_services.plan_advance(
             assignment=plan,
             by=request.user,
             reason=_("Stage complete on green."),
-            today=timezone.localdate(),
+            today=today,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -247,6 +253,6 @@ def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
         messages.success(
             request,
             _("%(patient)s advanced. Now: %(stage)s")
-            % {"patient": plan.patient, "stage": updated.describe_current(timezone.localdate())},
+            % {"patient": plan.patient, "stage": updated.describe_current(today)},
         )
     return redirect("staff_home")

@@ -7,10 +7,19 @@ of the patient's history.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from patients import audit
-from patients.models import AuditAction, Flag, FlagEvent, FlagEventKind, FlagStatus, Patient
+from patients.models import (
+    AuditAction,
+    EvidenceChange,
+    Flag,
+    FlagEvent,
+    FlagEventKind,
+    FlagStatus,
+    Patient,
+)
 from patients.notifications import ALERT_SEVERITIES, notify
 from patients.rules import SEVERITY_RANK, Finding, Rule, Severity
 
@@ -23,8 +32,14 @@ def is_flagged(finding: Finding) -> bool:
     return not (finding.rule == Rule.WALK_PROVOKED and finding.severity == Severity.INFO)
 
 
-def record_findings(*, patient: Patient, findings: list[Finding], source: dict) -> list[Flag]:
-    """Raise new flags or add evidence to unresolved ones. Returns the flags touched."""
+def record_findings(
+    *, patient: Patient, findings: list[Finding], source: dict, quiet_rules=frozenset()
+) -> list[Flag]:
+    """Raise new flags or add evidence to unresolved ones. Returns the flags touched.
+
+    `quiet_rules` were already acted on for this same report (its first, partial save):
+    their evidence is added without telling the clinic twice.
+    """
     findings = [finding for finding in findings if is_flagged(finding)]
     if not findings:
         return []
@@ -42,7 +57,7 @@ def record_findings(*, patient: Patient, findings: list[Finding], source: dict) 
         if flag is None:
             flag = _raise(patient, finding, evidence, now)
         else:
-            _add_evidence(flag, finding, evidence, now)
+            _add_evidence(flag, finding, evidence, now, quiet=finding.rule in quiet_rules)
         touched.append(flag)
     if any(finding.severity in PAUSING_SEVERITIES for finding in findings):
         _pause_plan(patient, now)
@@ -78,14 +93,15 @@ def _raise(patient: Patient, finding: Finding, evidence: dict, now) -> Flag:
     return flag
 
 
-def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now) -> None:
-    worse = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]
+def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now, *, quiet: bool) -> None:
+    worse = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity] and not quiet
     if worse:
         flag.severity = finding.severity
         flag.summary = finding.summary
     # An acknowledged flag goes back to the top of the queue when the news is worse or
     # urgent: merging must never hide an escalation behind an earlier acknowledgement.
-    if flag.status == FlagStatus.ACKNOWLEDGED and (worse or finding.severity == Severity.URGENT):
+    news = not quiet and (worse or finding.severity == Severity.URGENT)
+    if flag.status == FlagStatus.ACKNOWLEDGED and news:
         flag.status = FlagStatus.OPEN
     flag.last_evidence_at = now
     flag.save(update_fields=["severity", "summary", "status", "last_evidence_at"])
@@ -105,7 +121,7 @@ def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now) -> None:
         detail="escalated" if worse else "new evidence",
     )
     # New urgent evidence tells the clinic again, even about an acknowledged flag.
-    if finding.severity == Severity.URGENT or (worse and finding.severity in ALERT_SEVERITIES):
+    if news and finding.severity in ALERT_SEVERITIES:
         notify(flag)
 
 
@@ -151,8 +167,36 @@ def flag_acknowledge(*, flag: Flag, by) -> Flag:
     return flag
 
 
+def evidence_changed(*, patient: Patient, report_id, change: str, summary: str, by) -> list[Flag]:
+    """Mark the flags a report fed when the patient deletes or corrects it.
+
+    Flags are never deleted or lowered: the clinician sees that the evidence changed and
+    decides. Runs in the caller's transaction.
+    """
+    report_id = str(report_id)
+    fed = FlagEvent.objects.filter(flag__patient=patient).filter(
+        Q(evidence__source_id=report_id) | Q(evidence__other_source_id=report_id)
+    )
+    flags = list(Flag.objects.select_for_update().filter(pk__in=fed.values("flag_id")))
+    kind = (
+        FlagEventKind.WITHDRAWN if change == EvidenceChange.WITHDRAWN else FlagEventKind.CORRECTED
+    )
+    for flag in flags:
+        flag.evidence_change = change
+        flag.save(update_fields=["evidence_change"])
+        FlagEvent.objects.create(
+            flag=flag,
+            kind=kind,
+            severity=flag.severity,
+            summary=summary,
+            evidence={"source_id": report_id},
+            by=by,
+        )
+    return flags
+
+
 @transaction.atomic
-def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
+def flag_resolve(*, flag: Flag, by, action: str, note: str, against_warning: bool = False) -> Flag:
     flag = _locked(flag)
     if flag.status == FlagStatus.RESOLVED:
         return flag
@@ -163,6 +207,7 @@ def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
     flag.status = FlagStatus.RESOLVED
     flag.resolved_at, flag.resolved_by = now, by
     flag.resolution_action, flag.resolution_note = action, note
+    flag.resolved_against_warning = against_warning
     flag.save(
         update_fields=[
             "status",
@@ -172,6 +217,7 @@ def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
             "resolved_by",
             "resolution_action",
             "resolution_note",
+            "resolved_against_warning",
         ]
     )
     FlagEvent.objects.create(
@@ -179,7 +225,7 @@ def flag_resolve(*, flag: Flag, by, action: str, note: str) -> Flag:
         kind=FlagEventKind.RESOLVED,
         severity=flag.severity,
         summary=note[:300],
-        evidence={"action": action},
+        evidence={"action": action, "against_warning": against_warning},
         by=by,
     )
     audit.record(

@@ -1,23 +1,26 @@
 """Forms for what patients report. They parse and check input; services do the writing."""
 
 import datetime
+import functools
+import operator
 import uuid
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
-from patients.models import FlagAction, FlagStatus, MorningFeeling
+from patients.choices import JOINT_AREAS, LEG_AREAS, BodyArea, Effort, PainCharacter, Side, Terrain
+from patients.models import FlagAction, FlagStatus, MorningFeeling, SymptomOnset
 from patients.rules import Rule, SeriousSymptom, Severity
 
 # How far back a walk may be logged, so a forgotten walk can still be added.
 BACKDATE_DAYS = 14
 
-PAIN_LABELS = {0: _("No pain"), 10: _("Worst imaginable")}
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# Pain in these places is on a side; "both" legs is what the both-legs rule looks for.
+SIDED_AREAS = LEG_AREAS | JOINT_AREAS
 
 
 def pain_scale(label: str, required_message: str) -> forms.TypedChoiceField:
@@ -84,6 +87,31 @@ class PatientForm(ErrorSummaryMixin, forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission", uuid.uuid4())
 
+    def submission_key(self) -> uuid.UUID | None:
+        """The form's key, whether or not the rest of the form is valid."""
+        return self.cleaned_data.get("submission")
+
+
+def side_field() -> forms.ChoiceField:
+    # Nothing is chosen until the patient chooses: a default side was saved for people who
+    # never saw the question.
+    return forms.ChoiceField(
+        label=_("Which side, for leg, hip, knee or foot pain?"),
+        choices=[(side.value, side.label) for side in Side if side.value],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
+def require_side(form: forms.Form) -> None:
+    """A leg, hip, knee or foot needs a side: the both-legs rule cannot see it otherwise."""
+    areas = set(form.cleaned_data.get("pain_areas") or [])
+    if areas & SIDED_AREAS and not form.cleaned_data.get("pain_side"):
+        form.add_error(
+            "pain_side",
+            _("Choose which side you feel it on: left, right or both."),
+        )
+
 
 class WalkLogForm(PatientForm):
     walked_on = forms.DateField(
@@ -123,12 +151,7 @@ class WalkLogForm(PatientForm):
     )
     pain_character = choice_list(_("What does the pain feel like?"), PainCharacter.choices)
     pain_areas = choice_list(_("Where do you feel it?"), BodyArea.choices)
-    pain_side = forms.ChoiceField(
-        label=_("Which side, for leg, hip, knee or foot pain?"),
-        choices=Side.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    pain_side = side_field()
     stopped_early = forms.TypedChoiceField(
         label=_("Did you stop early?"),
         choices=YES_NO,
@@ -193,6 +216,23 @@ class WalkLogForm(PatientForm):
     def clean_stopped_reason(self) -> str:
         return self.cleaned_data["stopped_reason"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        require_side(self)
+        return cleaned
+
+    def symptom_answers(self) -> dict:
+        """What this form says about symptoms, from the fields that are valid: acted on at
+        once even while another field still has a mistake."""
+        data = self.cleaned_data
+        return {
+            "pain_now": data.get("pain_after"),
+            "pain_character": data.get("pain_character") or [],
+            "pain_areas": data.get("pain_areas") or [],
+            "pain_side": data.get("pain_side") or "",
+            "note": data.get("note") or "",
+        }
+
     def values(self) -> dict:
         """What the service stores, without the submission key."""
         values = {name: value for name, value in self.cleaned_data.items() if name != "submission"}
@@ -201,24 +241,48 @@ class WalkLogForm(PatientForm):
         return values
 
 
+def yes_no(label: str, required_message: str = "") -> forms.TypedChoiceField:
+    """A yes/no question; not answered stays None, never "no"."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=bool(required_message),
+        error_messages={"required": required_message},
+    )
+
+
 class SymptomCheckInForm(PatientForm):
+    """Pain now and the serious-symptom questions.
+
+    A serious question left blank is stored as not answered and asked again; it never
+    stops the rest being saved. Whatever is worrying is acted on even when another answer
+    is missing or has a mistake (the view decides that, from `answers()`).
+    """
+
     pain_now = pain_scale(
         _("How bad is your pain now?"), _("Choose how bad your pain is now, from 0 to 10.")
     )
     pain_character = choice_list(_("What does the pain feel like?"), PainCharacter.choices)
     pain_areas = choice_list(_("Where do you feel it?"), BodyArea.choices)
-    pain_side = WalkLogForm.base_fields["pain_side"]
-    hard_to_function = forms.TypedChoiceField(
-        label=_("Is the pain so bad that it is hard to think, talk, sleep or move?"),
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
+    pain_side = side_field()
+    hard_to_function = yes_no(
+        _("Is the pain so bad that it is hard to think, talk, sleep or move?"),
+        _("Answer yes or no: is the pain so bad that it is hard to think, talk, sleep or move?"),
+    )
+    says_flare = yes_no(
+        _(
+            "Is this a flare-up: pain worse than usual that is hard to cope with and gets in "
+            "the way of your usual activities or mood? (optional)"
+        )
+    )
+    symptoms_started = forms.ChoiceField(
+        label=_("When did the symptoms you said yes to start? (optional)"),
+        choices=SymptomOnset.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": _(
-                "Answer yes or no: is the pain so bad that it is hard to think, talk, sleep "
-                "or move?"
-            )
-        },
+        required=False,
     )
     note = forms.CharField(
         label=_("Anything else you want your clinic to know (optional)"),
@@ -229,15 +293,9 @@ class SymptomCheckInForm(PatientForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each serious-symptom question answered yes or no: never a box left unticked.
         for symptom in SeriousSymptom:
             self.fields[f"serious_{symptom.value}"] = forms.ChoiceField(
-                label=symptom.label,
-                choices=YES_NO,
-                widget=forms.RadioSelect,
-                error_messages={
-                    "required": _("Answer yes or no: %(question)s") % {"question": symptom.label}
-                },
+                label=symptom.label, choices=YES_NO, widget=forms.RadioSelect, required=False
             )
         self.grouped = (
             "pain_now",
@@ -245,47 +303,107 @@ class SymptomCheckInForm(PatientForm):
             "pain_areas",
             "pain_side",
             "hard_to_function",
+            "says_flare",
+            "symptoms_started",
             *(f"serious_{symptom.value}" for symptom in SeriousSymptom),
         )
 
     def serious_fields(self):
         return [self[f"serious_{symptom.value}"] for symptom in SeriousSymptom]
 
-    def error_summary(self) -> list[dict]:
-        """One line for the unanswered serious-symptom questions, not one each."""
-        items = [
-            item for item in super().error_summary() if not item["anchor"].startswith("id_serious_")
-        ]
-        unanswered = [field for field in self.serious_fields() if field.errors]
-        if unanswered:
-            items.append(
-                {
-                    "anchor": f"{unanswered[0].auto_id}_0",
-                    "message": ngettext(
-                        "Answer yes or no to %(count)d question about serious symptoms.",
-                        "Answer yes or no to %(count)d questions about serious symptoms.",
-                        len(unanswered),
-                    )
-                    % {"count": len(unanswered)},
-                }
-            )
-        return items
+    def clean(self):
+        cleaned = super().clean()
+        require_side(self)
+        return cleaned
 
-    def values(self) -> dict:
+    def serious_answers(self) -> tuple[set[str], set[str]]:
+        """The questions answered yes and those answered no; the rest are not answered."""
+        data = self.cleaned_data
+        answered = {
+            symptom.value: data.get(f"serious_{symptom.value}") for symptom in SeriousSymptom
+        }
+        yes = {code for code, answer in answered.items() if answer == "yes"}
+        no = {code for code, answer in answered.items() if answer == "no"}
+        return yes, no
+
+    def answers(self) -> dict:
+        """Everything that was answered validly, whether or not the whole form is valid.
+
+        Call after is_valid(). Missing or mistaken answers are left out (None or empty),
+        to be asked again.
+        """
         data = self.cleaned_data
         return {
-            "pain_now": data["pain_now"],
-            "pain_character": data["pain_character"],
-            "pain_areas": data["pain_areas"],
-            "pain_side": data["pain_side"],
-            "hard_to_function": data["hard_to_function"],
-            "note": data["note"],
-            "serious_symptoms": [
-                symptom.value
-                for symptom in SeriousSymptom
-                if data.get(f"serious_{symptom.value}") == "yes"
-            ],
+            "pain_now": data.get("pain_now"),
+            "pain_character": data.get("pain_character") or [],
+            "pain_areas": data.get("pain_areas") or [],
+            "pain_side": data.get("pain_side") or "",
+            "hard_to_function": data.get("hard_to_function"),
+            "says_flare": data.get("says_flare"),
+            "symptoms_started": data.get("symptoms_started") or "",
+            "note": data.get("note") or "",
         }
+
+
+class FollowUpForm(ErrorSummaryMixin, forms.Form):
+    """The questions a saved check-in left unanswered, asked again after the advice.
+
+    Every field is optional: this form never stands between the patient and the advice
+    above it, and a blank stays "not answered".
+    """
+
+    def __init__(self, *args, check_in, ask_onset: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check_in = check_in
+        if check_in.pain_now is None:
+            self.fields["pain_now"] = pain_scale(_("How bad is your pain now?"), "")
+            self.fields["pain_now"].required = False
+        if check_in.hard_to_function is None:
+            self.fields["hard_to_function"] = yes_no(
+                SymptomCheckInForm.base_fields["hard_to_function"].label
+            )
+        for symptom in check_in.unanswered:
+            self.fields[f"serious_{symptom}"] = forms.ChoiceField(
+                label=SeriousSymptom(symptom).label,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        if ask_onset and not check_in.symptoms_started:
+            self.fields["symptoms_started"] = forms.ChoiceField(
+                label=_("When did these symptoms start?"),
+                help_text=_("This helps the doctors who see you. Answer if you can."),
+                choices=SymptomOnset.choices,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        self.grouped = tuple(self.fields)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.fields
+
+    def serious_fields(self):
+        return [self[name] for name in self.fields if name.startswith("serious_")]
+
+    def other_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("serious_")]
+
+    def answers(self) -> tuple[set[str], set[str], dict]:
+        """(yes, no, other answers) from what validated; blanks are left out."""
+        data = self.cleaned_data
+        yes = {
+            n[len("serious_") :] for n, v in data.items() if n.startswith("serious_") and v == "yes"
+        }
+        no = {
+            n[len("serious_") :] for n, v in data.items() if n.startswith("serious_") and v == "no"
+        }
+        others = {
+            name: value
+            for name, value in data.items()
+            if not name.startswith("serious_") and value not in (None, "")
+        }
+        return yes, no, others
 
 
 class MorningCheckForm(PatientForm):
@@ -355,14 +473,17 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
         return cleaned
 
     def filter(self, flags):
-        data = self.cleaned_data if self.is_valid() else {}
-        # Bounds as datetimes (UTC days), so the index on opened_at serves the range.
-        if data.get("date_from"):
-            flags = flags.filter(opened_at__gte=_day_start(data["date_from"]))
-        # Up to the last day there is (31/12/9999) has no end: the day after cannot be made.
-        if data.get("date_to") and data["date_to"] < datetime.date.max:
+        """The flags these filters choose; call only when the form is valid."""
+        data = self.cleaned_data
+        first, last = data.get("date_from"), data.get("date_to")
+        if first or last:
+            # Days are each clinic's own, so the bounds are per clinic; as datetimes, so
+            # the index on opened_at serves the range.
+            clinics = [data["clinic"]] if data.get("clinic") else self.fields["clinic"].queryset
             flags = flags.filter(
-                opened_at__lt=_day_start(data["date_to"] + datetime.timedelta(days=1))
+                functools.reduce(
+                    operator.or_, (_days_in(clinic, first, last) for clinic in clinics), Q(pk=None)
+                )
             )
         if data.get("clinic"):
             flags = flags.filter(patient__clinic=data["clinic"])
@@ -374,8 +495,19 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
         return flags
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+def _day_start(day: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+
+def _days_in(clinic, first: datetime.date | None, last: datetime.date | None) -> Q:
+    """Flags of this clinic raised from the start of `first` to the end of `last`, its time."""
+    days = Q(patient__clinic=clinic)
+    if first:
+        days &= Q(opened_at__gte=_day_start(first, clinic.zone))
+    # Up to the last day there is (31/12/9999) has no end: the day after cannot be made.
+    if last and last < datetime.date.max:
+        days &= Q(opened_at__lt=_day_start(last + datetime.timedelta(days=1), clinic.zone))
+    return days
 
 
 class SecondFactorForm(ErrorSummaryMixin, forms.Form):

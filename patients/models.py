@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patients import phones
 from patients.choices import NERVE_CHARACTERS, BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.fields import ChoiceListField
 from patients.rules import SEVERITY_RANK, Rule, SeriousSymptom, Severity
@@ -97,11 +98,6 @@ class Clinic(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
-    flare_rise_percent = models.PositiveSmallIntegerField(
-        _("flare: percent above usual"),
-        default=30,
-        validators=[MinValueValidator(10), MaxValueValidator(100)],
-    )
     next_morning_rise = models.PositiveSmallIntegerField(
         _("walk-provoked: next-morning points above the pre-walk score"),
         default=2,
@@ -130,9 +126,21 @@ class Clinic(models.Model):
     def emergency_number(self) -> str:
         return EMERGENCY_NUMBERS[Country(self.country)]
 
+    # The one clock: every page, report, email and command asks the clinic what day it is.
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_time(self, moment: datetime.datetime) -> datetime.datetime:
+        return timezone.localtime(moment, self.zone)
+
+    def local_date(self, moment: datetime.datetime) -> datetime.date:
+        """The clinic's day at a moment: a check-in made then is about that day."""
+        return self.local_time(moment).date()
+
     def today(self) -> datetime.date:
         """The date where the clinic and its patients are: their "today" and "this week"."""
-        return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(self.timezone)).date()
+        return self.local_date(timezone.now())
 
 
 class StaffRole(models.TextChoices):
@@ -243,6 +251,15 @@ class Patient(models.Model):
         help_text=_("A clinician has confirmed walking is safe for this patient."),
     )
     goal = models.TextField(_("patient's own goal"), blank=True)
+    phone = models.CharField(
+        _("telephone"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Shown to clinicians beside urgent and same-day flags, to call the patient. "
+            "Numbers in the clinic's country may be typed as dialled there."
+        ),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -263,6 +280,17 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    def clean(self) -> None:
+        if self.phone and self.clinic_id is not None:
+            try:
+                self.phone = phones.normalise(self.phone, self.clinic.country)
+            except ValidationError as error:
+                raise ValidationError({"phone": error.messages}) from error
+
+    @property
+    def phone_display(self) -> str:
+        return phones.display(self.phone)
 
     @property
     def is_frail_for_falls(self) -> bool:
@@ -411,26 +439,56 @@ class WalkLogRevision(models.Model):
         return f"{self.get_action_display()} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
+class SymptomOnset(models.TextChoices):
+    """When serious symptoms started: the national pathway sends under 14 days to the
+    emergency department, older ones to urgent referral."""
+
+    RECENT = "recent", _("In the last 2 weeks")
+    EARLIER = "earlier", _("More than 2 weeks ago")
+    NOT_SURE = "not_sure", _("I am not sure")
+
+
 class SymptomCheckIn(models.Model):
-    """A symptom report the patient makes at any time, with the serious-symptom questions."""
+    """A symptom report the patient makes at any time, with the serious-symptom questions.
+
+    Every answer counts at once: a check-in is saved as soon as anything in it is worrying,
+    even with other questions unanswered. Each serious question is yes, no or not answered
+    (never "no" by default), and a later answer fills a gap but never turns a yes into a no.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="check_ins")
-    pain_now = models.PositiveSmallIntegerField(_("pain now (0-10)"), validators=PAIN_SCALE)
+    reported_on = models.DateField(
+        _("day"), help_text=_("The clinic's date when the patient reported it.")
+    )
+    pain_now = models.PositiveSmallIntegerField(
+        _("pain now (0-10)"), validators=PAIN_SCALE, null=True, blank=True
+    )
     pain_character = ChoiceListField(
         _("what the pain feels like"), item_choices=PainCharacter.choices
     )
     pain_areas = ChoiceListField(_("where it is felt"), item_choices=BodyArea.choices)
     pain_side = models.CharField(_("which side"), max_length=5, choices=Side, blank=True)
     hard_to_function = models.BooleanField(
-        _("pain so bad it is hard to think, talk, sleep or move"), default=False
+        _("pain so bad it is hard to think, talk, sleep or move"), null=True, blank=True
     )
+    says_flare = models.BooleanField(_("says it is a flare-up"), null=True, blank=True)
     serious_symptoms = ChoiceListField(
         _("serious symptoms answered yes"), item_choices=SeriousSymptom.choices
     )
+    serious_denied = ChoiceListField(
+        _("serious symptoms answered no"), item_choices=SeriousSymptom.choices
+    )
+    symptoms_started = models.CharField(
+        _("serious symptoms started"), max_length=10, choices=SymptomOnset, blank=True
+    )
     note = models.TextField(_("anything else"), blank=True, max_length=2000)
+    # Symptoms typed on a walk log that could not be saved yet: acted on at once.
+    from_walk_form = models.BooleanField(_("from an unfinished walk log"), default=False)
+    advice_shown_at = models.DateTimeField(_("advice shown"), null=True, blank=True)
     submission_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -442,12 +500,34 @@ class SymptomCheckIn(models.Model):
             models.CheckConstraint(condition=Q(pain_now__lte=10), name="checkin_pain_0_10"),
         ]
         indexes = [
-            # Serves a patient's timeline and the rules' bounded look-back.
+            # Serves a patient's timeline, newest first.
             models.Index(fields=["patient", "-created_at"], name="checkin_patient_recent"),
+            # Serves the rules' look-back by the day a report describes.
+            models.Index(fields=["patient", "reported_on"], name="checkin_patient_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient} checked in at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def answer(self, symptom: str) -> str | None:
+        """ "yes", "no" or None (not answered) for one serious-symptom question."""
+        if symptom in self.serious_symptoms:
+            return "yes"
+        if symptom in self.serious_denied:
+            return "no"
+        return None
+
+    @property
+    def unanswered(self) -> list[str]:
+        return [symptom for symptom in SeriousSymptom if self.answer(symptom) is None]
+
+    @property
+    def yes_labels(self) -> list[str]:
+        return [str(SeriousSymptom(code).label) for code in self.serious_symptoms]
+
+    def answers(self) -> list[tuple[str, str | None]]:
+        """Each question's wording with its answer, in the order they are asked."""
+        return [(symptom.label, self.answer(symptom)) for symptom in SeriousSymptom]
 
 
 class MorningFeeling(models.TextChoices):
@@ -536,6 +616,13 @@ class FlagStatus(models.TextChoices):
 UNRESOLVED_FLAG_STATUSES = [FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
 
 
+class EvidenceChange(models.TextChoices):
+    """What became of a report a flag was raised on, after it was raised."""
+
+    WITHDRAWN = "withdrawn", _("Evidence withdrawn: the patient deleted a walk")
+    CORRECTED = "corrected", _("Evidence corrected: the patient changed a walk")
+
+
 class FlagAction(models.TextChoices):
     """What the clinician did about a flag when resolving it."""
 
@@ -594,6 +681,12 @@ class Flag(models.Model):
     )
     resolution_action = models.CharField(max_length=10, choices=FlagAction, blank=True)
     resolution_note = models.TextField(blank=True)
+    # Continue or advance on an urgent or same-day flag, or on a red light, needs a second,
+    # explicit confirmation; this records that it was given.
+    resolved_against_warning = models.BooleanField(default=False)
+    evidence_change = models.CharField(
+        _("evidence since"), max_length=10, choices=EvidenceChange, blank=True
+    )
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
@@ -636,6 +729,8 @@ class FlagEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Severity raised")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     RESOLVED = "resolved", _("Resolved")
+    WITHDRAWN = "withdrawn", _("Evidence withdrawn")
+    CORRECTED = "corrected", _("Evidence corrected")
 
 
 class FlagEvent(models.Model):

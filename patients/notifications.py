@@ -79,13 +79,13 @@ def _message(notification: Notification) -> tuple[str, str]:
         subject = _("Stepwise: %(severity)s flag to review") % {"severity": severity}
     # No patient details in email: the link leads to them behind a sign-in.
     body = _(
-        "%(severity)s flag was raised for a patient of %(clinic)s at %(time)s UTC.\n\n"
+        "%(severity)s flag was raised for a patient of %(clinic)s at %(time)s.\n\n"
         "Review it on the dashboard: %(link)s\n\n"
         "This email leaves out the patient's details on purpose."
     ) % {
         "severity": severity,
         "clinic": flag.patient.clinic.name,
-        "time": flag.opened_at.strftime("%d %b %Y %H:%M"),
+        "time": flag.patient.clinic.local_time(flag.opened_at).strftime("%d %b %Y %H:%M %Z"),
         "link": f"{settings.SITE_URL}/clinic/",
     }
     return subject, capfirst(body)

@@ -17,14 +17,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patients import access, audit, export, services
-from patients.advice import advice_for
+from patients.advice import advice_for, advice_for_severity, emergency_line
 from patients.charts import minutes_chart, pain_chart
 from patients.choices import BodyArea, PainCharacter
-from patients.forms import MorningCheckForm, SymptomCheckInForm, WalkLogForm
+from patients.flags import is_flagged
+from patients.forms import FollowUpForm, MorningCheckForm, SymptomCheckInForm, WalkLogForm
 from patients.models import AuditAction, Flag, MorningCheck, Patient, SymptomCheckIn, WalkLog
 from patients.progress import LIGHT_LOOKBACK, plan_progress, week_progress
-from patients.rules import Finding, Rule, Severity
-from patients.safety import check_in_findings, walk_findings
+from patients.rules import Severity
+from patients.safety import answer_findings, check_in_findings, check_in_report, walk_findings
 from patients.tips import tip_for
 from programs import services as plan_services
 from programs.models import PlanAssignment, PlanStatus, StageChangeKind
@@ -100,7 +101,7 @@ def standing_advice(patient: Patient):
     if not severities:
         return None
     worst = Severity.URGENT if Severity.URGENT in severities else Severity.SAME_DAY
-    return advice_for([Finding(Rule.CAUDA_EQUINA, worst, "")], patient.clinic)
+    return advice_for_severity(worst, patient.clinic)
 
 
 # What a patient is told about their clinic's latest change to the plan, for two weeks.
@@ -188,24 +189,49 @@ def step_up(request: HttpRequest) -> HttpResponse:
     return redirect("patient_week")
 
 
+def unsaved_walk_symptoms(patient: Patient, form: WalkLogForm) -> dict:
+    """Symptoms on a walk form that has a mistake in it: acted on now, not after the fix.
+
+    Anything that would raise a flag is saved at once as a symptom report (the walk itself
+    is saved when the patient corrects the form); the advice is shown above the form.
+    """
+    answers = form.symptom_answers()
+    if answers["pain_now"] is None and not answers["pain_areas"]:
+        return {}
+    unsaved = SymptomCheckIn(
+        patient=patient, reported_on=patient.clinic.today(), from_walk_form=True, **answers
+    )
+    findings = answer_findings(check_in_report(unsaved), patient)
+    saved = any(is_flagged(finding) for finding in findings)
+    if saved:
+        services.symptom_check_in_save(
+            patient=patient,
+            submission_key=form.submission_key(),
+            from_walk_form=True,
+            **answers,
+        )
+    return {"advice": advice_for(findings, patient.clinic), "symptoms_saved": saved}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def walk_new(request: HttpRequest) -> HttpResponse:
     patient = current_patient(request)
     today = patient.clinic.today()
     form = WalkLogForm(request.POST if request.method == "POST" else None, today=today)
-    if request.method == "POST" and form.is_valid():
-        log, _created = services.walk_log_create(
-            patient=patient,
-            submission_key=form.cleaned_data["submission"],
-            by=request.user,
-            **form.values(),
-        )
-        messages.success(request, _("Your walk is saved. Thank you."))
-        return redirect("walk_detail", walk_id=log.pk)
-    return render(
-        request, "patients/walk_form.html", {"form": form, "patient": patient, "editing": None}
-    )
+    context = {"form": form, "patient": patient, "editing": None}
+    if request.method == "POST":
+        if form.is_valid():
+            log, _created = services.walk_log_create(
+                patient=patient,
+                submission_key=form.cleaned_data["submission"],
+                by=request.user,
+                **form.values(),
+            )
+            messages.success(request, _("Your walk is saved. Thank you."))
+            return redirect("walk_detail", walk_id=log.pk)
+        context.update(unsaved_walk_symptoms(patient, form))
+    return render(request, "patients/walk_form.html", context)
 
 
 @login_required
@@ -243,6 +269,7 @@ def walk_edit(request: HttpRequest, walk_id) -> HttpResponse:
         initial=initial,
         today=patient.clinic.today(),
     )
+    context = {"form": form, "patient": patient, "editing": log}
     if request.method == "POST" and form.is_valid():
         try:
             services.walk_log_correct(log=log, by=request.user, now=timezone.now(), **form.values())
@@ -251,9 +278,9 @@ def walk_edit(request: HttpRequest, walk_id) -> HttpResponse:
         else:
             messages.success(request, _("Your walk has been corrected."))
             return redirect("walk_detail", walk_id=log.pk)
-    return render(
-        request, "patients/walk_form.html", {"form": form, "patient": patient, "editing": log}
-    )
+    elif request.method == "POST":
+        context.update(unsaved_walk_symptoms(patient, form))
+    return render(request, "patients/walk_form.html", context)
 
 
 @login_required
@@ -293,27 +320,89 @@ def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
     )
 
 
+def worrying(patient: Patient, form: SymptomCheckInForm) -> bool:
+    """Whether the answers given so far need acting on, whatever else is missing."""
+    yes, _no = form.serious_answers()
+    unsaved = SymptomCheckIn(
+        patient=patient,
+        reported_on=patient.clinic.today(),
+        serious_symptoms=sorted(yes),
+        **form.answers(),
+    )
+    return bool(yes) or bool(answer_findings(check_in_report(unsaved), patient))
+
+
+def show_advice(check_in: SymptomCheckIn, patient: Patient):
+    """The advice for a saved check-in, recording when the patient first saw it."""
+    advice = advice_for(check_in_findings(check_in), patient.clinic)
+    if advice is not None:
+        services.check_in_advice_shown(check_in=check_in, now=timezone.now())
+    return advice
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in_new(request: HttpRequest) -> HttpResponse:
+    """Pain and the serious-symptom questions.
+
+    No mistake or gap ever stands between a worrying answer and its advice: when something
+    is worrying the check-in is saved with what was answered, the advice comes first, and
+    the rest is asked again below it, with everything typed kept. Sending the same form
+    again adds to the same check-in.
+    """
     patient = current_patient(request)
     form = SymptomCheckInForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        check_in, _created = services.symptom_check_in_create(
-            patient=patient, submission_key=form.cleaned_data["submission"], **form.values()
-        )
-        return redirect("check_in_detail", check_in_id=check_in.pk)
-    return render(request, "patients/check_in_form.html", {"form": form, "patient": patient})
+    context = {"form": form, "patient": patient}
+    if request.method == "POST":
+        valid = form.is_valid()
+        if valid or worrying(patient, form):
+            yes, no = form.serious_answers()
+            check_in, _created = services.symptom_check_in_save(
+                patient=patient,
+                submission_key=form.submission_key(),
+                serious_yes=yes,
+                serious_no=no,
+                **form.answers(),
+            )
+            if valid:
+                return redirect("check_in_detail", check_in_id=check_in.pk)
+            advice = show_advice(check_in, patient)
+            context.update(
+                check_in=check_in,
+                advice=advice,
+                emergency_line=emergency_line(check_in) if advice and advice.is_urgent else "",
+            )
+    return render(request, "patients/check_in_form.html", context)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def check_in_detail(request: HttpRequest, check_in_id) -> HttpResponse:
+    """The advice for a check-in, then anything it left unanswered, asked again."""
     patient = current_patient(request)
     check_in = get_object_or_404(SymptomCheckIn, pk=check_in_id, patient=patient)
+    advice = show_advice(check_in, patient)
+    ask_onset = advice is not None and advice.is_urgent
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        check_in=check_in,
+        ask_onset=ask_onset,
+    )
+    if request.method == "POST":
+        # Every question here is optional; what was answered validly is kept.
+        form.is_valid()
+        yes, no, others = form.answers()
+        services.symptom_check_in_complete(
+            check_in=check_in, serious_yes=yes, serious_no=no, **others
+        )
+        messages.success(request, _("Thank you. Your answers are saved."))
+        return redirect("check_in_detail", check_in_id=check_in.pk)
     context = {
         "patient": patient,
         "check_in": check_in,
-        "advice": advice_for(check_in_findings(check_in), patient.clinic),
+        "advice": advice,
+        "emergency_line": emergency_line(check_in) if ask_onset else "",
+        "follow_up": form,
     }
     return render(request, "patients/check_in_detail.html", context)
 

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from patients import access, audit
@@ -21,7 +22,11 @@ CSV_CHUNK = 2000
 
 
 def report_scope(request: HttpRequest):
-    """The flags and filter choices of the clinics this reviewer oversees, or a 404."""
+    """The flags and filter choices of the clinics this reviewer oversees, or a 404.
+
+    With filters that do not make sense (an end before the start) there are no flags: the
+    page shows the problem, never figures that ignore the filters.
+    """
     clinic_ids = access.clinic_ids(request.user, access.REPORT_ROLES)
     if not clinic_ids:
         raise Http404
@@ -30,13 +35,17 @@ def report_scope(request: HttpRequest):
     form = FlagReportForm(
         request.GET or None, clinics=clinics, clinicians=clinicians.order_by("last_name")
     )
-    flags = form.filter(Flag.objects.in_clinics(clinic_ids))
-    return form, flags
+    flags = Flag.objects.in_clinics(clinic_ids)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    return form, form.filter(flags) if form.is_bound else flags
 
 
 @login_required
 def flag_report(request: HttpRequest) -> HttpResponse:
     form, flags = report_scope(request)
+    if flags is None:
+        return render(request, "patients/flag_report.html", {"form": form})
     counts = {
         (row["rule"], row["severity"]): row["n"]
         for row in flags.values("rule", "severity").annotate(n=Count("pk")).order_by()
@@ -145,8 +154,10 @@ def csv_rows(flags):
 
 
 @login_required
-def flag_report_csv(request: HttpRequest) -> StreamingHttpResponse:
+def flag_report_csv(request: HttpRequest) -> HttpResponse:
     form, flags = report_scope(request)
+    if flags is None:
+        return redirect(f"{reverse('flag_report')}?{request.GET.urlencode()}")
     chosen = form.is_valid() and form.cleaned_data.get("clinic")
     clinic_ids = [chosen.pk] if chosen else access.clinic_ids(request.user, access.REPORT_ROLES)
     # An export hands over many patients' flags at once: one audit event per clinic it

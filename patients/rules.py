@@ -10,10 +10,13 @@ Symptoms recorded at enrolment are known and never raise alarms by themselves.
 """
 
 import datetime
+import itertools
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,9 +84,11 @@ class SeriousSymptom(models.TextChoices):
     SEXUAL = "sexual", gettext_lazy("A change in how your genitals feel or work during sex")
     BOTH_LEGS = (
         "both_legs",
-        gettext_lazy(
-            "Pain, tingling, numbness or weakness in both legs that is new or getting worse"
-        ),
+        gettext_lazy("Pain or tingling in both legs that is new or getting worse"),
+    )
+    BOTH_LEGS_NUMB = (
+        "both_legs_numb",
+        gettext_lazy("Numbness in both legs that is new or getting worse"),
     )
     WEAKNESS = (
         "weakness",
@@ -97,9 +102,13 @@ class SeriousSymptom(models.TextChoices):
     CHEST = (
         "chest",
         gettext_lazy(
-            "Chest pain, being much more out of breath than the walk explains, or feeling faint "
-            "or dizzy"
+            "Chest pain or pressure, being much more out of breath than the walk explains, or "
+            "fainting"
         ),
+    )
+    DIZZY = (
+        "dizzy",
+        gettext_lazy("Feeling dizzy or light-headed on a walk, which settled when you rested"),
     )
     FEVER = "fever", gettext_lazy("A fever, or feeling generally unwell, with your back pain")
     WEIGHT_LOSS = "weight_loss", gettext_lazy("Losing weight without trying")
@@ -131,7 +140,6 @@ class Thresholds:
     severe_pain_rise: int = 2
     walk_pain_advice_above: int = 5
     flare_rise: int = 2
-    flare_ratio: float = 1.3
     next_morning_rise: int = 2
     no_activity_days: int = 7
 
@@ -142,7 +150,6 @@ class Thresholds:
             severe_pain_rise=clinic.severe_pain_rise,
             walk_pain_advice_above=clinic.walk_pain_advice_above,
             flare_rise=clinic.flare_rise,
-            flare_ratio=1 + clinic.flare_rise_percent / 100,
             next_morning_rise=clinic.next_morning_rise,
             no_activity_days=clinic.no_activity_days,
         )
@@ -180,19 +187,21 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Report:
-    """One thing the patient just told us: a walk or a symptom check-in."""
+    """One thing the patient just told us: a walk or a symptom check-in.
 
-    pain: int  # pain after a walk, or pain now at a check-in
+    `pain` is None when the patient answered a worrying question but not the pain scale:
+    what they did answer still counts at once.
+    """
+
+    pain: int | None  # pain after a walk, or pain now at a check-in
+    day: datetime.date | None = None  # the clinic-local day the report describes
     characters: frozenset[str] = frozenset()
     areas: frozenset[str] = frozenset()
     side: str = ""
     after_walk: bool = False
     hard_to_function: bool = False  # so bad it is hard to think, talk, sleep or move
     serious: frozenset[str] = frozenset()  # serious-symptom questions answered yes
-
-    @property
-    def in_legs(self) -> bool:
-        return bool(self.areas & LEG_AREAS) or self.side == Side.BOTH
+    says_flare: bool = False  # the patient calls it a flare-up
 
     @property
     def in_both_legs(self) -> bool:
@@ -230,18 +239,47 @@ def cauda_equina(report: Report, baseline: Baseline) -> Finding | None:
 
 
 def both_legs(report: Report, baseline: Baseline) -> Finding | None:
-    if baseline.leg_symptoms == "both":
-        return None  # a both-leg pattern recorded at enrolment: see known_pattern
-    said_so = SeriousSymptom.BOTH_LEGS in report.serious
-    if not (said_so or report.in_both_legs):
-        return None
-    return Finding(
-        Rule.BOTH_LEGS,
-        Severity.URGENT,
-        _("New symptoms in both legs (at enrolment: %(before)s).")
-        % {"before": baseline.leg_symptoms},
-        {"before": baseline.leg_symptoms, "now": "both", "answered_yes": said_so},
+    """New symptoms in both legs; or, where both legs were affected at enrolment, worse ones.
+
+    For a known both-leg pattern, numbness (or weakness, see `weakness`) that is new or
+    worse stays urgent; pain or tingling that is worse is same day, with the cauda equina
+    questions asked at once: deteriorating bilateral deficits need hospital assessment
+    within hours (BMJ Best Practice), and a review within a working day can stretch over a
+    weekend.
+    """
+    said = report.serious & {SeriousSymptom.BOTH_LEGS, SeriousSymptom.BOTH_LEGS_NUMB}
+    evidence = {"before": baseline.leg_symptoms, "answered_yes": sorted(said)}
+    if baseline.leg_symptoms != "both":
+        if not (said or report.in_both_legs):
+            return None
+        return Finding(
+            Rule.BOTH_LEGS,
+            Severity.URGENT,
+            _("New symptoms in both legs (at enrolment: %(before)s).")
+            % {"before": baseline.leg_symptoms},
+            {**evidence, "now": "both"},
+        )
+    new_numbness = (
+        report.in_both_legs
+        and PainCharacter.NUMBNESS in report.characters
+        and PainCharacter.NUMBNESS not in baseline.nerve_symptoms
     )
+    if SeriousSymptom.BOTH_LEGS_NUMB in said or new_numbness:
+        return Finding(
+            Rule.BOTH_LEGS,
+            Severity.URGENT,
+            _("Known both-leg symptoms, now with numbness in both legs that is new or worse."),
+            {**evidence, "new_numbness": new_numbness},
+        )
+    if SeriousSymptom.BOTH_LEGS in said:
+        return Finding(
+            Rule.BOTH_LEGS,
+            Severity.SAME_DAY,
+            _("Known both-leg symptoms: pain or tingling in both legs getting worse."),
+            evidence,
+            ask_cauda_equina=True,
+        )
+    return None
 
 
 def weakness(report: Report, baseline: Baseline) -> Finding | None:
@@ -256,14 +294,22 @@ def weakness(report: Report, baseline: Baseline) -> Finding | None:
 
 
 def chest(report: Report, baseline: Baseline) -> Finding | None:
-    if SeriousSymptom.CHEST not in report.serious:
-        return None
-    return Finding(
-        Rule.CHEST,
-        Severity.URGENT,
-        _("Reports chest pain, undue breathlessness, or feeling faint or dizzy."),
-        {"answered_yes": [SeriousSymptom.CHEST]},
-    )
+    """Chest pain, undue breathlessness or fainting is urgent; dizziness that settled, same day."""
+    if SeriousSymptom.CHEST in report.serious:
+        return Finding(
+            Rule.CHEST,
+            Severity.URGENT,
+            _("Reports chest pain or pressure, undue breathlessness, or fainting."),
+            {"answered_yes": sorted(report.serious & {SeriousSymptom.CHEST, SeriousSymptom.DIZZY})},
+        )
+    if SeriousSymptom.DIZZY in report.serious:
+        return Finding(
+            Rule.CHEST,
+            Severity.SAME_DAY,
+            _("Reports dizziness or light-headedness on a walk that settled with rest."),
+            {"answered_yes": [SeriousSymptom.DIZZY]},
+        )
+    return None
 
 
 def weakness_or_fall(report: Report, baseline: Baseline) -> Finding | None:
@@ -312,7 +358,8 @@ def known_pattern(report: Report, baseline: Baseline) -> Finding | None:
 def severe_pain(report: Report, baseline: Baseline) -> Finding | None:
     limits = baseline.limits
     high = (
-        report.pain >= limits.severe_pain
+        report.pain is not None
+        and report.pain >= limits.severe_pain
         and report.pain >= baseline.usual_pain + limits.severe_pain_rise
     )
     if not (high or report.hard_to_function):
@@ -339,6 +386,7 @@ def walk_provoked(report: Report, baseline: Baseline) -> Finding | None:
     """Advice at once; a flag only if the next-morning check has not settled (flag engine)."""
     if not (
         report.after_walk
+        and report.pain is not None
         and report.pain > baseline.limits.walk_pain_advice_above
         and report.pain > baseline.usual_pain
     ):
@@ -432,59 +480,125 @@ def walk_provoked_next_morning(
     )
 
 
-# A flare: pain up (see Thresholds) on entries at least a day apart, within a week.
-FLARE_WINDOW = datetime.timedelta(days=7)
-FLARE_GAP = datetime.timedelta(hours=24)
+# A flare: pain up on two entries on different days at most this many days apart (within
+# one week), or not back to usual the morning after a walk on two such days.
+FLARE_DAYS = 6
 UNSETTLED_MORNINGS = 2
-MEDIAN_WINDOW = datetime.timedelta(days=14)
+# The median of the patient's own recent reports: a slow creep is caught against it.
+MEDIAN_DAYS = 14
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """One earlier pain score: the day it describes, the score, and which report it was."""
+
+    day: datetime.date
+    pain: int
+    ref: str = ""  # the report's id, kept in a flag's evidence
 
 
 @dataclass(frozen=True)
 class Recent:
-    """A patient's recent reports, as plain data: the rules' bounded look-back."""
+    """A patient's other reports near the day in question, as plain data: the look-back.
 
-    pains: tuple[tuple[datetime.datetime, int], ...] = ()  # (when, pain) newest last
-    unsettled_mornings: int = 0  # next-morning checks not back to usual, last 7 days
-    median_14_days: float | None = None
+    Every entry is dated by the clinic-local day it describes (a walk's date, the day of a
+    check-in), never by when it was typed: two bad days logged in one sitting are two days.
+    """
+
+    pains: tuple[Entry, ...] = ()  # the report itself excluded
+    unsettled_days: tuple[datetime.date, ...] = ()  # walks not back to usual the next morning
 
 
-def is_elevated(pain: int, usual: int, limits: Thresholds = DEFAULT_THRESHOLDS) -> bool:
-    return pain >= usual + limits.flare_rise and pain >= usual * limits.flare_ratio
+def median_before(recent: Recent, day: datetime.date) -> float | None:
+    """The median pain over the 14 days before `day`, or None without entries."""
+    first = day - datetime.timedelta(days=MEDIAN_DAYS)
+    window = [entry.pain for entry in recent.pains if first <= entry.day < day]
+    return statistics.median(window) if window else None
 
 
-def flare(
-    report: Report, baseline: Baseline, recent: Recent, now: datetime.datetime
-) -> Finding | None:
-    """Pain up on two entries a day or more apart, or not settling by the morning twice."""
-    earlier_elevated = [
-        when
-        for when, pain in recent.pains
-        if now - FLARE_WINDOW <= when <= now - FLARE_GAP
-        and is_elevated(pain, baseline.usual_pain, baseline.limits)
-    ]
-    sustained = is_elevated(report.pain, baseline.usual_pain, baseline.limits) and bool(
-        earlier_elevated
+def flare_threshold(usual: int, median: float | None, limits: Thresholds) -> float:
+    """Pain at or above this is "up": 2 points above usual, or above the 14-day median."""
+    reference = usual if median is None else min(usual, median)
+    return reference + limits.flare_rise
+
+
+def _days_apart(first: datetime.date, second: datetime.date) -> int:
+    return abs((first - second).days)
+
+
+def _pair_within_a_week(days) -> tuple[datetime.date, datetime.date] | None:
+    ordered = sorted(set(days))
+    for earlier, later in itertools.pairwise(ordered):
+        if _days_apart(earlier, later) <= FLARE_DAYS:
+            return earlier, later
+    return None
+
+
+def flare(report: Report, baseline: Baseline, recent: Recent) -> Finding | None:
+    """Pain up on two different days within a week, not settling twice, or "it's a flare".
+
+    The design drops the earlier 30% condition: on a 0-10 whole-number scale it left a
+    patient with usual pain of 8 or more unable to flare at all.
+    """
+    day = report.day
+    median = median_before(recent, day)
+    threshold = flare_threshold(baseline.usual_pain, median, baseline.limits)
+    partners = []
+    if report.pain is not None and report.pain >= threshold:
+        partners = sorted(
+            (_days_apart(entry.day, day), entry)
+            for entry in recent.pains
+            if 0 < _days_apart(entry.day, day) <= FLARE_DAYS and entry.pain >= threshold
+        )
+    unsettled = _pair_within_a_week(
+        when for when in recent.unsettled_days if _days_apart(when, day) <= FLARE_DAYS
     )
-    unsettled = recent.unsettled_mornings >= UNSETTLED_MORNINGS
-    if not (sustained or unsettled):
+    if not (partners or unsettled or report.says_flare):
         return None
-    return Finding(
-        Rule.FLARE,
-        Severity.REVIEW,
-        (
-            _("Pain %(now)d/10 against usual %(usual)d, up on entries a day or more apart.")
-            % {"now": report.pain, "usual": baseline.usual_pain}
-            if sustained
-            else _("Not back to usual the morning after a walk, %(count)d times this week.")
-            % {"count": recent.unsettled_mornings}
-        ),
-        {
-            "usual": baseline.usual_pain,
+    evidence = {
+        "usual": baseline.usual_pain,
+        "median_14_days": median,
+        "threshold": threshold,
+        "now": report.pain,
+        "day": day.isoformat(),
+        "says_flare": report.says_flare,
+    }
+    if partners:
+        _gap, other = partners[0]
+        other_day, other_pain = other.day, other.pain
+        evidence.update(
+            other_day=other_day.isoformat(), other_pain=other_pain, other_source_id=other.ref
+        )
+        summary = _(
+            "Pain %(now)d/10 on %(day)s and %(other)d/10 on %(other_day)s: up on two days "
+            "(usual %(usual)d, 14-day median %(median)s)."
+        ) % {
             "now": report.pain,
-            "median_14_days": recent.median_14_days,
-            "unsettled_mornings": recent.unsettled_mornings,
-        },
-    )
+            "day": _short_date(day),
+            "other": other_pain,
+            "other_day": _short_date(other_day),
+            "usual": baseline.usual_pain,
+            "median": _median_text(median),
+        }
+    elif unsettled:
+        evidence["unsettled_days"] = [when.isoformat() for when in unsettled]
+        summary = _("Not back to usual the morning after a walk, twice in a week (%(days)s).") % {
+            "days": _("%(first)s and %(second)s")
+            % {"first": _short_date(unsettled[0]), "second": _short_date(unsettled[1])}
+        }
+    else:
+        summary = _("Says this is a flare-up: worse pain that is hard to cope with.")
+    return Finding(Rule.FLARE, Severity.REVIEW, summary, evidence)
+
+
+def _short_date(day: datetime.date) -> str:
+    return date_format(day, "j M")
+
+
+def _median_text(median: float | None) -> str:
+    if median is None:
+        return _("not known yet")
+    return f"{median:g}"
 
 
 def no_activity(

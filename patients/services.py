@@ -10,11 +10,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from patients import audit
-from patients.flags import record_findings
+from patients.flags import evidence_changed, record_findings
 from patients.models import (
     INVITATION_LIFETIME,
     AuditAction,
     Clinic,
+    EvidenceChange,
     Invitation,
     InvitationState,
     MorningCheck,
@@ -24,8 +25,8 @@ from patients.models import (
     WalkLog,
     WalkLogRevision,
 )
-from patients.rules import Thresholds, walk_provoked_next_morning
-from patients.safety import check_in_findings, walk_findings
+from patients.rules import SeriousSymptom, Thresholds, walk_provoked_next_morning
+from patients.safety import check_in_findings, unsettled_findings, walk_findings
 
 User = get_user_model()
 
@@ -78,12 +79,17 @@ def _current_plan(patient: Patient):
 def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[WalkLog, bool]:
     """Save a walk once per form: a repeat of the same submission returns the first save.
 
-    Returns the log and whether this call created it.
+    Returns the log and whether this call created it. If this form's symptoms were already
+    acted on while it had a mistake in it, the clinic is not told about them twice.
     """
+    partial = None
     if submission_key is not None:
         existing = WalkLog.objects.filter(patient=patient, submission_key=submission_key).first()
         if existing is not None:
             return existing, False
+        partial = SymptomCheckIn.objects.filter(
+            patient=patient, submission_key=submission_key, from_walk_form=True
+        ).first()
     plan = _current_plan(patient)
     log = WalkLog(
         patient=patient,
@@ -104,7 +110,14 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
         walk_log=log, action=RevisionAction.CREATED, values=log.snapshot(), changed_by=by
     )
     audit.record(by=by, action=AuditAction.CREATED, subject="walk", patient=patient, obj=log)
-    record_findings(patient=patient, findings=walk_findings(log), source=_source("walk", log))
+    told = _ranks(check_in_findings(partial)) if partial else {}
+    findings = walk_findings(log)
+    record_findings(
+        patient=patient,
+        findings=findings,
+        source=_source("walk", log),
+        quiet_rules={f.rule for f in findings if f.rank <= told.get(f.rule, 0)},
+    )
     return log, True
 
 
@@ -127,6 +140,13 @@ def walk_log_correct(*, log: WalkLog, by, now: datetime.datetime, **values) -> W
         walk_log=log, action=RevisionAction.CORRECTED, values=log.snapshot(), changed_by=by
     )
     audit.record(by=by, action=AuditAction.CHANGED, subject="walk", patient=log.patient, obj=log)
+    evidence_changed(
+        patient=log.patient,
+        report_id=log.pk,
+        change=EvidenceChange.CORRECTED,
+        summary=_("The patient corrected the walk of %(day)s.") % {"day": log.walked_on},
+        by=by,
+    )
     # A correction is new evidence too: it may reveal what the first entry hid.
     record_findings(patient=log.patient, findings=walk_findings(log), source=_source("walk", log))
     return log
@@ -143,26 +163,55 @@ def walk_log_delete(*, log: WalkLog, by, now: datetime.datetime) -> WalkLog:
         walk_log=log, action=RevisionAction.DELETED, values=log.snapshot(), changed_by=by
     )
     audit.record(by=by, action=AuditAction.DELETED, subject="walk", patient=log.patient, obj=log)
+    evidence_changed(
+        patient=log.patient,
+        report_id=log.pk,
+        change=EvidenceChange.WITHDRAWN,
+        summary=_("The patient deleted the walk of %(day)s.") % {"day": log.walked_on},
+        by=by,
+    )
     return log
 
 
 @transaction.atomic
-def symptom_check_in_create(
-    *, patient: Patient, submission_key, **values
+def symptom_check_in_save(
+    *,
+    patient: Patient,
+    submission_key,
+    serious_yes=(),
+    serious_no=(),
+    from_walk_form: bool = False,
+    **answers,
 ) -> tuple[SymptomCheckIn, bool]:
+    """Save what the patient answered, or add it to what this same form already saved.
+
+    Called as soon as anything is worrying, whatever else is missing, and again when the
+    patient answers more (same submission key): a double tap, a retry or the rest of the
+    answers complete one check-in instead of making another. Returns it and whether this
+    call created it.
+    """
     if submission_key is not None:
         existing = SymptomCheckIn.objects.filter(
             patient=patient, submission_key=submission_key
         ).first()
         if existing is not None:
-            return existing, False
-    check_in = SymptomCheckIn(patient=patient, submission_key=submission_key, **values)
+            return _check_in_complete(existing, serious_yes, serious_no, answers), False
+    check_in = SymptomCheckIn(
+        patient=patient,
+        submission_key=submission_key,
+        reported_on=patient.clinic.today(),
+        serious_symptoms=_ordered(serious_yes),
+        serious_denied=_ordered(set(serious_no) - set(serious_yes)),
+        from_walk_form=from_walk_form,
+        **answers,
+    )
     check_in.full_clean(**TRUSTED_ROWS)
     try:
         with transaction.atomic():
             check_in.save()
     except IntegrityError:
-        return SymptomCheckIn.objects.get(patient=patient, submission_key=submission_key), False
+        existing = SymptomCheckIn.objects.get(patient=patient, submission_key=submission_key)
+        return _check_in_complete(existing, serious_yes, serious_no, answers), False
     audit.record(
         by=patient.user,
         action=AuditAction.CREATED,
@@ -176,6 +225,104 @@ def symptom_check_in_create(
         source=_source("check_in", check_in),
     )
     return check_in, True
+
+
+def symptom_check_in_complete(
+    *, check_in: SymptomCheckIn, serious_yes=(), serious_no=(), **answers
+) -> SymptomCheckIn:
+    """Fill in what a check-in left unanswered (the questions asked again after advice)."""
+    with transaction.atomic():
+        return _check_in_complete(check_in, serious_yes, serious_no, answers)
+
+
+def _check_in_complete(check_in, serious_yes, serious_no, answers: dict) -> SymptomCheckIn:
+    check_in = (
+        SymptomCheckIn.objects.select_for_update()
+        .select_related("patient__clinic")
+        .get(pk=check_in.pk)
+    )
+    before = _ranks(check_in_findings(check_in))
+    changed = _merge_answers(check_in, answers)
+    yes = set(check_in.serious_symptoms) | set(serious_yes)
+    # A later "yes" counts; a later "no" never takes back a "yes".
+    no = (set(check_in.serious_denied) | set(serious_no)) - yes
+    for name, value in (("serious_symptoms", yes), ("serious_denied", no)):
+        if set(getattr(check_in, name)) != value:
+            setattr(check_in, name, _ordered(value))
+            changed.append(name)
+    if not changed:
+        return check_in
+    check_in.full_clean(**TRUSTED_ROWS)
+    check_in.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        by=check_in.patient.user,
+        action=AuditAction.CHANGED,
+        subject="check-in",
+        patient=check_in.patient,
+        obj=check_in,
+        detail="more answers",
+    )
+    # Only what is new or worse than before is news for the clinic.
+    record_findings(
+        patient=check_in.patient,
+        findings=[f for f in check_in_findings(check_in) if f.rank > before.get(f.rule, 0)],
+        source=_source("check_in", check_in),
+    )
+    return check_in
+
+
+# How a later answer joins an earlier one: fill a gap; for a worrying yes/no, yes wins; the
+# patient's latest words stand for the note and when symptoms started.
+ANSWER_MERGES = {
+    "pain_now": "fill",
+    "pain_side": "fill",
+    "hard_to_function": "yes_wins",
+    "says_flare": "yes_wins",
+    "pain_character": "union",
+    "pain_areas": "union",
+    "note": "latest",
+    "symptoms_started": "latest",
+}
+
+
+def _merge_answers(check_in: SymptomCheckIn, answers: dict) -> list[str]:
+    changed = []
+    for name, new in answers.items():
+        old = getattr(check_in, name)
+        merge = ANSWER_MERGES[name]
+        if merge == "union":
+            value = sorted(set(old) | set(new or []))
+        elif merge == "yes_wins":
+            value = old if old or new is None else new
+        elif merge == "fill":
+            value = old if old not in (None, "") else new
+        else:
+            value = new if new not in (None, "") else old
+        if value != old:
+            setattr(check_in, name, value)
+            changed.append(name)
+    return changed
+
+
+def _ordered(symptoms) -> list[str]:
+    """Serious-symptom codes in the order the questions are asked."""
+    chosen = set(symptoms)
+    return [symptom.value for symptom in SeriousSymptom if symptom in chosen]
+
+
+def _ranks(findings) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for finding in findings:
+        ranks[finding.rule] = max(ranks.get(finding.rule, 0), finding.rank)
+    return ranks
+
+
+@transaction.atomic
+def check_in_advice_shown(*, check_in: SymptomCheckIn, now: datetime.datetime) -> None:
+    """Record when the patient was first shown the advice, for the clinician."""
+    SymptomCheckIn.objects.filter(pk=check_in.pk, advice_shown_at__isnull=True).update(
+        advice_shown_at=now
+    )
 
 
 @transaction.atomic
@@ -198,8 +345,10 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
     finding = walk_provoked_next_morning(
         log.pain_before, pain_now, Thresholds.of(log.patient.clinic)
     )
-    if finding is not None:
-        record_findings(patient=log.patient, findings=[finding], source=_source("walk", log))
+    findings = [finding] if finding else []
+    # A second unsettled morning in a week is a flare not settling.
+    findings += unsettled_findings(log)
+    record_findings(patient=log.patient, findings=findings, source=_source("walk", log))
     return check, True
 
 

@@ -406,7 +406,7 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("patient__user", "source_template")
+            .select_related("patient__user", "patient__clinic", "source_template")
             .prefetch_related("stages")
         )
 
@@ -437,7 +437,8 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault("start_date", timezone.localdate())
+        clinic = Clinic.objects.filter(pk__in=access.care_clinic_ids(request.user)).first()
+        initial.setdefault("start_date", clinic.today() if clinic else timezone.localdate())
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -483,7 +484,7 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
 
     @admin.display(description=_("current stage"))
     def stage(self, assignment: PlanAssignment) -> str:
-        return assignment.describe_current(timezone.localdate())
+        return assignment.describe_current(assignment.patient.clinic.today())
 
     def get_urls(self):
         return [
@@ -512,7 +513,7 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
             raise PermissionDenied
         action = PLAN_ACTIONS[StageChangeKind(kind)]
         change_url = reverse("admin:programs_planassignment_change", args=[assignment.pk])
-        today = timezone.localdate()
+        today = assignment.patient.clinic.today()
         form = StageChangeForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -297,7 +297,7 @@ for number in range(COUNT):
     patient.user.password = password
     patient.user.save(update_fields=["password"])
     plan_assign(
-        patient=patient, template=template, start_date=timezone.localdate(),
+        patient=patient, template=template, start_date=clinic.today(),
         assigned_by=clinician,
     )
 """

@@ -109,11 +109,11 @@ def report_check_in(patient, *serious, pain_now: int = 3, **values):
     """A symptom check-in saved through the real service; `serious` are the answers yes."""
     from patients import services as patient_services
 
-    check_in, _created = patient_services.symptom_check_in_create(
+    check_in, _created = patient_services.symptom_check_in_save(
         patient=patient,
         submission_key=uuid.uuid4(),
         pain_now=pain_now,
-        serious_symptoms=list(serious),
+        serious_yes=list(serious),
         **values,
     )
     return check_in

@@ -170,7 +170,7 @@ def test_clinicians_do_not_read_the_trail(client, clinician):
 
 
 def test_the_audit_never_names_the_patient(client, patient, clinician):
-    services.symptom_check_in_create(patient=patient, submission_key=None, pain_now=3)
+    services.symptom_check_in_save(patient=patient, submission_key=None, pain_now=3)
     factories.sign_in(client, clinician)
     client.get(reverse("patient_record", args=[patient.pk]))
 

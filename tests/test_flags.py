@@ -156,25 +156,44 @@ def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
     )
     patient = type(patient).objects.select_related("clinic", "user").get(pk=patient.pk)
 
-    # Savepoints (3), the repeat-submission check, the current plan, the insert, its revision,
-    # the look-back (recent walks, check-ins, next-morning checks), one look-up of unresolved
-    # flags, the new flag and its event, and an audit row each for the walk and the flag.
-    with django_assert_num_queries(16):
+    # Savepoints (3), the repeat-submission checks (walk, and symptoms already acted on from
+    # the same form), the current plan, the insert, its revision, the look-back (recent
+    # walks, check-ins, next-morning checks), one look-up of unresolved flags, the new flag
+    # and its event, and an audit row each for the walk and the flag.
+    with django_assert_num_queries(17):
         report_walk(patient, **ELECTRIC_THIGH)
 
 
 def test_pain_up_two_days_running_raises_a_flare_flag(patient):
-    first = report_walk(patient, pain_before=4, pain_after=6)
-    WalkLog = type(first)
-    WalkLog.objects.filter(pk=first.pk).update(
-        created_at=timezone.now() - datetime.timedelta(hours=26)
-    )
+    today = patient.clinic.today()
+    report_walk(patient, walked_on=today - datetime.timedelta(days=1), pain_after=6)
 
-    report_walk(patient, pain_before=4, pain_after=6)
+    report_walk(patient, walked_on=today, pain_after=6)
 
     flag = Flag.objects.get(rule=Rule.FLARE)
     assert flag.severity == Severity.REVIEW
-    assert flag.events.get().evidence["median_14_days"] == 6
+    evidence = flag.events.get().evidence
+    assert evidence["median_14_days"] == 6
+    assert evidence["other_day"] == (today - datetime.timedelta(days=1)).isoformat()
+
+
+def test_two_bad_days_logged_in_one_sitting_are_two_bad_days(patient):
+    """Logged together, today's walk first and yesterday's after it: still a flare."""
+    today = patient.clinic.today()
+    report_walk(patient, walked_on=today, pain_after=6)
+
+    report_walk(patient, walked_on=today - datetime.timedelta(days=1), pain_after=6)
+
+    assert Flag.objects.filter(rule=Rule.FLARE).count() == 1
+
+
+def test_two_bad_walks_on_the_same_day_are_one_bad_day(patient):
+    today = patient.clinic.today()
+    report_walk(patient, walked_on=today, pain_after=7)
+
+    report_walk(patient, walked_on=today, pain_after=7)
+
+    assert not Flag.objects.filter(rule=Rule.FLARE).exists()
 
 
 def test_one_high_reading_is_not_a_flare(patient):

@@ -28,7 +28,7 @@ def test_the_record_shows_plan_flags_and_a_timeline_of_what_happened(
 ):
     assign(patient, clinic_template, clinician)
     report_walk(patient, minutes=10, pain_after=4, note="Along the canal")
-    services.symptom_check_in_create(
+    services.symptom_check_in_save(
         patient=patient, submission_key=uuid.uuid4(), pain_now=9, note="Bad night"
     )
 

@@ -52,9 +52,9 @@ BUDGETS = {
     "flag resolve form": 10,
     "flag report": 11,
     "flag report csv": 9,
-    "walk save": 19,
+    "walk save": 20,
     "check-in save": 17,
-    "morning check save": 25,
+    "morning check save": 26,
     "plan change": 19,
     "flag acknowledge": 14,
     "flag resolve": 17,
@@ -150,7 +150,9 @@ def grow_history(history: History, patient: Patient, plan, clinician, days: int)
             )
         if index % 3 == 0:
             history.add(
-                SymptomCheckIn(patient=patient, pain_now=3, pain_areas=["lower_back"]),
+                SymptomCheckIn(
+                    patient=patient, reported_on=day, pain_now=3, pain_areas=["lower_back"]
+                ),
                 "created_at",
                 at(day, 19),
             )

@@ -124,8 +124,8 @@ def test_after_an_urgent_report_the_home_page_keeps_the_advice_and_plays_down_wa
 
     from patients import services as patient_services
 
-    patient_services.symptom_check_in_create(
-        patient=patient, submission_key=uuid.uuid4(), pain_now=5, serious_symptoms=["saddle"]
+    patient_services.symptom_check_in_save(
+        patient=patient, submission_key=uuid.uuid4(), pain_now=5, serious_yes=["saddle"]
     )
 
     page = patient_client.get(reverse("patient_week")).content.decode()

@@ -67,8 +67,8 @@ def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
 def test_a_reviewer_reads_the_report_and_filters_it(
     page: Page, axe, live_server, reviewer, patient
 ):
-    services.symptom_check_in_create(
-        patient=patient, submission_key=uuid.uuid4(), pain_now=4, serious_symptoms=["fever"]
+    services.symptom_check_in_save(
+        patient=patient, submission_key=uuid.uuid4(), pain_now=4, serious_yes=["fever"]
     )
 
     page.goto(f"{live_server.url}/accounts/login/")

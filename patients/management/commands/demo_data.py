@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from patients import services as services_patients
 from patients import two_factor
@@ -58,7 +57,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def create(self) -> None:
-        today = timezone.localdate()
         clinic = Clinic.objects.create(
             name=CLINIC_NAME,
             country="GB",
@@ -66,6 +64,7 @@ class Command(BaseCommand):
             alert_email="alerts@example.com",
             escalation_email="clinic-lead@example.com",
         )
+        today = clinic.today()
         staff = {}
         for role, username, first, last, membership, superuser in STAFF:
             user = User.objects.create_user(
@@ -176,11 +175,11 @@ class Command(BaseCommand):
             today=today - datetime.timedelta(days=6),
         )
         # A fall with osteoporosis: an urgent flag, and an alert email for the worker to send.
-        services_patients.symptom_check_in_create(
+        services_patients.symptom_check_in_save(
             patient=aisha,
             submission_key=None,
             pain_now=6,
-            serious_symptoms=["fall"],
+            serious_yes=["fall"],
             note="Slipped on the wet step outside, landed on my side.",
         )
 
@@ -195,7 +194,7 @@ class Command(BaseCommand):
             last_name=last,
             email=f"{first.lower()}@example.com",
             cleared_to_exercise=True,
-            enrolled_on=timezone.localdate() - datetime.timedelta(days=30),
+            enrolled_on=clinic.today() - datetime.timedelta(days=30),
             **baseline,
         )
         patient.user.set_password(DEMO_PASSWORD)
@@ -205,7 +204,7 @@ class Command(BaseCommand):
 
     def walks(self, patient, rng, *, days, minutes, pain, skip_recent=0) -> None:
         """About three walks a week over the last `days` days."""
-        today = timezone.localdate()
+        today = patient.clinic.today()
         logs = []
         for days_ago in range(days, skip_recent, -1):
             if days_ago % 7 not in (1, 3, 5):

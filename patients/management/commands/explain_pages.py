@@ -17,7 +17,6 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
-from django.utils import timezone
 
 from patients import access
 from patients.models import Flag, Patient
@@ -92,7 +91,7 @@ class Command(BaseCommand):
             ("report CSV, every clinic", "reviewer-all", "get", reverse("flag_report_csv"), None),
             ("patient week", patient.user, "get", reverse("patient_week"), None),
             ("patient history", patient.user, "get", reverse("history"), None),
-            ("walk save", patient.user, "post", reverse("walk_new"), self.walk_form()),
+            ("walk save", patient.user, "post", reverse("walk_new"), self.walk_form(patient)),
         ]
         failures = []
         self.stdout.write(f"{'page':28} {'queries':>7} {'ms in SQL':>9}  sequential scans")
@@ -114,10 +113,10 @@ class Command(BaseCommand):
             raise CommandError("Sequential scans of big tables: " + "; ".join(failures))
         self.stdout.write("EXPLAIN check passed: index scans on every big table.")
 
-    def walk_form(self) -> dict:
+    def walk_form(self, patient) -> dict:
         return {
             "submission": str(uuid.uuid4()),
-            "walked_on": timezone.localdate().isoformat(),
+            "walked_on": patient.clinic.today().isoformat(),
             "minutes": "12",
             "terrain": "flat",
             "pain_before": "3",

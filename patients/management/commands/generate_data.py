@@ -24,6 +24,7 @@ import random
 import secrets
 import time
 import uuid
+import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -54,7 +55,7 @@ from patients.models import (
     SymptomCheckIn,
     WalkLog,
 )
-from patients.rules import Rule, Severity
+from patients.rules import Rule, SeriousSymptom, Severity
 from programs.models import (
     AssignedStage,
     PlanAssignment,
@@ -69,6 +70,8 @@ User = get_user_model()
 DEFAULT_PASSWORD = "stepwise-load-test"  # noqa: S105  (printed; refused on a database in use)
 STANDARD_TEMPLATE = "Standard graded walking plan"
 CHUNK_PATIENTS = 500
+# Generated clinics keep the default time zone; a check-in is about the day it was made there.
+CLINIC_ZONE = zoneinfo.ZoneInfo(Clinic._meta.get_field("timezone").default)
 
 FULL = {
     "clinics": 20,
@@ -462,6 +465,7 @@ class Command(BaseCommand):
         "iv_drug_use",
         "cleared_to_exercise",
         "goal",
+        "phone",
         "created_at",
         "updated_at",
     ]
@@ -496,6 +500,7 @@ class Command(BaseCommand):
             rng.random() < 0.01,
             rng.random() < 0.95,
             rng.choice(GOALS),
+            f"+447400{rng.randrange(1_000_000):06d}",
             enrolled_at,
             enrolled_at,
         )
@@ -610,7 +615,12 @@ class Command(BaseCommand):
             check_ins += self.check_ins_for(pk, usual, enrolled, check_in_counts[index])
         self.sink.write(PlanAssignment, self.PLAN_FIELDS, plans)
         self.sink.write(AssignedStage, ["assignment_id", *self.STAGE_COPY], stages)
-        self.sink.write(StageChange, self.CHANGE_FIELDS, changes)
+        # None of them was made against a red light.
+        self.sink.write(
+            StageChange,
+            [*self.CHANGE_FIELDS, "against_warning"],
+            [(*change, False) for change in changes],
+        )
         self.sink.write(WalkLog, self.WALK_FIELDS, walks)
         self.sink.write(MorningCheck, self.MORNING_FIELDS, mornings)
         self.sink.write(SymptomCheckIn, self.CHECK_IN_FIELDS, check_ins)
@@ -664,15 +674,20 @@ class Command(BaseCommand):
     CHECK_IN_FIELDS = [
         "id",
         "patient_id",
+        "reported_on",
         "pain_now",
         "pain_character",
         "pain_areas",
         "pain_side",
         "hard_to_function",
         "serious_symptoms",
+        "serious_denied",
         "note",
+        "symptoms_started",
+        "from_walk_form",
         "submission_key",
         "created_at",
+        "updated_at",
     ]
 
     def walks_for(self, patient, plan_id, usual, first, last, moves, count):
@@ -767,14 +782,19 @@ class Command(BaseCommand):
                 (
                     fast_uuid(rng),
                     patient,
+                    at.astimezone(CLINIC_ZONE).date(),
                     clamp(usual + rng.gauss(0.5, 1.5)),
                     [PainCharacter.ACHING],
                     [BodyArea.LOWER_BACK],
                     "",
                     rng.random() < 0.03,
                     serious,
+                    [symptom.value for symptom in SeriousSymptom if symptom not in serious],
                     "",
+                    "",
+                    False,
                     fast_uuid(rng),
+                    at,
                     at,
                 )
             )
@@ -920,7 +940,11 @@ class Command(BaseCommand):
                         )
                     )
             if len(flags) >= 5000 or made == total - 1:
-                self.sink.write(Flag, self.FLAG_FIELDS, flags)
+                self.sink.write(
+                    Flag,
+                    [*self.FLAG_FIELDS, "resolved_against_warning", "evidence_change"],
+                    [(*flag, False, "") for flag in flags],
+                )
                 self.sink.write(FlagEvent, self.EVENT_FIELDS, events)
                 self.sink.write(Notification, self.NOTIFICATION_FIELDS, notes)
                 flags, events, notes = [], [], []
