@@ -71,6 +71,7 @@ class PatientForm(forms.ModelForm):
             "iv_drug_use",
             "cleared_to_exercise",
             "goal",
+            "phone",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -149,7 +150,16 @@ class PatientAdmin(ClinicScopedAdmin):
     fieldsets = [
         (
             _("Patient"),
-            {"fields": [*ACCOUNT_FIELDS, "sign_in", "clinic", "clinician", "enrolled_on"]},
+            {
+                "fields": [
+                    *ACCOUNT_FIELDS,
+                    "phone",
+                    "sign_in",
+                    "clinic",
+                    "clinician",
+                    "enrolled_on",
+                ]
+            },
         ),
         (_("Walking plan"), {"fields": ["plan_summary"]}),
         (

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,13 +25,13 @@ from patients.forms import ResolveFlagForm
 from patients.models import (
     DeliveryState,
     Flag,
-    FlagAction,
     Notification,
     Patient,
     WalkLog,
 )
 from patients.notifications import STALE_PENDING
-from patients.progress import LIGHT_LOOKBACK, plan_progress, week_bounds
+from patients.progress import LIGHT_LOOKBACK, plan_progress, stage_readiness, week_bounds
+from patients.second_checks import resolution_warning
 from programs import services as plan_services
 from programs.models import PlanAssignment, PlanStatus
 
@@ -44,12 +43,12 @@ QUEUE_LIMIT = 50
 # of a thousand patients is twenty pages, not one page of a thousand rows.
 PATIENTS_PER_PAGE = 50
 
-# Resolving a flag with one of these actions also changes the patient's plan.
-PLAN_CHANGES = {
-    FlagAction.HOLD: plan_services.plan_hold,
-    FlagAction.STEP_BACK: plan_services.plan_step_back,
-    FlagAction.ADVANCE: plan_services.plan_advance,
-}
+
+def back_to(request: HttpRequest, flag: Flag) -> HttpResponse:
+    """Back where the clinician acted: the patient's record, or the dashboard."""
+    if request.GET.get("back") == "record":
+        return redirect("patient_record", patient_id=flag.patient_id)
+    return redirect("staff_home")
 
 
 def scoped_flag(request: HttpRequest, flag_id) -> Flag:
@@ -198,7 +197,7 @@ def flag_acknowledge_view(request: HttpRequest, flag_id) -> HttpResponse:
         _("Acknowledged: %(patient)s, %(summary)s")
         % {"patient": flag.patient, "summary": flag.summary},
     )
-    return redirect("staff_home")
+    return back_to(request, flag)
 
 
 @login_required
@@ -207,29 +206,42 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
     flag = scoped_flag(request, flag_id)
     if flag.is_resolved:
         messages.info(request, _("That flag is already resolved."))
-        return redirect("staff_home")
-    form = ResolveFlagForm(request.POST if request.method == "POST" else None)
-    plan = PlanAssignment.objects.current().filter(patient=flag.patient).first()
+        return back_to(request, flag)
+    today = flag.patient.clinic.today()
+    plan = (
+        PlanAssignment.objects.current()
+        .filter(patient=flag.patient)
+        .prefetch_related("stages")
+        .first()
+    )
+    progress = stage_readiness(flag.patient, plan, today, leaving_out_flag=flag) if plan else None
+    form = ResolveFlagForm(
+        request.POST if request.method == "POST" else None,
+        warning=resolution_warning(flag, progress),
+    )
     if request.method == "POST" and form.is_valid():
-        action, note = form.cleaned_data["action"], form.cleaned_data["note"]
-        change = PLAN_CHANGES.get(action)
         try:
-            # The plan change and the resolution stand or fall together.
-            with transaction.atomic():
-                if change and plan is not None and plan.status == PlanStatus.ACTIVE:
-                    change(
-                        assignment=plan,
-                        by=request.user,
-                        reason=note,
-                        today=flag.patient.clinic.today(),
-                    )
-                flag_resolve(flag=flag, by=request.user, action=action, note=note)
+            flag_resolve(
+                flag=flag,
+                by=request.user,
+                action=form.cleaned_data["action"],
+                note=form.cleaned_data["note"],
+                today=today,
+                against_warning=form.against_warning,
+            )
         except ValidationError as error:
             form.add_error("action", error)
         else:
             messages.success(request, _("Resolved: %(patient)s.") % {"patient": flag.patient})
-            return redirect("staff_home")
-    context = {"flag": flag, "form": form, "plan": plan, "events": flag.events.select_related("by")}
+            return back_to(request, flag)
+    context = {
+        "flag": flag,
+        "form": form,
+        "plan": plan,
+        "progress": progress,
+        "events": flag.events.select_related("by"),
+        "back": request.GET.get("back", ""),
+    }
     return render(request, "patients/flag_resolve.html", context)
 
 

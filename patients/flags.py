@@ -15,6 +15,7 @@ from patients.models import (
     AuditAction,
     EvidenceChange,
     Flag,
+    FlagAction,
     FlagEvent,
     FlagEventKind,
     FlagStatus,
@@ -22,6 +23,9 @@ from patients.models import (
 )
 from patients.notifications import ALERT_SEVERITIES, notify
 from patients.rules import SEVERITY_RANK, Finding, Rule, Severity
+from programs import services as plan_services
+from programs.actions import apply_plan_action
+from programs.models import PlanAssignment, PlanStatus
 
 PAUSING_SEVERITIES = {Severity.URGENT, Severity.SAME_DAY}
 
@@ -126,9 +130,6 @@ def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now, *, quiet: b
 
 
 def _pause_plan(patient: Patient, now) -> None:
-    from programs import services as plan_services
-    from programs.models import PlanAssignment, PlanStatus
-
     plan = PlanAssignment.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
     if plan is not None:
         plan_services.plan_pause(
@@ -195,11 +196,40 @@ def evidence_changed(*, patient: Patient, report_id, change: str, summary: str, 
     return flags
 
 
+# Resolving a flag with one of these also changes the patient's active plan.
+PLAN_CHANGING_ACTIONS = frozenset({FlagAction.HOLD, FlagAction.STEP_BACK, FlagAction.ADVANCE})
+
+
 @transaction.atomic
-def flag_resolve(*, flag: Flag, by, action: str, note: str, against_warning: bool = False) -> Flag:
+def flag_resolve(
+    *,
+    flag: Flag,
+    by,
+    action: str,
+    note: str,
+    today=None,
+    against_warning: bool = False,
+) -> Flag:
+    """Resolve a flag with what the clinician did, changing the plan where that is the action.
+
+    The plan change and the resolution stand or fall together. `against_warning`: the
+    clinician confirmed continuing or advancing after an urgent or same-day flag or on a
+    red light.
+    """
     flag = _locked(flag)
     if flag.status == FlagStatus.RESOLVED:
         return flag
+    if action in PLAN_CHANGING_ACTIONS:
+        plan = PlanAssignment.objects.filter(patient=flag.patient, status=PlanStatus.ACTIVE).first()
+        if plan is not None:
+            apply_plan_action(
+                action,
+                assignment=plan,
+                by=by,
+                reason=note,
+                today=today or flag.patient.clinic.today(),
+                against_warning=against_warning,
+            )
     now = timezone.now()
     if flag.acknowledged_at is None:
         # Resolving implies having looked: the time to acknowledge is kept honest.

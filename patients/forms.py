@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from patients.choices import JOINT_AREAS, LEG_AREAS, BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import FlagAction, FlagStatus, MorningFeeling, SymptomOnset
 from patients.rules import Rule, SeriousSymptom, Severity
+from patients.second_checks import needs_second_check
+from programs.actions import PLAN_ACTIONS
 
 # How far back a walk may be logged, so a forgotten walk can still be added.
 BACKDATE_DAYS = 14
@@ -417,7 +419,40 @@ class MorningCheckForm(PatientForm):
     grouped = ("feeling", "pain_now")
 
 
-class ResolveFlagForm(ErrorSummaryMixin, forms.Form):
+class SecondCheckMixin:
+    """A tick box that carrying on with the plan needs when there is a warning.
+
+    `warning` says why (see patients/second_checks.py); the choice field is `choice_field`.
+    """
+
+    choice_field = ""
+
+    def add_second_check(self, warning: str) -> None:
+        self.warning = warning
+        self.fields["confirm"] = forms.BooleanField(
+            label=_("I have checked, and I still want to continue or advance the plan"),
+            help_text=warning,
+            required=False,
+        )
+
+    def check_second_check(self, cleaned: dict) -> None:
+        if self.needs_second_check(cleaned) and not cleaned.get("confirm"):
+            self.add_error(
+                "confirm",
+                _("%(warning)s Tick the box to confirm, or choose another action.")
+                % {"warning": self.warning},
+            )
+
+    def needs_second_check(self, cleaned: dict) -> bool:
+        return needs_second_check(cleaned.get(self.choice_field, ""), self.warning)
+
+    @property
+    def against_warning(self) -> bool:
+        """Whether the change goes ahead against a warning (recorded with it)."""
+        return self.needs_second_check(self.cleaned_data) and bool(self.cleaned_data["confirm"])
+
+
+class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("What are you doing about it?"),
         choices=FlagAction.choices,
@@ -432,6 +467,45 @@ class ResolveFlagForm(ErrorSummaryMixin, forms.Form):
         error_messages={"required": _("Write a short note for the record.")},
     )
     grouped = ("action",)
+    choice_field = "action"
+
+    def __init__(self, *args, warning: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_second_check(warning)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_second_check(cleaned)
+        return cleaned
+
+
+class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
+    """A clinician's change to a patient's plan. Nothing is chosen until they choose."""
+
+    kind = forms.ChoiceField(
+        label=_("Change"),
+        choices=(),
+        error_messages={"required": _("Choose a change to make.")},
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Say why; it is kept in the plan's history.")},
+    )
+    choice_field = "kind"
+
+    def __init__(self, *args, plan, warning: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Choose a change"))] + [
+            (kind, PLAN_ACTIONS[kind].verb) for kind in plan.available_changes()
+        ]
+        self.add_second_check(warning)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_second_check(cleaned)
+        return cleaned
 
 
 class FlagReportForm(ErrorSummaryMixin, forms.Form):

@@ -23,7 +23,7 @@ from patients.choices import BodyArea, PainCharacter
 from patients.flags import is_flagged
 from patients.forms import FollowUpForm, MorningCheckForm, SymptomCheckInForm, WalkLogForm
 from patients.models import AuditAction, Flag, MorningCheck, Patient, SymptomCheckIn, WalkLog
-from patients.progress import LIGHT_LOOKBACK, plan_progress, week_progress
+from patients.progress import stage_readiness, week_progress
 from patients.rules import Severity
 from patients.safety import answer_findings, check_in_findings, check_in_report, walk_findings
 from patients.tips import tip_for
@@ -77,18 +77,6 @@ def plan_context(patient: Patient, today: datetime.date) -> dict:
         "description": plan.describe_current(today) if active else "",
         "progress": week_progress(patient, stage, today),
     }
-
-
-def stage_readiness(patient: Patient, plan, today: datetime.date):
-    walks = (
-        WalkLog.objects.live()
-        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
-        .select_related("morning_check")
-    )
-    severities = (
-        Flag.objects.unresolved().filter(patient=patient).values_list("severity", flat=True)
-    )
-    return plan_progress(plan, list(walks), list(severities), patient.usual_pain, today)
 
 
 def standing_advice(patient: Patient):

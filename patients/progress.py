@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 
-from patients.models import WalkLog
+from patients.models import Flag, WalkLog
 
 
 def week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -96,6 +96,23 @@ def plan_progress(plan, walks, flag_severities, usual_pain: int, today: datetime
         review_flag_open=blocking,
         requires_no_open_flags=stage.progress_requires_no_open_flags,
     )
+
+
+def stage_readiness(patient, plan, today: datetime.date, *, leaving_out_flag=None):
+    """The current stage's light and readiness from the database (two queries).
+
+    `leaving_out_flag`: the flag being resolved, so the light says what else is wrong.
+    """
+    walks = (
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
+        .select_related("morning_check")
+    )
+    flags = Flag.objects.unresolved().filter(patient=patient)
+    if leaving_out_flag is not None:
+        flags = flags.exclude(pk=leaving_out_flag.pk)
+    severities = flags.values_list("severity", flat=True)
+    return plan_progress(plan, list(walks), list(severities), patient.usual_pain, today)
 
 
 def _settled(walk, usual: str) -> bool | None:

@@ -6,7 +6,6 @@ gets a 404. The page reads a bounded window of the record with a fixed number of
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,33 +14,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from patients import access, audit
 from patients.charts import minutes_chart, pain_chart
+from patients.forms import PlanChangeForm
 from patients.models import AuditAction, Flag, Patient, SymptomCheckIn, WalkLog
-from patients.progress import LIGHT_LOOKBACK, plan_progress
+from patients.progress import LIGHT_LOOKBACK, plan_progress, stage_readiness
+from patients.rules import SEVERITY_RANK
+from patients.second_checks import plan_change_warning
 from programs.actions import PLAN_ACTIONS, apply_plan_action
 from programs.models import PlanAssignment, StageChange
 
 TIMELINE_DAYS = 60
 CHART_WEEKS = 8
-
-
-class PlanChangeForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Change"), choices=())
-    reason = forms.CharField(
-        label=gettext_lazy("Why"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-        error_messages={"required": gettext_lazy("Say why; it is kept in the plan's history.")},
-    )
-
-    def __init__(self, *args, plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            (kind, PLAN_ACTIONS[kind].verb) for kind in plan.available_changes()
-        ]
 
 
 def scoped_patient(request: HttpRequest, patient_id) -> Patient:
@@ -92,20 +77,27 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
     )
     check_ins = list(SymptomCheckIn.objects.filter(patient=patient, created_at__gte=since))
     flags = list(Flag.objects.filter(patient=patient).order_by("-opened_at")[:50])
-    unresolved = [flag for flag in flags if not flag.is_resolved]
+    # Most severe first, then the longest waiting: the order of the dashboard's queue.
+    unresolved = sorted(
+        (flag for flag in flags if not flag.is_resolved),
+        key=lambda flag: (-SEVERITY_RANK[flag.severity], flag.opened_at),
+    )
     chart_since = today - datetime.timedelta(weeks=CHART_WEEKS)
     chart_walks = sorted(
         (walk for walk in walks if walk.walked_on > chart_since),
         key=lambda walk: (walk.walked_on, walk.created_at),
     )
     changes = list(plan.changes.all()) if plan else []
+    progress = plan_progress(
+        plan, walks, [flag.severity for flag in unresolved], patient.usual_pain, today
+    )
+    if plan and plan_form is None:
+        plan_form = PlanChangeForm(plan=plan, warning=plan_change_warning(progress))
     context = {
         "patient": patient,
         "plan": plan,
         "description": plan.describe_current(today) if plan else "",
-        "progress": plan_progress(
-            plan, walks, [flag.severity for flag in unresolved], patient.usual_pain, today
-        ),
+        "progress": progress,
         "unresolved": unresolved,
         "timeline": timeline(
             [walk for walk in walks if walk.created_at >= since],
@@ -117,9 +109,14 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         "pain": pain_chart(chart_walks),
         "minutes": minutes_chart(chart_walks, plan, today, CHART_WEEKS),
         "can_act": patient.clinic_id in access.care_clinic_ids(request.user),
-        "plan_form": plan_form or (PlanChangeForm(plan=plan) if plan else None),
+        "plan_form": plan_form,
     }
-    return render(request, "patients/record.html", context, status=400 if plan_form else 200)
+    return render(
+        request,
+        "patients/record.html",
+        context,
+        status=400 if plan_form is not None and plan_form.is_bound else 200,
+    )
 
 
 @login_required
@@ -132,7 +129,9 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
     if plan is None:
         messages.error(request, _("This patient has no current plan."))
         return redirect("patient_record", patient_id=patient.pk)
-    form = PlanChangeForm(request.POST, plan=plan)
+    today = patient.clinic.today()
+    warning = plan_change_warning(stage_readiness(patient, plan, today))
+    form = PlanChangeForm(request.POST, plan=plan, warning=warning)
     if form.is_valid():
         kind = form.cleaned_data["kind"]
         try:
@@ -141,12 +140,13 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
                 assignment=plan,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
-                today=patient.clinic.today(),
+                today=today,
+                against_warning=form.against_warning,
             )
         except ValidationError as error:
             form.add_error("kind", error)
         else:
-            stage = updated.describe_current(patient.clinic.today())
+            stage = updated.describe_current(today)
             messages.success(request, PLAN_ACTIONS[kind].done % {"stage": stage})
             return redirect("patient_record", patient_id=patient.pk)
     # Shown again with the reason as typed and the problem beside it.

@@ -39,9 +39,12 @@ PLAN_ACTIONS = {
 }
 
 
-def apply_plan_action(kind: str, *, assignment, by, reason: str, today):
-    """Run one plan action; ending a plan needs no date."""
+def apply_plan_action(kind: str, *, assignment, by, reason: str, today, against_warning=False):
+    """Run one plan action; ending a plan needs no date; only advancing can be against a
+    warning (a red light)."""
     arguments = {"assignment": assignment, "by": by, "reason": reason}
     if kind != StageChangeKind.END:
         arguments["today"] = today
+    if kind == StageChangeKind.ADVANCE:
+        arguments["against_warning"] = against_warning
     return PLAN_ACTIONS[StageChangeKind(kind)].service(**arguments)

@@ -116,14 +116,17 @@ def _positions(assignment: PlanAssignment) -> list[int]:
     return list(assignment.stages.order_by("position").values_list("position", flat=True))
 
 
-def _record(assignment, *, kind, from_position, by, reason) -> StageChange:
+def _record(
+    assignment, *, kind, from_position, by, reason, against_warning: bool = False
+) -> StageChange:
+    detail = f"{kind}: stage {from_position} to {assignment.current_position}"
     audit.record(
         by=by,
         action=AuditAction.CHANGED,
         subject="plan",
         patient=assignment.patient,
         obj=assignment,
-        detail=f"{kind}: stage {from_position} to {assignment.current_position}",
+        detail=f"{detail}, confirmed against a red light" if against_warning else detail,
     )
     return StageChange.objects.create(
         assignment=assignment,
@@ -132,6 +135,7 @@ def _record(assignment, *, kind, from_position, by, reason) -> StageChange:
         to_position=assignment.current_position,
         changed_by=by,
         reason=reason,
+        against_warning=against_warning,
     )
 
 
@@ -143,20 +147,35 @@ def _require_status(assignment: PlanAssignment, *allowed: str) -> None:
         )
 
 
-def _move_to(assignment, position: int, *, kind: str, by, reason: str, today) -> PlanAssignment:
+def _move_to(
+    assignment, position: int, *, kind: str, by, reason: str, today, against_warning=False
+) -> PlanAssignment:
     """Move an active plan to another stage; that stage's clock starts today."""
     previous = assignment.current_position
     assignment.current_position = position
     assignment.stage_started_on = today
     assignment.save(update_fields=["current_position", "stage_started_on", "updated_at"])
-    _record(assignment, kind=kind, from_position=previous, by=by, reason=reason)
+    _record(
+        assignment,
+        kind=kind,
+        from_position=previous,
+        by=by,
+        reason=reason,
+        against_warning=against_warning,
+    )
     return assignment
 
 
 @transaction.atomic
 def plan_advance(
-    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+    *,
+    assignment: PlanAssignment,
+    by,
+    reason: str,
+    today: datetime.date,
+    against_warning: bool = False,
 ) -> PlanAssignment:
+    """Move to the next stage. `against_warning`: the clinician confirmed it on a red light."""
     assignment = _locked(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
     later = [p for p in _positions(assignment) if p > assignment.current_position]
@@ -165,7 +184,13 @@ def plan_advance(
             _("This is the last stage of the plan; there is nothing to advance to.")
         )
     return _move_to(
-        assignment, later[0], kind=StageChangeKind.ADVANCE, by=by, reason=reason, today=today
+        assignment,
+        later[0],
+        kind=StageChangeKind.ADVANCE,
+        by=by,
+        reason=reason,
+        today=today,
+        against_warning=against_warning,
     )
 
 

@@ -119,6 +119,16 @@ def report_check_in(patient, *serious, pain_now: int = 3, **values):
     return check_in
 
 
+def answer_morning(walk, feeling: str, pain_now: int):
+    """The next-morning answer about a walk, through the real service."""
+    from patients import services as patient_services
+
+    check, _created = patient_services.morning_check_create(
+        log=walk, feeling=feeling, pain_now=pain_now
+    )
+    return check
+
+
 def enrol_second_factor(user) -> TOTPDevice:
     """A confirmed authenticator app, as a staff member has after setting one up."""
     device = two_factor.authenticator_for(user)

@@ -49,15 +49,15 @@ BUDGETS = {
     "history": 12,
     "dashboard": 17,
     "patient record": 15,
-    "flag resolve form": 10,
+    "flag resolve form": 13,
     "flag report": 11,
     "flag report csv": 9,
     "walk save": 20,
     "check-in save": 17,
     "morning check save": 26,
-    "plan change": 19,
+    "plan change": 21,
     "flag acknowledge": 14,
-    "flag resolve": 17,
+    "flag resolve": 18,
 }
 
 OTHER_PATIENTS = 25  # in the large clinic, besides the one being looked at

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from patients.models import WalkLog, WalkLogRevision
+from patients.models import Flag, Notification, SymptomCheckIn, WalkLog, WalkLogRevision
 from tests import factories
 from tests.factories import assign
 
@@ -175,3 +175,83 @@ def test_an_empty_submission_shows_errors_rather_than_a_blank_form(patient_clien
 
     assert "There is a problem" in response.content.decode()
     assert not WalkLog.objects.exists()
+
+
+@pytest.mark.parametrize("area", ["thigh", "below_knee", "foot", "hip", "knee"])
+def test_a_leg_hip_knee_or_foot_needs_a_side(patient_client, patient, area):
+    response = patient_client.post(NEW, walk(patient, pain_areas=[area], pain_side=""))
+
+    assert not WalkLog.objects.exists()
+    page = response.content.decode()
+    assert "Choose which side you feel it on: left, right or both." in page
+    assert 'href="#id_pain_side_0"' in page
+
+
+def test_no_side_is_chosen_until_the_patient_chooses(patient_client):
+    page = patient_client.get(NEW).content.decode()
+
+    assert "Not in the legs" not in page
+    side_inputs = re.findall(r'<input type="radio" name="pain_side"[^>]*>', page)
+    assert len(side_inputs) == 3
+    assert not any("checked" in tag for tag in side_inputs)
+
+
+def test_back_pain_alone_needs_no_side(patient_client, patient):
+    patient_client.post(NEW, walk(patient, pain_areas=["lower_back"], pain_side=""))
+
+    assert WalkLog.objects.get().pain_side == ""
+
+
+def test_worrying_symptoms_on_a_walk_with_a_mistake_are_acted_on_at_once(patient_client, patient):
+    """Minutes left blank, but numbness below the knee in both legs: urgent now, not later."""
+    data = walk(
+        patient,
+        minutes="",
+        pain_after="6",
+        pain_character=["numbness"],
+        pain_areas=["below_knee"],
+        pain_side="both",
+    )
+
+    response = patient_client.post(NEW, data)
+
+    page = response.content.decode()
+    assert not WalkLog.objects.exists()
+    check_in = SymptomCheckIn.objects.get(patient=patient)
+    assert check_in.from_walk_form and check_in.pain_now == 6
+    assert Flag.objects.get(patient=patient, rule="both_legs").severity == "urgent"
+    assert page.index("Get medical help now") < page.index("<h1>")
+    assert "Your walk is not saved yet" in page
+    assert "Enter how many minutes you walked." in page
+    assert response.context["form"]["pain_side"].value() == "both"
+
+
+def test_the_corrected_walk_is_saved_without_telling_the_clinic_twice(patient_client, patient):
+    data = walk(
+        patient,
+        minutes="",
+        pain_after="6",
+        pain_character=["numbness"],
+        pain_areas=["below_knee"],
+        pain_side="both",
+    )
+    patient_client.post(NEW, data)
+    patient_client.post(NEW, data)  # sent again, still with the mistake
+    notified = Notification.objects.count()
+
+    patient_client.post(NEW, {**data, "minutes": "12"})
+
+    assert WalkLog.objects.get().minutes == 12
+    assert SymptomCheckIn.objects.count() == 1
+    flag = Flag.objects.get(rule="both_legs")
+    assert Notification.objects.count() == notified
+    assert {event.evidence["source"] for event in flag.events.all()} == {"check_in", "walk"}
+
+
+def test_pain_after_a_walk_with_a_mistake_gets_its_advice_but_saves_nothing(
+    patient_client, patient
+):
+    response = patient_client.post(NEW, walk(patient, minutes="", pain_after="7"))
+
+    assert "Your pain went up on this walk" in response.content.decode()
+    assert not SymptomCheckIn.objects.exists()

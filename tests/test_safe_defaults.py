@@ -1,0 +1,196 @@
+"""Safe defaults for clinicians: nothing preselected, a second check before carrying on
+when a patient may be unwell, flags in the order of urgency, back where they acted."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from patients.flags import flag_resolve
+from patients.models import Flag, FlagAction, FlagStatus
+from programs.models import StageChange, StageChangeKind
+from tests import factories
+from tests.factories import assign, report_check_in, report_walk
+
+
+@pytest.fixture
+def staff_client(client, clinician):
+    factories.sign_in(client, clinician)
+    return client
+
+
+def record(patient) -> str:
+    return reverse("patient_record", args=[patient.pk])
+
+
+def resolve(flag) -> str:
+    return reverse("flag_resolve", args=[flag.pk])
+
+
+def test_no_plan_change_is_chosen_until_the_clinician_chooses(
+    staff_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+
+    response = staff_client.get(record(patient))
+    form = response.context["plan_form"]
+
+    assert form["kind"].value() in (None, "")
+    assert form.fields["kind"].choices[0] == ("", "Choose a change")
+    assert '<option value="" selected>Choose a change</option>' in response.content.decode()
+
+
+def test_a_plan_change_without_a_choice_says_so_and_changes_nothing(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+
+    response = staff_client.post(
+        reverse("patient_plan_change", args=[patient.pk]), {"reason": "Going well"}
+    )
+
+    assert response.status_code == 400
+    assert "Choose a change to make." in response.content.decode()
+    assert plan.changes.count() == 1  # only its start
+
+
+def red_light_patient(patient, clinician, template):
+    """A patient whose stage is red: two walks not settled by the next morning (the flare
+    flag that raises is resolved, so only the light is left)."""
+    plan = assign(patient, template, clinician, days_ago=3)
+    for back in (2, 1):
+        walk = report_walk(patient, walked_on=patient.clinic.today() - datetime.timedelta(back))
+        factories.answer_morning(walk, "bit_worse", 3)
+    for flag in Flag.objects.filter(patient=patient):
+        flag_resolve(flag=flag, by=clinician, action=FlagAction.CONTINUE, note="Called")
+    return plan
+
+
+def test_advancing_on_a_red_light_needs_a_second_explicit_check(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = red_light_patient(patient, clinician, clinic_template)
+    url = reverse("patient_plan_change", args=[patient.pk])
+    page = staff_client.get(record(patient)).content.decode()
+    assert "The traffic light is red" in page
+
+    refused = staff_client.post(url, {"kind": "advance", "reason": "Feels fine"})
+
+    plan.refresh_from_db()
+    assert refused.status_code == 400
+    assert "Tick the box to confirm" in refused.content.decode()
+    assert plan.current_position == 1
+
+    staff_client.post(url, {"kind": "advance", "reason": "Spoke to her", "confirm": "on"})
+
+    plan.refresh_from_db()
+    change = plan.changes.get(kind=StageChangeKind.ADVANCE)
+    assert plan.current_position == 2
+    assert change.against_warning is True
+    assert "(confirmed against a red light)" in staff_client.get(record(patient)).content.decode()
+
+
+def test_repeating_a_stage_on_a_red_light_needs_no_second_check(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = red_light_patient(patient, clinician, clinic_template)
+
+    staff_client.post(
+        reverse("patient_plan_change", args=[patient.pk]), {"kind": "hold", "reason": "Repeat"}
+    )
+
+    assert plan.changes.filter(kind=StageChangeKind.HOLD, against_warning=False).exists()
+
+
+@pytest.mark.parametrize("action", [FlagAction.CONTINUE, FlagAction.ADVANCE])
+def test_continuing_or_advancing_after_an_urgent_flag_needs_a_second_check(
+    staff_client, patient, clinician, clinic_template, action
+):
+    assign(patient, clinic_template, clinician)
+    report_check_in(patient, "saddle")
+    flag = Flag.objects.get()
+    assert "This flag is urgent" in staff_client.get(resolve(flag)).content.decode()
+
+    refused = staff_client.post(resolve(flag), {"action": action, "note": "Seen in A&E"})
+
+    flag.refresh_from_db()
+    assert "Tick the box to confirm" in refused.content.decode()
+    assert flag.status == FlagStatus.OPEN
+
+    staff_client.post(resolve(flag), {"action": action, "note": "Seen in A&E", "confirm": "on"})
+
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.RESOLVED
+    assert flag.resolved_against_warning is True
+
+
+def test_referring_an_urgent_flag_needs_no_second_check(staff_client, patient):
+    report_check_in(patient, "bladder")
+    flag = Flag.objects.get()
+
+    staff_client.post(resolve(flag), {"action": FlagAction.REFER, "note": "Sent to A&E"})
+
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.RESOLVED
+    assert flag.resolved_against_warning is False
+
+
+def test_continuing_after_a_review_flag_on_an_otherwise_green_stage_needs_no_second_check(
+    staff_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+    report_check_in(patient, pain_now=10)  # severe pain: review
+    flag = Flag.objects.get()
+
+    staff_client.post(resolve(flag), {"action": FlagAction.CONTINUE, "note": "Called, settled"})
+
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.RESOLVED
+    assert flag.resolved_against_warning is False
+
+
+def test_resolving_with_advance_changes_the_plan_in_the_same_step(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+    report_check_in(patient, pain_now=10)
+    flag = Flag.objects.get()
+
+    staff_client.post(resolve(flag), {"action": FlagAction.ADVANCE, "note": "Settled now"})
+
+    plan.refresh_from_db()
+    assert plan.current_position == 2
+    assert StageChange.objects.filter(kind=StageChangeKind.ADVANCE, reason="Settled now").exists()
+
+
+def test_the_record_lists_open_flags_most_severe_first(staff_client, patient):
+    report_check_in(patient, pain_now=10)  # review, raised first
+    report_check_in(patient, "chest")  # urgent, raised later
+
+    unresolved = staff_client.get(record(patient)).context["unresolved"]
+
+    assert [flag.severity for flag in unresolved] == ["urgent", "review"]
+
+
+def test_acknowledging_or_resolving_from_the_record_returns_to_the_record(staff_client, patient):
+    report_check_in(patient, "fever")
+    flag = Flag.objects.get()
+
+    acknowledged = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]) + "?back=record")
+    form_page = staff_client.get(resolve(flag) + "?back=record").content.decode()
+    resolved = staff_client.post(
+        resolve(flag) + "?back=record", {"action": FlagAction.REFER, "note": "GP today"}
+    )
+
+    assert acknowledged.url == record(patient)
+    assert 'action="?back=record"' in form_page
+    assert resolved.url == record(patient)
+
+
+def test_from_the_dashboard_they_return_to_the_dashboard(staff_client, patient):
+    report_check_in(patient, "fever")
+    flag = Flag.objects.get()
+
+    response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
+
+    assert response.url == reverse("staff_home")
