@@ -5,6 +5,7 @@ number of queries however many patients, walks or flags there are.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +30,7 @@ from patients.models import (
     Patient,
     WalkLog,
 )
-from patients.notifications import STALE_PENDING
+from patients.notifications import ALERT_SEVERITIES, STALE_PENDING
 from patients.progress import LIGHT_LOOKBACK, plan_progress, stage_readiness, week_bounds
 from patients.second_checks import resolution_warning
 from programs import services as plan_services
@@ -39,6 +40,8 @@ TREND_LENGTH = 6
 # The queue shows the most urgent, longest-waiting flags first; more rows than a clinician
 # can work through at once only slow the page (200 rows took half its time).
 QUEUE_LIMIT = 50
+# Flags read to fill those rows: a patient's review and info flags share one row.
+QUEUE_FLAGS_READ = 4 * QUEUE_LIMIT
 # Patients with open flags come first, so the first page is the one that matters; a clinic
 # of a thousand patients is twenty pages, not one page of a thousand rows.
 PATIENTS_PER_PAGE = 50
@@ -49,6 +52,46 @@ def back_to(request: HttpRequest, flag: Flag) -> HttpResponse:
     if request.GET.get("back") == "record":
         return redirect("patient_record", patient_id=flag.patient_id)
     return redirect("staff_home")
+
+
+@dataclass
+class QueueRow:
+    """One row of the queue: an urgent or same-day flag on its own, or all of one patient's
+    review and info flags together (one bad day can satisfy several review rules)."""
+
+    patient: Patient
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Flag:
+        return self.flags[0]  # flags arrive most severe first, then longest waiting
+
+    @property
+    def severity(self) -> str:
+        return self.worst.severity
+
+    @property
+    def opened_at(self):
+        return min(flag.opened_at for flag in self.flags)
+
+    @property
+    def is_alert(self) -> bool:
+        return self.severity in ALERT_SEVERITIES
+
+
+def queue_rows(flags: list[Flag], limit: int) -> list[QueueRow]:
+    """Flags in queue order made into rows, keeping that order."""
+    rows: list[QueueRow] = []
+    grouped: dict = {}
+    for flag in flags:
+        if flag.severity in ALERT_SEVERITIES:
+            rows.append(QueueRow(flag.patient, [flag]))
+        elif flag.patient_id in grouped:
+            grouped[flag.patient_id].flags.append(flag)
+        else:
+            grouped[flag.patient_id] = QueueRow(flag.patient, [flag])
+            rows.append(grouped[flag.patient_id])
+    return rows[:limit]
 
 
 def scoped_flag(request: HttpRequest, flag_id) -> Flag:
@@ -154,7 +197,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     flagged_only = request.GET.get("flagged") == "1"
     unresolved = Flag.objects.in_clinics(clinic_ids).unresolved()
-    queue = list(unresolved.select_related("patient__user").queue_order()[:QUEUE_LIMIT])
+    queue = queue_rows(
+        list(unresolved.select_related("patient__user").queue_order()[:QUEUE_FLAGS_READ]),
+        QUEUE_LIMIT,
+    )
     queue_total = unresolved.count()  # always counted: a page costs the same queries
     page = Paginator(
         dashboard_patients(clinic_ids, search, flagged_only), PATIENTS_PER_PAGE
@@ -168,13 +214,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("flag__patient__user")[:50]
     )
     shown = {patient.pk: patient for patient in patients}
-    shown.update((flag.patient_id, flag.patient) for flag in queue)
+    shown.update((row.patient.pk, row.patient) for row in queue)
     shown.update((note.flag.patient_id, note.flag.patient) for note in undelivered)
     audit.record_views(by=request.user, subject="dashboard row", patients=shown.values())
     context = {
         "undelivered": undelivered,
         "queue": queue,
         "queue_total": queue_total,
+        "queue_shown": sum(len(row.flags) for row in queue),
         "rows": [patient_row(patient) for patient in patients],
         "page": page,
         "filters": urlencode({"q": search, "flagged": "1" if flagged_only else ""}),

@@ -39,7 +39,7 @@ def test_the_queue_shows_urgent_first_then_the_longest_waiting(staff_client, cli
 
     queue = list(staff_client.get(DASHBOARD).context["queue"])
 
-    assert [flag.patient for flag in queue] == [new_urgent, old_review, newer_review]
+    assert [row.patient for row in queue] == [new_urgent, old_review, newer_review]
 
 
 def test_the_queue_holds_only_the_clinics_own_flags(staff_client, patient, other_patient):
@@ -48,7 +48,7 @@ def test_the_queue_holds_only_the_clinics_own_flags(staff_client, patient, other
 
     response = staff_client.get(DASHBOARD)
 
-    assert [flag.patient for flag in response.context["queue"]] == [patient]
+    assert [row.patient for row in response.context["queue"]] == [patient]
     assert "Bob" not in response.content.decode()
 
 
@@ -85,7 +85,7 @@ def test_a_reviewer_sees_the_queue_but_cannot_act(client, reviewer, patient):
 
     page = client.get(DASHBOARD)
 
-    assert list(page.context["queue"]) == [flag]
+    assert [row.flags for row in page.context["queue"]] == [[flag]]
     assert page.context["can_act"] is False
     assert client.post(reverse("flag_acknowledge", args=[flag.pk])).status_code == 404
 
@@ -195,7 +195,7 @@ def test_a_long_queue_shows_the_most_urgent_and_says_how_many_wait(
 
     response = staff_client.get(DASHBOARD)
 
-    assert [flag.rule for flag in response.context["queue"]] == ["chest"]
+    assert [row.worst.rule for row in response.context["queue"]] == ["chest"]
     page = response.content.decode()
     assert "(2)" in page
     assert "Showing the 1 most urgent, longest waiting first." in page
@@ -291,3 +291,38 @@ def test_no_one_advances_another_clinics_plan(
     assert staff_client.post(reverse("plan_advance", args=[plan.pk])).status_code == 404
     plan.refresh_from_db()
     assert plan.current_position == 1
+
+
+def test_one_bad_day_makes_one_row_per_patient_listing_every_review_rule(
+    staff_client, patient
+):
+    """Severe pain, new nerve symptoms and spreading from one walk: one row, three rules."""
+    factories.report_walk(
+        patient,
+        pain_after=9,
+        pain_character=["shooting"],
+        pain_areas=["below_knee"],
+        pain_side="left",
+    )
+    assert Flag.objects.count() == 3
+
+    response = staff_client.get(DASHBOARD)
+
+    [row] = response.context["queue"]
+    assert {flag.rule for flag in row.flags} == {"severe_pain", "new_nerve", "spreading"}
+    page = response.content.decode()
+    assert "3 flags to review, from the same reports" in page
+    assert page.count('class="flag-group"') == 1
+    assert "Showing the" not in page
+
+
+def test_urgent_and_same_day_flags_keep_their_own_rows(staff_client, patient):
+    report_check_in(patient, "fever", "saddle", pain_now=10)
+
+    queue = staff_client.get(DASHBOARD).context["queue"]
+
+    assert [[flag.rule for flag in row.flags] for row in queue] == [
+        ["cauda_equina"],
+        ["systemic"],
+        ["severe_pain"],
+    ]
