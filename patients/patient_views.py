@@ -25,7 +25,13 @@ from patients.forms import FollowUpForm, MorningCheckForm, SymptomCheckInForm, W
 from patients.models import AuditAction, Flag, MorningCheck, Patient, SymptomCheckIn, WalkLog
 from patients.progress import stage_readiness, week_progress
 from patients.rules import Severity
-from patients.safety import answer_findings, check_in_findings, check_in_report, walk_findings
+from patients.safety import (
+    answer_findings,
+    check_in_findings,
+    check_in_report,
+    morning_findings,
+    walk_findings,
+)
 from patients.tips import tip_for
 from programs import services as plan_services
 from programs.models import PlanAssignment, PlanStatus, StageChangeKind
@@ -41,7 +47,9 @@ def current_patient(request: HttpRequest) -> Patient:
 
 
 def patient_walk(patient: Patient, walk_id) -> WalkLog:
-    return get_object_or_404(WalkLog.objects.live(), pk=walk_id, patient=patient)
+    walk = get_object_or_404(WalkLog.objects.live(), pk=walk_id, patient=patient)
+    walk.patient = patient  # already loaded, with the clinic
+    return walk
 
 
 def current_plan(patient: Patient) -> PlanAssignment | None:
@@ -289,16 +297,25 @@ def walk_delete(request: HttpRequest, walk_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
+    """The next-morning answer. When it is worrying, the advice follows at once; answered
+    already, the page shows that answer's advice (or goes back to the week)."""
     patient = current_patient(request)
     log = patient_walk(patient, walk_id)
     if MorningCheck.objects.filter(walk_log=log).exists():
-        messages.info(request, _("Thank you, you have already answered for this walk."))
+        advice = advice_for(morning_findings(log), patient.clinic)
+        if advice is not None:
+            context = {"patient": patient, "log": log, "advice": advice}
+            return render(request, "patients/morning_check_done.html", context)
+        if request.method == "GET":
+            messages.info(request, _("Thank you, you have already answered for this walk."))
         return redirect("patient_week")
     form = MorningCheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.morning_check_create(
+        log.morning_check, _created = services.morning_check_create(
             log=log, feeling=form.cleaned_data["feeling"], pain_now=form.cleaned_data["pain_now"]
         )
+        if morning_findings(log):
+            return redirect("morning_check", walk_id=log.pk)  # shows the advice
         messages.success(
             request, _("Thank you. Your answer helps your clinic plan your next step.")
         )

@@ -18,8 +18,10 @@ from patients.rules import (
     Finding,
     Recent,
     Report,
+    Thresholds,
     evaluate,
     flare,
+    walk_provoked_next_morning,
 )
 
 
@@ -115,6 +117,14 @@ def unsettled_findings(log: WalkLog) -> list[Finding]:
     recent = Recent(unsettled_days=unsettled_days(log.patient, log.walked_on))
     sustained = flare(report, Baseline.of(log.patient), recent)
     return [sustained] if sustained else []
+
+
+def morning_findings(log: WalkLog) -> list[Finding]:
+    """After a walk's next-morning answer: still up on the pre-walk score, or a second
+    unsettled morning in a week."""
+    limits = Thresholds.of(log.patient.clinic)
+    provoked = walk_provoked_next_morning(log.pain_before, log.morning_check.pain_now, limits)
+    return _by_rank([provoked, *unsettled_findings(log)] if provoked else unsettled_findings(log))
 
 
 def answer_findings(report: Report, patient) -> list[Finding]:

@@ -25,8 +25,8 @@ from patients.models import (
     WalkLog,
     WalkLogRevision,
 )
-from patients.rules import SeriousSymptom, Thresholds, walk_provoked_next_morning
-from patients.safety import check_in_findings, unsettled_findings, walk_findings
+from patients.rules import SeriousSymptom
+from patients.safety import check_in_findings, morning_findings, walk_findings
 
 User = get_user_model()
 
@@ -342,13 +342,10 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
         patient=log.patient,
         obj=check,
     )
-    finding = walk_provoked_next_morning(
-        log.pain_before, pain_now, Thresholds.of(log.patient.clinic)
+    log.morning_check = check
+    record_findings(
+        patient=log.patient, findings=morning_findings(log), source=_source("walk", log)
     )
-    findings = [finding] if finding else []
-    # A second unsettled morning in a week is a flare not settling.
-    findings += unsettled_findings(log)
-    record_findings(patient=log.patient, findings=findings, source=_source("walk", log))
     return check, True
 
 

@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -82,7 +81,7 @@ def assign(patient: Patient, template: PlanTemplate, by, *, days_ago: int = 0, *
     return services.plan_assign(
         patient=patient,
         template=template,
-        start_date=timezone.localdate() - datetime.timedelta(days=days_ago),
+        start_date=patient.clinic.today() - datetime.timedelta(days=days_ago),
         assigned_by=by,
         **kwargs,
     )

@@ -293,9 +293,7 @@ def test_no_one_advances_another_clinics_plan(
     assert plan.current_position == 1
 
 
-def test_one_bad_day_makes_one_row_per_patient_listing_every_review_rule(
-    staff_client, patient
-):
+def test_one_bad_day_makes_one_row_per_patient_listing_every_review_rule(staff_client, patient):
     """Severe pain, new nerve symptoms and spreading from one walk: one row, three rules."""
     factories.report_walk(
         patient,

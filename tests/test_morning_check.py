@@ -41,10 +41,22 @@ def test_the_morning_after_a_walk_the_home_page_asks_once(patient_client, patien
         reverse("morning_check", args=[log.pk]), {"feeling": "bit_worse", "pain_now": "5"}
     )
 
-    assert response.url == reverse("patient_week")
+    # Still 2 above the pre-walk score: the advice follows at once.
+    assert response.url == reverse("morning_check", args=[log.pk])
+    assert "Take it a little easier" in patient_client.get(response.url).content.decode()
     check = MorningCheck.objects.get(walk_log=log)
     assert (check.feeling, check.pain_now, check.settled) == ("bit_worse", 5, False)
     assert patient_client.get(reverse("patient_week")).context["morning_walk"] is None
+
+
+def test_a_settled_morning_goes_back_to_the_week(patient_client, patient):
+    log = walk_on(patient, patient.clinic.today() - datetime.timedelta(days=1))
+
+    response = patient_client.post(
+        reverse("morning_check", args=[log.pk]), {"feeling": "usual", "pain_now": "3"}
+    )
+
+    assert response.url == reverse("patient_week")
 
 
 def test_answering_twice_keeps_the_first_answer(patient_client, patient):
