@@ -43,6 +43,11 @@ def clinician_choices(clinic_ids):
     )
 
 
+def staff_name(user) -> str:
+    """Staff as clinicians know each other: by name, with the username only as a fallback."""
+    return user.get_full_name() or user.get_username()
+
+
 class PatientForm(forms.ModelForm):
     """The enrolment form: the patient's name and email, then their baseline."""
 
@@ -217,7 +222,10 @@ class PatientAdmin(ClinicScopedAdmin):
                 if scope is not None
                 else clinician_choices(Clinic.objects.values("pk"))
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "clinician":
+            field.label_from_instance = staff_name
+        return field
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -476,6 +484,13 @@ class StaffMembershipAdmin(ClinicScopedAdmin):
             request,
             _("Two-step sign-in was reset. They set up a new app the next time they sign in."),
         )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        clinics = access.clinic_ids(request.user, self.edit_roles)
+        if len(clinics) == 1:
+            initial.setdefault("clinic", clinics[0])
+        return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "clinic" and not request.user.is_superuser:

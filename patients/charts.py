@@ -6,10 +6,11 @@ text alternative.
 
 import datetime
 
+from django.utils.dateformat import format as date_format
+
 from patients.progress import week_bounds
 from programs.charts import (
     CHART_HEIGHT,
-    CHART_WIDTH,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
     MARGIN_TOP,
@@ -17,16 +18,28 @@ from programs.charts import (
 )
 
 PAIN_TICKS = [0, 2, 4, 6, 8, 10]
+# Patients' charts are narrower than the admin's preview, so that their text stays readable
+# on a phone (the SVG scales to the screen's width).
+WIDTH = 400
+MOST_DATES = 4  # dates under the pain chart; more would overlap at 360 px
+
+
+def date_label_points(count: int) -> set[int]:
+    """Which of `count` points get a date under them: evenly spread, first and last."""
+    if count <= MOST_DATES:
+        return set(range(count))
+    return {round(index * (count - 1) / (MOST_DATES - 1)) for index in range(MOST_DATES)}
 
 
 def pain_chart(logs) -> dict:
     """Pain before and after each walk, oldest first, on the 0-10 scale."""
     if not logs:
-        return {"points": [], "width": CHART_WIDTH, "height": CHART_HEIGHT}
-    plot_width = CHART_WIDTH - MARGIN_LEFT - 16
+        return {"points": [], "width": WIDTH, "height": CHART_HEIGHT}
+    plot_width = WIDTH - MARGIN_LEFT - 32
     plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     baseline = MARGIN_TOP + plot_height
     step = plot_width / max(len(logs) - 1, 1)
+    dated = date_label_points(len(logs))
 
     def y_of(pain: int) -> float:
         return round(baseline - plot_height * pain / 10, 1)
@@ -37,6 +50,7 @@ def pain_chart(logs) -> dict:
             "before_y": y_of(log.pain_before),
             "after_y": y_of(log.pain_after),
             "log": log,
+            "dated": index in dated,
         }
         for index, log in enumerate(logs)
     ]
@@ -45,20 +59,26 @@ def pain_chart(logs) -> dict:
         "before_line": " ".join(f"{p['x']},{p['before_y']}" for p in points),
         "after_line": " ".join(f"{p['x']},{p['after_y']}" for p in points),
         "ticks": [{"value": value, "y": y_of(value)} for value in PAIN_TICKS],
-        "width": CHART_WIDTH,
+        "width": WIDTH,
         "height": CHART_HEIGHT,
         "axis_x": MARGIN_LEFT,
-        "right": CHART_WIDTH - 8,
-        "first": logs[0].walked_on,
-        "last": logs[-1].walked_on,
+        "right": WIDTH - 8,
         "label_y": baseline + 20,
     }
 
 
-def minutes_chart(logs, plan, today: datetime.date, weeks: int) -> dict:
-    """Minutes walked in each of the last `weeks` weeks, with the plan's weekly target."""
+def minutes_chart(logs, plan, today: datetime.date, weeks: int, since: datetime.date) -> dict:
+    """Minutes walked in each of the last `weeks` weeks, with the plan's weekly target.
+
+    No empty weeks from before the patient started (`since`, or their first walk).
+    """
     monday, _sunday = week_bounds(today)
-    starts = [monday - datetime.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    first = min([since, *(log.walked_on for log in logs)])
+    starts = [
+        start
+        for back in range(weeks - 1, -1, -1)
+        if (start := monday - datetime.timedelta(weeks=back)) + datetime.timedelta(6) >= first
+    ]
     stages = {stage.position: stage for stage in plan.stages.all()} if plan else {}
     current = stages.get(plan.current_position) if plan else None
     rows = []
@@ -84,8 +104,10 @@ def minutes_chart(logs, plan, today: datetime.date, weeks: int) -> dict:
         )
     chart = bar_chart(
         [row["minutes"] for row in rows],
-        labels=[row["start"].strftime("%d %b") for row in rows],
+        labels=[date_format(row["start"], "j M") for row in rows],
         classes=["bar-minutes" for _row in rows],
         targets=[row["target"] for row in rows],
+        width=WIDTH,
+        most_labels=4,
     )
     return {**chart, "rows": rows}

@@ -418,6 +418,13 @@ class MorningCheckForm(PatientForm):
     pain_now = pain_scale(_("Pain now"), _("Choose how bad your pain is now, from 0 to 10."))
     grouped = ("feeling", "pain_now")
 
+    def __init__(self, *args, morning: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not morning:  # asked later in the day, it would read oddly as "this morning"
+            self.fields["feeling"].label = _(
+                "How is your back today compared with before yesterday's walk?"
+            )
+
 
 class SecondCheckMixin:
     """A tick box that carrying on with the plan needs when there is a warning.

@@ -87,6 +87,10 @@ def plan_context(patient: Patient, today: datetime.date) -> dict:
     }
 
 
+def is_morning(patient: Patient) -> bool:
+    return patient.clinic.local_time(timezone.now()).hour < 12
+
+
 def standing_advice(patient: Patient):
     """While an urgent or same-day flag is unresolved, its advice stays on the home page."""
     severities = set(
@@ -132,15 +136,18 @@ def next_stage(plan):
 def patient_week(request: HttpRequest) -> HttpResponse:
     patient = current_patient(request)
     today = patient.clinic.today()
-    morning_walk = walk_awaiting_morning_check(patient, today)
+    advice = standing_advice(patient)
+    # Under "get medical help" advice the next step is not a question about walking.
+    morning_walk = None if advice else walk_awaiting_morning_check(patient, today)
+    morning = is_morning(patient)
     context = {
         "patient": patient,
         "tip": tip_for(today),
         "morning_walk": morning_walk,
-        "morning_form": MorningCheckForm() if morning_walk else None,
+        "morning_form": MorningCheckForm(morning=morning) if morning_walk else None,
+        "standing_advice": advice,
         **plan_context(patient, today),
     }
-    context["standing_advice"] = standing_advice(patient)
     context["recent_change"] = recent_change(context["plan"], today)
     plan = context["plan"]
     readiness = stage_readiness(patient, plan, today) if context["stage"] else None
@@ -309,7 +316,9 @@ def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
         if request.method == "GET":
             messages.info(request, _("Thank you, you have already answered for this walk."))
         return redirect("patient_week")
-    form = MorningCheckForm(request.POST if request.method == "POST" else None)
+    form = MorningCheckForm(
+        request.POST if request.method == "POST" else None, morning=is_morning(patient)
+    )
     if request.method == "POST" and form.is_valid():
         log.morning_check, _created = services.morning_check_create(
             log=log, feeling=form.cleaned_data["feeling"], pain_now=form.cleaned_data["pain_now"]
@@ -425,7 +434,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "patient": patient,
         "page": page,
         "pain": pain_chart(recent),
-        "minutes": minutes_chart(recent, plan, today, CHART_WEEKS),
+        "minutes": minutes_chart(recent, plan, today, CHART_WEEKS, since=patient.enrolled_on),
         "now": timezone.now(),
     }
     return render(request, "patients/history.html", context)

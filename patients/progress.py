@@ -36,7 +36,13 @@ class WeekProgress:
 
     @property
     def target_met(self) -> bool:
-        return self.target_walks is not None and self.walks >= self.target_walks
+        """Both the walks and the minutes: after a mid-week step up, 3 short walks are not
+        yet the new stage's week."""
+        return (
+            self.target_walks is not None
+            and self.walks >= self.target_walks
+            and self.minutes >= self.target_minutes
+        )
 
 
 def week_progress(patient, stage, today: datetime.date) -> WeekProgress:

@@ -107,7 +107,7 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         ),
         "changes": changes,
         "pain": pain_chart(chart_walks),
-        "minutes": minutes_chart(chart_walks, plan, today, CHART_WEEKS),
+        "minutes": minutes_chart(chart_walks, plan, today, CHART_WEEKS, since=patient.enrolled_on),
         "can_act": patient.clinic_id in access.care_clinic_ids(request.user),
         "plan_form": plan_form,
     }

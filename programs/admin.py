@@ -29,7 +29,7 @@ from programs.models import (
     StageChange,
     StageChangeKind,
     TemplateStage,
-    minute_drops,
+    ladder_warnings,
 )
 
 MAX_STAGES = 30
@@ -112,16 +112,37 @@ class TemplateStageInline(StageInline):
         return 0 if obj else 1
 
 
-def warn_about_minute_drops(request: HttpRequest, stages) -> None:
-    for before, after in minute_drops(stages):
-        messages.warning(
-            request,
-            gettext(
-                "Minutes per walk fall from stage %(before)d to stage %(after)d. That is "
-                "allowed, but check it is what you meant."
-            )
-            % {"before": before, "after": after},
-        )
+def warn_about_the_ladder(request: HttpRequest, formsets, stages) -> None:
+    """After a save: what is worth a second look in the ladder, and guidance that may now
+    describe the old numbers."""
+    for warning in ladder_warnings(stages):
+        messages.warning(request, warning)
+    for formset in formsets:
+        for form in formset.forms:
+            if stale_guidance(form):
+                messages.warning(
+                    request,
+                    gettext(
+                        "Stage %(position)s changed, but not its guidance for the patient "
+                        "(“%(guidance)s”). Check the guidance still fits."
+                    )
+                    % {
+                        "position": form.cleaned_data.get("position"),
+                        "guidance": form.cleaned_data.get("guidance", "")[:80],
+                    },
+                )
+
+
+def stale_guidance(form) -> bool:
+    """A stage's numbers changed while its guidance, which may quote them, did not."""
+    changed = set(getattr(form, "changed_data", ()))
+    return bool(
+        form.instance.pk
+        and changed & {"minutes_per_session", "sessions_per_week", "terrain"}
+        and "guidance" not in changed
+        and getattr(form, "cleaned_data", {}).get("guidance")
+        and not form.cleaned_data.get("DELETE")
+    )
 
 
 @admin.register(PlanTemplate)
@@ -175,7 +196,7 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        warn_about_minute_drops(request, form.instance.stages.all())
+        warn_about_the_ladder(request, formsets, form.instance.stages.all())
 
     @admin.display(description=_("owner"), ordering="clinic__name")
     def owner(self, template: PlanTemplate) -> str:
@@ -199,15 +220,19 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
         }
 
     def duplicate_clinic(self, request, template: PlanTemplate) -> Clinic | None:
-        """Copies land in the user's own clinic, so a shared template becomes editable."""
-        if request.user.is_superuser:
-            return template.clinic
+        """Copies land in the user's own clinic, so a shared template becomes editable.
+
+        Superusers who also work in a clinic get their clinic's copy too; only a superuser
+        with no clinic makes another shared template.
+        """
         clinics = access.care_clinic_ids(request.user)
         if template.clinic_id in clinics:
             return template.clinic
-        if not clinics:
-            raise PermissionDenied
-        return Clinic.objects.get(pk=clinics[0])
+        if clinics:
+            return Clinic.objects.get(pk=clinics[0])
+        if request.user.is_superuser:
+            return template.clinic
+        raise PermissionDenied
 
     @admin.action(description=_("Duplicate selected templates"))
     def duplicate_selected(self, request, queryset):
@@ -256,7 +281,7 @@ class PlanTemplateAdmin(ClinicScopedAdmin):
             "stages": stages,
             "weeks": weeks,
             "chart": progression_chart(weeks),
-            "drops": minute_drops(stages),
+            "warnings": ladder_warnings(stages),
         }
         return TemplateResponse(request, "admin/programs/plantemplate/preview.html", context)
 
@@ -469,7 +494,7 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:
-            warn_about_minute_drops(request, form.instance.stages.all())
+            warn_about_the_ladder(request, formsets, form.instance.stages.all())
 
     def response_add(self, request, obj, post_url_continue=None):
         # After assigning, the clinician wants to see (and perhaps tailor) the new plan.

@@ -64,14 +64,19 @@ def bar_chart(
     top: int | None = None,
     targets: list[int | None] | None = None,
     titles: list[str] | None = None,
+    width: int = CHART_WIDTH,
+    most_labels: int = 20,
 ) -> dict:
-    """Bar geometry in SVG user units, ready for a template: no script, no inline style."""
+    """Bar geometry in SVG user units, ready for a template: no script, no inline style.
+
+    With more bars than `most_labels`, every other bar is labelled, so labels never overlap.
+    """
     if not values:
-        return {"bars": [], "ticks": [], "width": CHART_WIDTH, "height": CHART_HEIGHT}
+        return {"bars": [], "ticks": [], "width": width, "height": CHART_HEIGHT}
     targets = targets or [None] * len(values)
     titles = titles or [""] * len(values)
     top = top or nice_ceiling(max([*values, *(t for t in targets if t)]))
-    plot_width = CHART_WIDTH - MARGIN_LEFT - 8
+    plot_width = width - MARGIN_LEFT - 8
     plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     slot = plot_width / len(values)
     baseline = MARGIN_TOP + plot_height
@@ -93,7 +98,7 @@ def bar_chart(
                 "value": value,
                 "label": label,
                 "label_x": round(left + slot / 2, 1),
-                "show_label": len(values) <= 20 or index % 2 == 0,
+                "show_label": len(values) <= most_labels or (len(values) - 1 - index) % 2 == 0,
                 "css": css,
                 "title": title,
                 "target_y": y_of(target) if target else None,
@@ -105,12 +110,13 @@ def bar_chart(
     return {
         "bars": bars,
         "ticks": [{"value": value, "y": y_of(value)} for value in range(0, top + 1, step)],
-        "width": CHART_WIDTH,
+        "width": width,
         "height": CHART_HEIGHT,
         "axis_x": MARGIN_LEFT,
         "baseline": baseline,
         "label_y": baseline + 20,
-        "right": CHART_WIDTH - 8,
+        "right": width - 8,
+        "has_targets": any(targets),
     }
 
 

@@ -148,6 +148,61 @@ def minute_drops(stages) -> list[tuple[int, int]]:
     ]
 
 
+# A step up larger than this in minutes per walk is worth a second look: the standard
+# ladder never adds more than 5 minutes, or a third, at a time.
+BIG_STEP_MINUTES = 10
+BIG_STEP_RATIO = 1.5
+
+
+def ladder_warnings(stages) -> list[str]:
+    """What in a ladder is allowed but worth a second look, as sentences for the clinician.
+
+    Minutes that fall (a clinician may ease off after a harder ground step), a big jump in
+    minutes, and minutes and walks per week rising together (graded activity changes one
+    thing at a time: minutes, then how often, then ground).
+    """
+    warnings = [
+        _(
+            "Minutes per walk fall from stage %(before)d to stage %(after)d. That is allowed, "
+            "but check it is what you meant."
+        )
+        % {"before": before, "after": after}
+        for before, after in minute_drops(stages)
+    ]
+    ordered = sorted(stages, key=lambda stage: stage.position)
+    for before, after in itertools.pairwise(ordered):
+        more = after.minutes_per_session - before.minutes_per_session
+        if more > BIG_STEP_MINUTES or (
+            more > 0 and after.minutes_per_session > BIG_STEP_RATIO * before.minutes_per_session
+        ):
+            warnings.append(
+                _(
+                    "Stage %(after)d asks for %(more)d more minutes per walk than stage "
+                    "%(before)d (%(from)d to %(to)d). A smaller step is easier to keep up."
+                )
+                % {
+                    "before": before.position,
+                    "after": after.position,
+                    "more": more,
+                    "from": before.minutes_per_session,
+                    "to": after.minutes_per_session,
+                }
+            )
+        # Ground on a stage is the hardest allowed, not a requirement, so it is not counted.
+        if (
+            after.minutes_per_session > before.minutes_per_session
+            and after.sessions_per_week > before.sessions_per_week
+        ):
+            warnings.append(
+                _(
+                    "Stage %(after)d asks for longer walks and more of them at once. One "
+                    "change at a time is easier to keep up."
+                )
+                % {"after": after.position}
+            )
+    return warnings
+
+
 class PlanTemplateQuerySet(models.QuerySet):
     def visible_to_clinics(self, clinic_ids) -> "PlanTemplateQuerySet":
         """A clinic's own templates plus the shared ones."""

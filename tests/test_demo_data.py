@@ -71,3 +71,13 @@ def test_demo_data_raises_flags_through_the_real_rules(settings, db):
     }
     assert ("David", "new_nerve", "review") in flags
     assert ("Aisha", "weakness_or_fall", "urgent") in flags
+
+
+def test_the_demo_plans_history_is_dated_when_it_happened(settings, db):
+    settings.DEBUG = True
+    run_demo()
+
+    for plan in PlanAssignment.objects.select_related("patient__clinic"):
+        zone = plan.patient.clinic.zone
+        started = plan.changes.get(kind="start")
+        assert started.changed_at.astimezone(zone).date() == plan.start_date

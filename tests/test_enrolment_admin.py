@@ -290,3 +290,14 @@ def test_assign_form_tells_patients_with_the_same_name_apart(staff_client, clini
 
     assert "Sam Patient (sam@example.com)" in page
     assert "Sam Patient (sam2@example.com)" in page
+
+
+def test_the_clinician_is_chosen_by_name_and_the_only_clinic_is_chosen_already(
+    staff_client, clinic, clinician
+):
+    form = staff_client.get(ENROL_URL).context["adminform"].form
+
+    assert form.initial["clinic"] == clinic.pk
+    labels = [label for _value, label in form.fields["clinician"].choices]
+    assert "Carol Staff" in labels
+    assert "carol" not in labels

@@ -65,6 +65,8 @@ def test_history_shows_only_the_patients_own_walks(patient_client, patient, clin
 def test_charts_come_with_their_figures_as_tables(
     patient_client, patient, clinician, clinic_template
 ):
+    patient.enrolled_on = patient.clinic.today() - datetime.timedelta(weeks=10)
+    patient.save(update_fields=["enrolled_on"])
     assign(patient, clinic_template, clinician, days_ago=20)
     add_walks(patient, 6)
 
@@ -74,7 +76,7 @@ def test_charts_come_with_their_figures_as_tables(
     assert page.count("<svg") == 2
     # Eight weekly bars drawn, and a real drawing area (an empty one was once shipped).
     assert page.count("<rect ") == 8
-    assert 'viewBox="0 0 640 220"' in page
+    assert 'viewBox="0 0 400 220"' in page
     assert page.count("Show these figures as a table") == 2
     this_week = response.context["minutes"]["rows"][-1]
     assert this_week["target"] == 30
@@ -86,3 +88,34 @@ def test_history_with_no_walks_says_so(patient_client):
 
     assert "No walks logged yet." in page
     assert "Your pain chart appears once you have logged a walk." in page
+
+
+def test_the_minutes_chart_starts_when_the_patient_did(
+    patient_client, patient, clinician, clinic_template
+):
+    """Enrolled last week: two bars, not six empty weeks before them."""
+    today = patient.clinic.today()
+    patient.enrolled_on = today - datetime.timedelta(days=7)
+    patient.save(update_fields=["enrolled_on"])
+    assign(patient, clinic_template, clinician, days_ago=7)
+    factories.report_walk(patient, minutes=10)
+
+    minutes = patient_client.get(reverse("history")).context["minutes"]
+
+    assert len(minutes["rows"]) == 2
+    assert minutes["rows"][0]["start"] <= patient.enrolled_on
+
+
+def test_the_charts_say_what_their_lines_are_and_date_more_than_the_ends(
+    patient_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician, days_ago=20)
+    add_walks(patient, 8)
+
+    response = patient_client.get(reverse("history"))
+
+    page = response.content.decode()
+    assert "The plan's target for that week." in page
+    assert "Dashed line: pain before the walk." in page
+    dated = [point for point in response.context["pain"]["points"] if point["dated"]]
+    assert len(dated) == 4

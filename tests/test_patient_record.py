@@ -45,7 +45,7 @@ def test_the_record_shows_plan_flags_and_a_timeline_of_what_happened(
         "change",
     }
     assert page.count("<svg") == 2
-    assert page.count('viewBox="0 0 640 220"') == 2
+    assert page.count('viewBox="0 0 400 220"') == 2
 
 
 def test_another_clinics_patient_is_not_found(staff_client, other_patient):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from programs.models import PlanTemplate
+from programs.models import PlanTemplate, ladder_warnings
 from tests import factories
 from tests.admin_forms import stage, template_post
 
@@ -186,3 +186,63 @@ def test_a_form_claiming_thousands_of_stages_is_refused_quickly(client, clinicia
 
     assert response.status_code == 200
     assert len(response.context["inline_admin_formsets"][0].formset.forms) <= 30
+
+
+def test_the_shipped_ladder_needs_no_second_look(standard_template):
+    assert ladder_warnings(standard_template.stages.all()) == []
+
+
+def test_a_big_jump_or_two_changes_at_once_are_worth_a_second_look(clinic):
+    template = factories.make_template("Steep", clinic, ladder=((8, 3), (20, 3), (25, 4)))
+
+    warnings = ladder_warnings(template.stages.all())
+
+    assert warnings == [
+        "Stage 2 asks for 12 more minutes per walk than stage 1 (8 to 20). A smaller step is "
+        "easier to keep up.",
+        "Stage 3 asks for longer walks and more of them at once. One change at a time is "
+        "easier to keep up.",
+    ]
+
+
+def test_changing_a_stages_minutes_but_not_its_guidance_warns_on_save(
+    client, clinician, clinic_template
+):
+    factories.sign_in(client, clinician)
+    url = reverse("admin:programs_plantemplate_change", args=[clinic_template.pk])
+    stages = [
+        stage(1, 10, guidance="Guidance for stage 1"),
+        stage(2, 12, guidance="Guidance for stage 2"),  # was 15
+        stage(3, 20, guidance="Guidance for stage 3"),
+    ]
+    data = template_post("North ladder", clinic_template.clinic, stages)
+    for index, row in enumerate(clinic_template.stages.order_by("position")):
+        data[f"stages-{index}-id"] = str(row.pk)
+        data[f"stages-{index}-template"] = str(clinic_template.pk)
+    data["stages-INITIAL_FORMS"] = "3"
+
+    response = client.post(url, data, follow=True)
+
+    page = response.content.decode()
+    assert "Stage 2 changed, but not its guidance for the patient" in page
+    assert "Stage 1 changed" not in page
+
+
+def test_a_superuser_who_is_a_clinic_admin_duplicates_into_their_clinic(
+    client, clinic, standard_template
+):
+    """The demo's admin is both: the copy was shared with every clinic, and read-only."""
+    boss = factories.make_staff("boss", clinic, "clinic_admin", is_superuser=True)
+    factories.sign_in(client, boss)
+
+    client.post(reverse("admin:programs_plantemplate_duplicate", args=[standard_template.pk]))
+
+    assert PlanTemplate.objects.get(name__startswith="Copy of").clinic == clinic
+
+
+def test_a_superuser_with_no_clinic_makes_a_shared_copy(client, superuser, standard_template):
+    factories.sign_in(client, superuser)
+
+    client.post(reverse("admin:programs_plantemplate_duplicate", args=[standard_template.pk]))
+
+    assert PlanTemplate.objects.get(name__startswith="Copy of").clinic is None

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from patients.models import WalkLog
@@ -155,3 +156,61 @@ def test_a_nonsense_step_up_choice_changes_nothing(
 
     assert response.url == reverse("patient_week")
     assert plan.changes.count() == 1
+
+
+def test_a_mid_week_step_up_is_not_called_a_finished_week(
+    patient_client, patient, clinician, clinic_template
+):
+    """Three 10-minute walks, then a step up to 15 minutes: 30 of 45 minutes is not done."""
+    plan = assign(patient, clinic_template, clinician)
+    for _ in range(3):
+        factories.report_walk(patient, minutes=10)
+    services.plan_advance(
+        assignment=plan, by=clinician, reason="Ready", today=patient.clinic.today()
+    )
+
+    response = patient_client.get(reverse("patient_week"))
+
+    assert response.context["progress"].target_met is False
+    assert "You have done this week's walks" not in response.content.decode()
+
+
+def test_well_done_is_never_shown_beside_advice_to_take_it_easier(
+    patient_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+    for _ in range(2):
+        factories.report_walk(patient, minutes=10)
+    log = factories.report_walk(
+        patient, minutes=10, pain_after=9, pain_areas=["lower_back"]
+    )  # severe pain: review advice
+
+    page = patient_client.get(reverse("walk_detail", args=[log.pk])).content.decode()
+
+    assert "Take it a little easier" in page
+    assert "Well done" not in page
+
+
+def test_no_morning_question_under_advice_to_get_medical_help(
+    patient_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician, days_ago=2)
+    factories.report_walk(patient, walked_on=patient.clinic.today() - datetime.timedelta(1))
+    factories.report_check_in(patient, "chest")
+
+    response = patient_client.get(reverse("patient_week"))
+
+    assert "Get medical help now" in response.content.decode()
+    assert response.context["morning_walk"] is None
+
+
+@pytest.mark.parametrize(("hour", "word"), [(8, "this morning"), (22, "today")])
+def test_the_morning_question_fits_the_time_of_day(client, patient, hour, word):
+    zone = patient.clinic.zone
+    now = datetime.datetime.combine(patient.clinic.today(), datetime.time(hour), zone)
+    with time_machine.travel(now, tick=False):
+        factories.sign_in(client, patient.user)
+        factories.report_walk(patient, walked_on=patient.clinic.today() - datetime.timedelta(1))
+        page = client.get(reverse("patient_week")).content.decode()
+
+    assert f"How is your back {word} compared with before yesterday" in page

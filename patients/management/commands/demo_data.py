@@ -14,7 +14,7 @@ from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
 from patients.services import patient_enrol
 from programs import services
-from programs.models import PlanTemplate
+from programs.models import PlanTemplate, StageChange
 
 User = get_user_model()
 
@@ -28,6 +28,14 @@ STAFF = [
     ("clinician", "clinician", "Sam", "Okafor", StaffRole.CLINICIAN, False),
     ("reviewer", "reviewer", "Priya", "Shah", StaffRole.REVIEWER, False),
 ]
+
+
+def dated(plan, day: datetime.date) -> None:
+    """The demo's history happened over past weeks: date the plan's latest change to `day`,
+    9 am at the clinic, as if it had been made then."""
+    latest = plan.changes.order_by("-changed_at", "-pk").first()
+    when = datetime.datetime.combine(day, datetime.time(9), plan.patient.clinic.zone)
+    StageChange.objects.filter(pk=latest.pk).update(changed_at=when)
 
 
 class Command(BaseCommand):
@@ -102,12 +110,14 @@ class Command(BaseCommand):
             start_position=2,
             assigned_by=clinician,
         )
+        dated(plan, today - datetime.timedelta(days=27))
         services.plan_advance(
             assignment=plan,
             by=clinician,
             reason="Stage complete on green.",
             today=today - datetime.timedelta(days=13),
         )
+        dated(plan, today - datetime.timedelta(days=13))
         self.walks(
             maria,
             rng,
@@ -120,11 +130,14 @@ class Command(BaseCommand):
         david = self.enrol(
             clinic, clinician, "David", "Brown", usual_pain=3, goal="Play nine holes of golf again."
         )
-        services.plan_assign(
-            patient=david,
-            template=standard,
-            start_date=today - datetime.timedelta(days=20),
-            assigned_by=clinician,
+        dated(
+            services.plan_assign(
+                patient=david,
+                template=standard,
+                start_date=today - datetime.timedelta(days=20),
+                assigned_by=clinician,
+            ),
+            today - datetime.timedelta(days=20),
         )
         self.walks(
             david, rng, days=20, minutes=(8, 10), pain=lambda day: (3, 3 + max(0, (20 - day) // 6))
@@ -165,6 +178,7 @@ class Command(BaseCommand):
             start_date=today - datetime.timedelta(days=24),
             assigned_by=clinician,
         )
+        dated(plan, today - datetime.timedelta(days=24))
         self.walks(
             aisha, rng, days=24, minutes=(5, 8), pain=lambda day: (4, 4 + (day < 10)), skip_recent=7
         )
@@ -174,6 +188,7 @@ class Command(BaseCommand):
             reason="Flare after a cold; rest this week.",
             today=today - datetime.timedelta(days=6),
         )
+        dated(plan, today - datetime.timedelta(days=6))
         # A fall with osteoporosis: an urgent flag, and an alert email for the worker to send.
         services_patients.symptom_check_in_save(
             patient=aisha,
