@@ -21,7 +21,7 @@ PAIN_TICKS = [0, 2, 4, 6, 8, 10]
 # Patients' charts are narrower than the admin's preview, so that their text stays readable
 # on a phone (the SVG scales to the screen's width).
 WIDTH = 400
-MOST_DATES = 4  # dates under the pain chart; more would overlap at 360 px
+MOST_DATES = 3  # dates under the pain chart: first, middle, last; more would crowd at 360 px
 
 
 def date_label_points(count: int) -> set[int]:

@@ -39,9 +39,9 @@ def plan_change_warning(progress) -> str:
     """Why advancing now needs a second check, or ""."""
     if red_light(progress):
         return _(
-            "The traffic light is red (%(why)s). Advance only once you have reviewed the "
-            "patient and are sure it is safe."
-        ) % {"why": progress.light_label}
+            "The traffic light is red. Advance only once you have reviewed the patient and "
+            "are sure it is safe."
+        )
     return ""
 
 

@@ -309,7 +309,7 @@ def test_one_bad_day_makes_one_row_per_patient_listing_every_review_rule(staff_c
     [row] = response.context["queue"]
     assert {flag.rule for flag in row.flags} == {"severe_pain", "new_nerve", "spreading"}
     page = response.content.decode()
-    assert "3 flags to review, from the same reports" in page
+    assert "3 flags to review for this patient" in page
     assert page.count('class="flag-group"') == 1
     assert "Showing the" not in page
 

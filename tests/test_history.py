@@ -118,4 +118,4 @@ def test_the_charts_say_what_their_lines_are_and_date_more_than_the_ends(
     assert "The plan's target for that week." in page
     assert "Dashed line: pain before the walk." in page
     dated = [point for point in response.context["pain"]["points"] if point["dated"]]
-    assert len(dated) == 4
+    assert len(dated) == 3

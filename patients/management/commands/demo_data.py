@@ -101,7 +101,13 @@ class Command(BaseCommand):
         self.patients = []
         rng = random.Random(20261123)  # noqa: S311  (the same demo every time; not security)
         maria = self.enrol(
-            clinic, clinician, "Maria", "Lopez", usual_pain=3, goal="Walk to the market and back."
+            clinic,
+            clinician,
+            "Maria",
+            "Lopez",
+            usual_pain=3,
+            goal="Walk to the market and back.",
+            phone="07400 100001",
         )
         plan = services.plan_assign(
             patient=maria,
@@ -128,7 +134,13 @@ class Command(BaseCommand):
 
         # Pain creeping up, then a new electric-shock pain in the thigh: raises review flags.
         david = self.enrol(
-            clinic, clinician, "David", "Brown", usual_pain=3, goal="Play nine holes of golf again."
+            clinic,
+            clinician,
+            "David",
+            "Brown",
+            usual_pain=3,
+            goal="Play nine holes of golf again.",
+            phone="07400 100002",
         )
         dated(
             services.plan_assign(
@@ -171,6 +183,7 @@ class Command(BaseCommand):
             known_walking_pattern=True,
             osteoporosis=True,
             goal="Walk my grandchildren to school.",
+            phone="07400 100003",
         )
         plan = services.plan_assign(
             patient=aisha,
