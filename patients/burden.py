@@ -71,6 +71,7 @@ class Tally:
     patients: int = 0
     patient_weeks: float = 0.0
     flags: Counter = field(default_factory=Counter)  # (rule, severity) -> raised
+    flare_causes: Counter = field(default_factory=Counter)  # what set each flare flag off
     queue_rows: int = 0
 
     def per_100_weeks(self, count: int) -> float:
@@ -89,6 +90,14 @@ def findings_for(typed: Typed, baseline: Baseline, history: History) -> list[Fin
         Report(pain=None, day=typed.morning_of), baseline, history.recent(typed.morning_of)
     )
     return [finding for finding in (provoked, sustained) if finding]
+
+
+def flare_cause(finding: Finding) -> str:
+    if "other_day" in finding.evidence:
+        return "pain up on two days"
+    if "unsettled_days" in finding.evidence:
+        return "two unsettled mornings"
+    return "the patient said so"
 
 
 def remember(typed: Typed, history: History) -> None:
@@ -123,6 +132,8 @@ def replay_patient(
                 continue
             opened[finding.rule] = (typed.at, finding.severity)
             tally.flags[finding.rule, finding.severity] += 1
+            if finding.rule == "flare":
+                tally.flare_causes[flare_cause(finding)] += 1
             if finding.severity in ALERT_SEVERITIES:
                 tally.queue_rows += 1
             else:

@@ -186,3 +186,5 @@ class Command(BaseCommand):
         write(f"{'all flags':38} {total:>8,} {tally.per_100_weeks(total):>22.2f}")
         rows = tally.queue_rows
         write(f"{'queue rows (grouped)':38} {rows:>8,} {tally.per_100_weeks(rows):>22.2f}")
+        for cause, count in tally.flare_causes.most_common():
+            write(f"{'  flare: ' + cause:38} {count:>8,} {tally.per_100_weeks(count):>22.2f}")
