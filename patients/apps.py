@@ -9,7 +9,10 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         from config import checks  # noqa: F401  (registers the start-up checks)
-        from patients import two_factor  # noqa: F401  (notes at sign-in who has a second factor)
+        from patients import (
+            local_time,  # noqa: F401  (notes at sign-in the clinic's zone)
+            two_factor,  # noqa: F401  (notes at sign-in who has a second factor)
+        )
 
 
 class StepwiseAdminConfig(admin_apps.AdminConfig):

@@ -507,7 +507,7 @@ class SymptomCheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.patient} checked in at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.patient} checked in on {self.reported_on:%Y-%m-%d}"
 
     def answer(self, symptom: str) -> str | None:
         """ "yes", "no" or None (not answered) for one serious-symptom question."""

@@ -118,11 +118,13 @@ CHANGE_NEWS = {
 CHANGE_NEWS_DAYS = 14
 
 
-def recent_change(plan, today: datetime.date) -> str:
+def recent_change(plan, clinic) -> str:
     if plan is None:
         return ""
     change = plan.changes.order_by("-changed_at", "-pk").first()
-    if change is None or (today - change.changed_at.date()).days > CHANGE_NEWS_DAYS:
+    if change is None:
+        return ""
+    if (clinic.today() - clinic.local_date(change.changed_at)).days > CHANGE_NEWS_DAYS:
         return ""
     return CHANGE_NEWS.get(change.kind, "")
 
@@ -148,7 +150,7 @@ def patient_week(request: HttpRequest) -> HttpResponse:
         "standing_advice": advice,
         **plan_context(patient, today),
     }
-    context["recent_change"] = recent_change(context["plan"], today)
+    context["recent_change"] = recent_change(context["plan"], patient.clinic)
     plan = context["plan"]
     readiness = stage_readiness(patient, plan, today) if context["stage"] else None
     context["ready"] = readiness is not None and readiness.ready

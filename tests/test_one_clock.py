@@ -176,3 +176,16 @@ def test_the_alert_email_gives_the_time_in_the_clinics_zone(auckland):
 
     body = mail.outbox[0].body
     assert "30 Nov 2026 00:30 NZDT" in body
+
+
+def test_the_admin_shows_times_in_the_clinics_zone(client, auckland):
+    patient, clinician, _template = clinic_patient(auckland)
+    with time_machine.travel(at("2026-11-29T11:30:00"), tick=False):  # 00:30 on the 30th there
+        check_in = report_check_in(patient, pain_now=3)
+    factories.sign_in(client, clinician)
+
+    page = client.get(reverse("admin:patients_symptomcheckin_change", args=[check_in.pk]))
+
+    page = page.content.decode()
+    assert "30 Nov 2026, 12:30 a.m." in page
+    assert "checked in on 2026-11-30" in page
