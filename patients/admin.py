@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients import access, audit, two_factor
 from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin
+from patients.choices import BodyArea, PainCharacter
 from patients.models import (
     AuditAction,
     Clinic,
@@ -353,7 +354,12 @@ class WalkLogAdmin(ReadOnlyReportAdmin):
         return log.deleted_at is not None
 
 
-ANSWER_WORDS = {"yes": _("Yes"), "no": _("No"), None: _("Not answered")}
+ANSWER_WORDS = {
+    "yes": _("Yes"),
+    "no": _("No"),
+    None: _("Not answered"),
+    "yes, then no": _("Yes (acted on), then No when the patient sent the form again"),
+}
 
 
 @admin.register(SymptomCheckIn)
@@ -370,8 +376,8 @@ class SymptomCheckInAdmin(ReadOnlyReportAdmin):
         "updated_at",
         "advice_shown_at",
         "pain_now",
-        "pain_character",
-        "pain_areas",
+        "feels_like",
+        "felt_in",
         "pain_side",
         "hard_to_function",
         "says_flare",
@@ -380,7 +386,15 @@ class SymptomCheckInAdmin(ReadOnlyReportAdmin):
         "from_walk_form",
         "note",
     ]
-    readonly_fields = ["created_at", "updated_at", "question_answers"]
+    readonly_fields = ["created_at", "updated_at", "feels_like", "felt_in", "question_answers"]
+
+    @admin.display(description=_("what the pain feels like"))
+    def feels_like(self, check_in: SymptomCheckIn) -> str:
+        return ", ".join(str(PainCharacter(code).label) for code in check_in.pain_character) or "—"
+
+    @admin.display(description=_("where it is felt"))
+    def felt_in(self, check_in: SymptomCheckIn) -> str:
+        return ", ".join(str(BodyArea(code).label) for code in check_in.pain_areas) or "—"
 
     @admin.display(description=_("serious symptoms answered yes"))
     def serious_answers(self, check_in: SymptomCheckIn) -> str:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from patients.choices import LEG_AREAS, PainCharacter, Side
 from patients.models import Clinic, Country, SymptomOnset
-from patients.rules import Finding, Rule, SeriousSymptom, Severity
+from patients.rules import SEVERITY_RANK, Finding, SeriousSymptom, Severity
 
 # Non-emergency medical lines, where a country has one national number for it.
 NON_EMERGENCY_NUMBERS = {Country.GB: "111"}
@@ -84,7 +85,18 @@ def _walk_provoked() -> Advice:
         _("Your pain went up on this walk"),
         [
             _("Next time, walk a little shorter or slower."),
-            _("Tomorrow morning we will ask how your back feels."),
+            _("On the morning after this walk, we will ask how your back feels."),
+        ],
+    )
+
+
+def _unsettled() -> Advice:
+    return Advice(
+        Severity.INFO,
+        _("Your back has not settled since your walk"),
+        [
+            _("Next time, walk a little shorter or slower, and stay at this stage for now."),
+            _("If it gets worse, or you are worried, contact your clinic."),
         ],
     )
 
@@ -98,6 +110,9 @@ def _overuse() -> Advice:
             _("Keep to flat ground and walk a little shorter until it settles."),
         ],
     )
+
+
+INFO_ADVICE = {"walk": _walk_provoked, "joints": _overuse, "morning": _unsettled}
 
 
 def advice_for_severity(severity: str, clinic: Clinic) -> Advice:
@@ -117,10 +132,8 @@ def advice_for(findings: list[Finding], clinic: Clinic) -> Advice | None:
     ask = any(finding.ask_cauda_equina for finding in findings)
     if worst.severity != Severity.INFO:
         advice = advice_for_severity(worst.severity, clinic)
-    elif worst.rule == Rule.WALK_PROVOKED:
-        advice = _walk_provoked()
     else:
-        advice = _overuse()
+        advice = INFO_ADVICE.get(worst.advice, _walk_provoked)()
     if ask:
         return Advice(advice.severity, advice.title, advice.steps, ask_cauda_equina=True)
     return advice
@@ -146,15 +159,32 @@ ONSET_WORDS = {
 
 def emergency_line(check_in) -> str:
     """What to say at the emergency department after a cauda equina answer, or ""."""
+    symptoms = set(check_in.serious_symptoms) | symptoms_in_both_legs(check_in)
     said = [
         str(words)
         for symptom, words in SAY_AT_THE_EMERGENCY_DEPARTMENT.items()
-        if symptom in check_in.serious_symptoms
+        if symptom in symptoms
     ]
     if not said:
         return ""
-    line = _("I have back pain and I may have cauda equina syndrome. I have new %(symptoms)s.") % {
+    line = _("I have back pain and I may have cauda equina syndrome. New for me: %(symptoms)s.") % {
         "symptoms": "; ".join(said)
     }
     onset = ONSET_WORDS.get(check_in.symptoms_started)
     return f"{line} {onset}" if onset else line
+
+
+def symptoms_in_both_legs(check_in) -> set[str]:
+    """Both legs ticked on the form itself (a walk log's symptoms, say), as the questions."""
+    if check_in.pain_side != Side.BOTH or not set(check_in.pain_areas) & LEG_AREAS:
+        return set()
+    if PainCharacter.NUMBNESS in check_in.pain_character:
+        return {SeriousSymptom.BOTH_LEGS_NUMB}
+    return {SeriousSymptom.BOTH_LEGS}
+
+
+def worst(*advice: "Advice | None") -> "Advice | None":
+    """The most severe of several pieces of advice: a later report never plays down
+    standing advice to get medical help."""
+    given = [piece for piece in advice if piece is not None]
+    return max(given, key=lambda piece: SEVERITY_RANK[piece.severity], default=None)

@@ -45,6 +45,8 @@ class Typed:
     pain_before_walk: int | None = None
     morning_pain: int | None = None
     settled: bool = True
+    # Symptoms from an unfinished walk log: acted on, but the walk itself carries the pain.
+    from_walk_form: bool = False
 
 
 @dataclass
@@ -55,10 +57,8 @@ class History:
     unsettled: list[datetime.date] = field(default_factory=list)
 
     def recent(self, day: datetime.date) -> Recent:
-        first, last = (
-            day - datetime.timedelta(days=MEDIAN_DAYS),
-            day + datetime.timedelta(FLARE_DAYS),
-        )
+        first = _shifted(day, -MEDIAN_DAYS)
+        last = _shifted(day, FLARE_DAYS)
         low = bisect.bisect_left(self.pains, Entry(first, -1))
         high = bisect.bisect_right(self.pains, Entry(last, 11))
         week = datetime.timedelta(days=FLARE_DAYS)
@@ -76,6 +76,14 @@ class Tally:
 
     def per_100_weeks(self, count: int) -> float:
         return 100 * count / self.patient_weeks if self.patient_weeks else 0.0
+
+
+def _shifted(day: datetime.date, days: int) -> datetime.date:
+    """`day` moved by `days`, held within the calendar Python knows."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min if days < 0 else datetime.date.max
 
 
 def findings_for(typed: Typed, baseline: Baseline, history: History) -> list[Finding]:
@@ -101,6 +109,8 @@ def flare_cause(finding: Finding) -> str:
 
 
 def remember(typed: Typed, history: History) -> None:
+    if typed.from_walk_form:
+        return
     if typed.report is not None and typed.report.pain is not None:
         bisect.insort(history.pains, Entry(typed.report.day, typed.report.pain))
     elif typed.report is None and not typed.settled:
@@ -115,6 +125,7 @@ def replay_patient(
     walk_days: list[datetime.date],
     plan_started: datetime.date | None,
     last_day: datetime.date,
+    zone,
     tally: Tally,
 ) -> None:
     """Count the flags one patient's reports would have raised."""
@@ -137,7 +148,7 @@ def replay_patient(
             if finding.severity in ALERT_SEVERITIES:
                 tally.queue_rows += 1
             else:
-                row_days.add(typed.at.date())
+                row_days.add(typed.at.astimezone(zone).date())  # the queue's rows, by clinic day
         remember(typed, history)
     tally.queue_rows += len(row_days)
     if plan_started is not None:

@@ -24,6 +24,7 @@ from patients import access, audit
 from patients.flags import flag_acknowledge, flag_resolve
 from patients.forms import ResolveFlagForm
 from patients.models import (
+    UNRESOLVED_FLAG_STATUSES,
     DeliveryState,
     Flag,
     Notification,
@@ -32,7 +33,7 @@ from patients.models import (
 )
 from patients.notifications import ALERT_SEVERITIES, STALE_PENDING
 from patients.progress import LIGHT_LOOKBACK, plan_progress, stage_readiness, week_bounds
-from patients.second_checks import resolution_warning
+from patients.second_checks import resolution_warnings
 from programs import services as plan_services
 from programs.models import PlanAssignment, PlanStatus
 
@@ -207,9 +208,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     patients = list(page)
     # Alerts that did not get out: the clinic must not rely on email arriving.
+    # A resolved flag has been dealt with, whether or not its email got out.
     undelivered = list(
         Notification.objects.undelivered()
-        .filter(flag__patient__clinic_id__in=clinic_ids)
+        .filter(flag__patient__clinic_id__in=clinic_ids, flag__status__in=UNRESOLVED_FLAG_STATUSES)
         .filter(Q(state=DeliveryState.FAILED) | Q(created_at__lte=timezone.now() - STALE_PENDING))
         .select_related("flag__patient__user")[:50]
     )
@@ -264,7 +266,8 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
     progress = stage_readiness(flag.patient, plan, today, leaving_out_flag=flag) if plan else None
     form = ResolveFlagForm(
         request.POST if request.method == "POST" else None,
-        warning=resolution_warning(flag, progress),
+        warnings=resolution_warnings(flag, progress),
+        plan_active=plan is not None and plan.status == PlanStatus.ACTIVE,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,10 +298,28 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
 @login_required
 @require_POST
 def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
-    """One click to advance a patient whose stage is complete on green."""
+    """One click to advance a patient whose stage is complete on green.
+
+    The readiness gate holds here, not only in the button: a page opened before the patient
+    reported something new must not advance them on red.
+    """
     plans = PlanAssignment.objects.in_clinics(access.care_clinic_ids(request.user))
-    plan = get_object_or_404(plans.select_related("patient__user", "patient__clinic"), pk=plan_id)
+    plan = get_object_or_404(
+        plans.select_related("patient__user", "patient__clinic").prefetch_related("stages"),
+        pk=plan_id,
+    )
     today = plan.patient.clinic.today()
+    progress = stage_readiness(plan.patient, plan, today)
+    if progress is None or not progress.ready:
+        messages.error(
+            request,
+            _(
+                "%(patient)s is not ready to progress now. Open their record to see why, and "
+                "to change the plan with a reason."
+            )
+            % {"patient": plan.patient},
+        )
+        return redirect("staff_home")
     try:
         updated = plan_services.plan_advance(
             assignment=plan,

@@ -6,9 +6,14 @@ fired; the rest is a bounded number of writes (at most a few per rule), whatever
 of the patient's history.
 """
 
+import contextlib
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from patients import audit
 from patients.models import (
@@ -19,6 +24,7 @@ from patients.models import (
     FlagEvent,
     FlagEventKind,
     FlagStatus,
+    NotificationKind,
     Patient,
 )
 from patients.notifications import ALERT_SEVERITIES, notify
@@ -28,6 +34,8 @@ from programs.actions import apply_plan_action
 from programs.models import PlanAssignment, PlanStatus
 
 PAUSING_SEVERITIES = {Severity.URGENT, Severity.SAME_DAY}
+# Urgent evidence on an open flag alerts the clinic again, but not more often than this.
+REPEAT_ALERT_AFTER = datetime.timedelta(minutes=10)
 
 
 def is_flagged(finding: Finding) -> bool:
@@ -47,6 +55,9 @@ def record_findings(
     findings = [finding for finding in findings if is_flagged(finding)]
     if not findings:
         return []
+    # One patient's reports are flagged one at a time: two saved at once would otherwise
+    # both find no open flag, and the second insert would fail and lose its report.
+    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
     now = timezone.now()
     unresolved = {
         flag.rule: flag
@@ -99,16 +110,20 @@ def _raise(patient: Patient, finding: Finding, evidence: dict, now) -> Flag:
 
 def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now, *, quiet: bool) -> None:
     worse = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity] and not quiet
-    if worse:
-        flag.severity = finding.severity
-        flag.summary = finding.summary
     # An acknowledged flag goes back to the top of the queue when the news is worse or
     # urgent: merging must never hide an escalation behind an earlier acknowledgement.
     news = not quiet and (worse or finding.severity == Severity.URGENT)
-    if flag.status == FlagStatus.ACKNOWLEDGED and news:
+    reopened = news and flag.status == FlagStatus.ACKNOWLEDGED
+    if worse:
+        flag.severity = finding.severity
+    if reopened:
         flag.status = FlagStatus.OPEN
+    flag.summary = latest_summary(flag.summary, finding.summary)
+    flag.evidence_change = ""  # new evidence stands, whatever became of earlier evidence
     flag.last_evidence_at = now
-    flag.save(update_fields=["severity", "summary", "status", "last_evidence_at"])
+    flag.save(
+        update_fields=["severity", "summary", "status", "evidence_change", "last_evidence_at"]
+    )
     FlagEvent.objects.create(
         flag=flag,
         kind=FlagEventKind.ESCALATED if worse else FlagEventKind.EVIDENCE,
@@ -124,14 +139,33 @@ def _add_evidence(flag: Flag, finding: Finding, evidence: dict, now, *, quiet: b
         obj=flag,
         detail="escalated" if worse else "new evidence",
     )
-    # New urgent evidence tells the clinic again, even about an acknowledged flag.
-    if news and finding.severity in ALERT_SEVERITIES:
+    # New urgent evidence tells the clinic again, even about an acknowledged flag; the same
+    # news sent again within minutes (a resend, a retry) makes one alert, not one each.
+    repeat = not (worse or reopened) and _alerted_since(flag, now - REPEAT_ALERT_AFTER)
+    if news and finding.severity in ALERT_SEVERITIES and not repeat:
         notify(flag)
+
+
+# The latest evidence leads a flag's one-line summary, saying there is more behind it.
+EARLIER_REPORTS = gettext_lazy("(and earlier reports)")
+
+
+def latest_summary(current: str, latest: str) -> str:
+    if latest == current or current.startswith(latest):
+        return current
+    return f"{latest} {EARLIER_REPORTS}"[:300]
+
+
+def _alerted_since(flag: Flag, since) -> bool:
+    return flag.notifications.filter(kind=NotificationKind.ALERT, created_at__gte=since).exists()
 
 
 def _pause_plan(patient: Patient, now) -> None:
     plan = PlanAssignment.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
-    if plan is not None:
+    if plan is None:
+        return
+    # Paused or ended meanwhile by the clinic: the report must still be saved.
+    with contextlib.suppress(ValidationError):
         plan_services.plan_pause(
             assignment=plan,
             by=None,
@@ -172,19 +206,23 @@ def evidence_changed(*, patient: Patient, report_id, change: str, summary: str, 
     """Mark the flags a report fed when the patient deletes or corrects it.
 
     Flags are never deleted or lowered: the clinician sees that the evidence changed and
-    decides. Runs in the caller's transaction.
+    decides. A deletion marks a flag "evidence withdrawn" only when none of its evidence
+    still stands; either way its history says what happened. Runs in the caller's
+    transaction.
     """
     report_id = str(report_id)
     fed = FlagEvent.objects.filter(flag__patient=patient).filter(
         Q(evidence__source_id=report_id) | Q(evidence__other_source_id=report_id)
     )
     flags = list(Flag.objects.select_for_update().filter(pk__in=fed.values("flag_id")))
+    still_stands = _evidence_standing(flags, withdrawn=report_id)
     kind = (
         FlagEventKind.WITHDRAWN if change == EvidenceChange.WITHDRAWN else FlagEventKind.CORRECTED
     )
     for flag in flags:
-        flag.evidence_change = change
-        flag.save(update_fields=["evidence_change"])
+        if change == EvidenceChange.CORRECTED or not still_stands[flag.pk]:
+            flag.evidence_change = change
+            flag.save(update_fields=["evidence_change"])
         FlagEvent.objects.create(
             flag=flag,
             kind=kind,
@@ -194,6 +232,31 @@ def evidence_changed(*, patient: Patient, report_id, change: str, summary: str, 
             by=by,
         )
     return flags
+
+
+EVIDENCE_KINDS = [FlagEventKind.RAISED, FlagEventKind.EVIDENCE, FlagEventKind.ESCALATED]
+
+
+def _evidence_standing(flags: list[Flag], *, withdrawn: str) -> dict:
+    """For each flag, whether any of its evidence still stands once `withdrawn` is gone.
+
+    A piece of evidence stands while every report behind it does (a flare needs both of
+    its days).
+    """
+    events = list(
+        FlagEvent.objects.filter(
+            flag__in=flags, kind__in=[*EVIDENCE_KINDS, FlagEventKind.WITHDRAWN]
+        ).values_list("flag_id", "kind", "evidence")
+    )
+    gone = {withdrawn} | {
+        evidence.get("source_id") for _flag, kind, evidence in events if kind == "withdrawn"
+    }
+    standing = {flag.pk: False for flag in flags}
+    for flag_id, kind, evidence in events:
+        reports = {evidence.get("source_id"), evidence.get("other_source_id")} - {None, ""}
+        if kind != FlagEventKind.WITHDRAWN and reports and not reports & gone:
+            standing[flag_id] = True
+    return standing
 
 
 # Resolving a flag with one of these also changes the patient's active plan.

@@ -10,11 +10,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from patients.choices import JOINT_AREAS, LEG_AREAS, BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import FlagAction, FlagStatus, MorningFeeling, SymptomOnset
 from patients.rules import Rule, SeriousSymptom, Severity
-from patients.second_checks import needs_second_check
 from programs.actions import PLAN_ACTIONS
 
 # How far back a walk may be logged, so a forgotten walk can still be added.
@@ -30,6 +30,7 @@ def pain_scale(label: str, required_message: str) -> forms.TypedChoiceField:
         label=label,
         choices=[(n, str(n)) for n in range(11)],
         coerce=int,
+        empty_value=None,
         widget=forms.RadioSelect,
         error_messages={
             "required": required_message,
@@ -162,6 +163,8 @@ class WalkLogForm(PatientForm):
         initial="no",
     )
     stopped_reason = forms.CharField(label=_("Why did you stop?"), max_length=500, required=False)
+    # "Yes, this was another walk" after being told an identical one was just saved.
+    another_walk = forms.BooleanField(required=False, widget=forms.HiddenInput)
     effort = forms.ChoiceField(
         label=_("How hard did it feel?"),
         choices=Effort.choices,
@@ -237,7 +240,11 @@ class WalkLogForm(PatientForm):
 
     def values(self) -> dict:
         """What the service stores, without the submission key."""
-        values = {name: value for name, value in self.cleaned_data.items() if name != "submission"}
+        values = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("submission", "another_walk")
+        }
         if not values["stopped_early"]:
             values["stopped_reason"] = ""
         return values
@@ -310,6 +317,9 @@ class SymptomCheckInForm(PatientForm):
             *(f"serious_{symptom.value}" for symptom in SeriousSymptom),
         )
 
+    # Set when the form comes back after a partial save: the questions still to answer.
+    asking_again = False
+
     def serious_fields(self):
         return [self[f"serious_{symptom.value}"] for symptom in SeriousSymptom]
 
@@ -317,6 +327,21 @@ class SymptomCheckInForm(PatientForm):
         cleaned = super().clean()
         require_side(self)
         return cleaned
+
+    def error_summary(self) -> list[dict]:
+        """After a partial save, the serious questions still unanswered come first."""
+        items = super().error_summary()
+        if not self.asking_again:
+            return items
+        blank = [field for field in self.serious_fields() if not field.value()]
+        if blank:
+            message = ngettext(
+                "%(count)d question about serious symptoms is not answered yet.",
+                "%(count)d questions about serious symptoms are not answered yet.",
+                len(blank),
+            ) % {"count": len(blank)}
+            items.insert(0, {"anchor": f"{blank[0].auto_id}_0", "message": message})
+        return items
 
     def serious_answers(self) -> tuple[set[str], set[str]]:
         """The questions answered yes and those answered no; the rest are not answered."""
@@ -415,11 +440,12 @@ class MorningCheckForm(PatientForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how your back feels.")},
     )
-    pain_now = pain_scale(_("Pain now"), _("Choose how bad your pain is now, from 0 to 10."))
+    pain_now = pain_scale(_("Pain now (if you can)"), "")
     grouped = ("feeling", "pain_now")
 
     def __init__(self, *args, morning: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["pain_now"].required = False
         if not morning:  # asked later in the day, it would read oddly as "this morning"
             self.fields["feeling"].label = _(
                 "How is your back today compared with before yesterday's walk?"
@@ -427,31 +453,36 @@ class MorningCheckForm(PatientForm):
 
 
 class SecondCheckMixin:
-    """A tick box that carrying on with the plan needs when there is a warning.
+    """A tick box that some choices need (see patients/second_checks.py).
 
-    `warning` says why (see patients/second_checks.py); the choice field is `choice_field`.
+    `warnings` maps each such choice of `choice_field` to why it needs a second check.
     """
 
     choice_field = ""
 
-    def add_second_check(self, warning: str) -> None:
-        self.warning = warning
+    def add_second_check(self, warnings: dict[str, str]) -> None:
+        self.warnings = warnings
+        self.warning = " ".join(dict.fromkeys(warnings.values()))
         self.fields["confirm"] = forms.BooleanField(
-            label=_("I have checked, and I still want to continue or advance the plan"),
-            help_text=warning,
+            label=_("I have checked, and I still want to go ahead"),
+            help_text=self.warning,
             required=False,
         )
+
+    def clean_confirm(self) -> bool:
+        # Only the tick box's own value counts: "0", "off" or "no" are not a confirmation.
+        return self.data.get(self.add_prefix("confirm")) in ("on", "yes", "true")
 
     def check_second_check(self, cleaned: dict) -> None:
         if self.needs_second_check(cleaned) and not cleaned.get("confirm"):
             self.add_error(
                 "confirm",
                 _("%(warning)s Tick the box to confirm, or choose another action.")
-                % {"warning": self.warning},
+                % {"warning": self.warnings[cleaned[self.choice_field]]},
             )
 
     def needs_second_check(self, cleaned: dict) -> bool:
-        return needs_second_check(cleaned.get(self.choice_field, ""), self.warning)
+        return cleaned.get(self.choice_field, "") in self.warnings
 
     @property
     def against_warning(self) -> bool:
@@ -476,9 +507,15 @@ class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
     grouped = ("action",)
     choice_field = "action"
 
-    def __init__(self, *args, warning: str = "", **kwargs):
+    def __init__(self, *args, warnings=None, plan_active: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_second_check(warning)
+        self.add_second_check(warnings or {})
+        if not plan_active:  # nothing to hold, step back or advance
+            self.fields["action"].choices = [
+                (value, label)
+                for value, label in FlagAction.choices
+                if value not in (FlagAction.HOLD, FlagAction.STEP_BACK, FlagAction.ADVANCE)
+            ]
 
     def clean(self):
         cleaned = super().clean()
@@ -502,12 +539,12 @@ class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
     )
     choice_field = "kind"
 
-    def __init__(self, *args, plan, warning: str = "", **kwargs):
+    def __init__(self, *args, plan, warnings=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Choose a change"))] + [
             (kind, PLAN_ACTIONS[kind].verb) for kind in plan.available_changes()
         ]
-        self.add_second_check(warning)
+        self.add_second_check(warnings or {})
 
     def clean(self):
         cleaned = super().clean()
@@ -538,6 +575,7 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["clinic"].queryset = clinics
         self.fields["clinician"].queryset = clinicians
+        self.fields["clinic"].empty_label = self.fields["clinician"].empty_label = _("All")
         self.fields["clinician"].label_from_instance = lambda user: (
             user.get_full_name() or user.username
         )
@@ -583,7 +621,8 @@ def _day_start(day: datetime.date, zone) -> datetime.datetime:
 def _days_in(clinic, first: datetime.date | None, last: datetime.date | None) -> Q:
     """Flags of this clinic raised from the start of `first` to the end of `last`, its time."""
     days = Q(patient__clinic=clinic)
-    if first:
+    # The first day there is (1/1/0001) has no start east of UTC: no lower bound is needed.
+    if first and first > datetime.date.min:
         days &= Q(opened_at__gte=_day_start(first, clinic.zone))
     # Up to the last day there is (31/12/9999) has no end: the day after cannot be made.
     if last and last < datetime.date.max:

@@ -479,6 +479,10 @@ class SymptomCheckIn(models.Model):
     serious_denied = ChoiceListField(
         _("serious symptoms answered no"), item_choices=SeriousSymptom.choices
     )
+    # A "yes" is never taken back (it has been acted on), but a later "no" is kept to show.
+    serious_later_no = ChoiceListField(
+        _("answered yes, then no when sending again"), item_choices=SeriousSymptom.choices
+    )
     symptoms_started = models.CharField(
         _("serious symptoms started"), max_length=10, choices=SymptomOnset, blank=True
     )
@@ -527,7 +531,13 @@ class SymptomCheckIn(models.Model):
 
     def answers(self) -> list[tuple[str, str | None]]:
         """Each question's wording with its answer, in the order they are asked."""
-        return [(symptom.label, self.answer(symptom)) for symptom in SeriousSymptom]
+        return [
+            (
+                symptom.label,
+                "yes, then no" if symptom in self.serious_later_no else self.answer(symptom),
+            )
+            for symptom in SeriousSymptom
+        ]
 
 
 class MorningFeeling(models.TextChoices):
@@ -544,7 +554,10 @@ class MorningCheck(models.Model):
     feeling = models.CharField(
         _("compared with before yesterday's walk"), max_length=10, choices=MorningFeeling
     )
-    pain_now = models.PositiveSmallIntegerField(_("pain now (0-10)"), validators=PAIN_SCALE)
+    # Optional: "much worse" counts even when the patient gives no number.
+    pain_now = models.PositiveSmallIntegerField(
+        _("pain now (0-10)"), validators=PAIN_SCALE, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

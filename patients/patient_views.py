@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patients import access, audit, export, services
-from patients.advice import advice_for, advice_for_severity, emergency_line
+from patients.advice import advice_for, advice_for_severity, emergency_line, worst
 from patients.charts import minutes_chart, pain_chart
 from patients.choices import BodyArea, PainCharacter
 from patients.flags import is_flagged
@@ -87,6 +87,14 @@ def plan_context(patient: Patient, today: datetime.date) -> dict:
     }
 
 
+def latest_advised_check_in(patient: Patient) -> SymptomCheckIn | None:
+    return (
+        SymptomCheckIn.objects.filter(patient=patient, advice_shown_at__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def is_morning(patient: Patient) -> bool:
     return patient.clinic.local_time(timezone.now()).hour < 12
 
@@ -141,6 +149,8 @@ def patient_week(request: HttpRequest) -> HttpResponse:
     advice = standing_advice(patient)
     # Under "get medical help" advice the next step is not a question about walking.
     morning_walk = None if advice else walk_awaiting_morning_check(patient, today)
+    # On the way to the emergency department, the words to say are one tap away.
+    reported = latest_advised_check_in(patient) if advice and advice.is_urgent else None
     morning = is_morning(patient)
     context = {
         "patient": patient,
@@ -148,6 +158,8 @@ def patient_week(request: HttpRequest) -> HttpResponse:
         "morning_walk": morning_walk,
         "morning_form": MorningCheckForm(morning=morning) if morning_walk else None,
         "standing_advice": advice,
+        "advised_check_in": reported,
+        "emergency_line": emergency_line(reported) if reported else "",
         **plan_context(patient, today),
     }
     context["recent_change"] = recent_change(context["plan"], patient.clinic)
@@ -207,15 +219,21 @@ def unsaved_walk_symptoms(patient: Patient, form: WalkLogForm) -> dict:
         patient=patient, reported_on=patient.clinic.today(), from_walk_form=True, **answers
     )
     findings = answer_findings(check_in_report(unsaved), patient)
+    advice = worst(advice_for(findings, patient.clinic), standing_advice(patient))
     saved = any(is_flagged(finding) for finding in findings)
     if saved:
-        services.symptom_check_in_save(
+        check_in, _created = services.symptom_check_in_save(
             patient=patient,
             submission_key=form.submission_key(),
             from_walk_form=True,
             **answers,
         )
-    return {"advice": advice_for(findings, patient.clinic), "symptoms_saved": saved}
+        services.check_in_advice_shown(check_in=check_in, now=timezone.now())
+    return {
+        "advice": advice,
+        "symptoms_saved": saved,
+        "emergency_line": emergency_line(unsaved) if advice and advice.is_urgent else "",
+    }
 
 
 @login_required
@@ -226,7 +244,13 @@ def walk_new(request: HttpRequest) -> HttpResponse:
     form = WalkLogForm(request.POST if request.method == "POST" else None, today=today)
     context = {"form": form, "patient": patient, "editing": None}
     if request.method == "POST":
-        if form.is_valid():
+        repeat = form.is_valid() and not form.cleaned_data["another_walk"]
+        repeat = repeat and services.walk_just_saved(
+            patient, form.values(), submission_key=form.cleaned_data["submission"]
+        )
+        if repeat:
+            context["repeat_of"] = repeat
+        elif form.is_valid():
             log, _created = services.walk_log_create(
                 patient=patient,
                 submission_key=form.cleaned_data["submission"],
@@ -249,7 +273,7 @@ def walk_detail(request: HttpRequest, walk_id) -> HttpResponse:
         "log": log,
         "character": [PainCharacter(code).label for code in log.pain_character],
         "areas": [BodyArea(code).label for code in log.pain_areas],
-        "advice": advice_for(walk_findings(log), patient.clinic),
+        "advice": worst(advice_for(walk_findings(log), patient.clinic), standing_advice(patient)),
         "can_change": log.can_be_changed(timezone.now()),
         **plan_context(patient, today),
     }
@@ -277,7 +301,13 @@ def walk_edit(request: HttpRequest, walk_id) -> HttpResponse:
     context = {"form": form, "patient": patient, "editing": log}
     if request.method == "POST" and form.is_valid():
         try:
-            services.walk_log_correct(log=log, by=request.user, now=timezone.now(), **form.values())
+            services.walk_log_correct(
+                log=log,
+                by=request.user,
+                now=timezone.now(),
+                submission_key=form.cleaned_data["submission"],
+                **form.values(),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -313,6 +343,7 @@ def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
     if MorningCheck.objects.filter(walk_log=log).exists():
         advice = advice_for(morning_findings(log), patient.clinic)
         if advice is not None:
+            advice = worst(advice, standing_advice(patient))
             context = {"patient": patient, "log": log, "advice": advice}
             return render(request, "patients/morning_check_done.html", context)
         if request.method == "GET":
@@ -349,8 +380,11 @@ def worrying(patient: Patient, form: SymptomCheckInForm) -> bool:
 
 
 def show_advice(check_in: SymptomCheckIn, patient: Patient):
-    """The advice for a saved check-in, recording when the patient first saw it."""
-    advice = advice_for(check_in_findings(check_in), patient.clinic)
+    """The advice for a saved check-in, recording when the patient first saw it. Advice
+    already standing (get medical help) is never played down by a later report."""
+    advice = worst(
+        advice_for(check_in_findings(check_in), patient.clinic), standing_advice(patient)
+    )
     if advice is not None:
         services.check_in_advice_shown(check_in=check_in, now=timezone.now())
     return advice
@@ -383,6 +417,7 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
             if valid:
                 return redirect("check_in_detail", check_in_id=check_in.pk)
             advice = show_advice(check_in, patient)
+            form.asking_again = True
             context.update(
                 check_in=check_in,
                 advice=advice,

@@ -19,9 +19,9 @@ from patients import access, audit
 from patients.charts import minutes_chart, pain_chart
 from patients.forms import PlanChangeForm
 from patients.models import AuditAction, Flag, Patient, SymptomCheckIn, WalkLog
-from patients.progress import LIGHT_LOOKBACK, plan_progress, stage_readiness
+from patients.progress import LIGHT_LOOKBACK, plan_progress
 from patients.rules import SEVERITY_RANK
-from patients.second_checks import plan_change_warning
+from patients.second_checks import ALERT_SEVERITIES, plan_change_warnings, plan_warnings_now
 from programs.actions import PLAN_ACTIONS, apply_plan_action
 from programs.models import PlanAssignment, StageChange
 
@@ -92,7 +92,10 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         plan, walks, [flag.severity for flag in unresolved], patient.usual_pain, today
     )
     if plan and plan_form is None:
-        plan_form = PlanChangeForm(plan=plan, warning=plan_change_warning(progress))
+        alert_open = any(flag.severity in ALERT_SEVERITIES for flag in unresolved)
+        plan_form = PlanChangeForm(
+            plan=plan, warnings=plan_change_warnings(progress, alert_flag_open=alert_open)
+        )
     context = {
         "patient": patient,
         "plan": plan,
@@ -130,8 +133,7 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
         messages.error(request, _("This patient has no current plan."))
         return redirect("patient_record", patient_id=patient.pk)
     today = patient.clinic.today()
-    warning = plan_change_warning(stage_readiness(patient, plan, today))
-    form = PlanChangeForm(request.POST, plan=plan, warning=warning)
+    form = PlanChangeForm(request.POST, plan=plan, warnings=plan_warnings_now(patient, plan, today))
     if form.is_valid():
         kind = form.cleaned_data["kind"]
         try:

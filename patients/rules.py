@@ -215,6 +215,7 @@ class Finding:
     summary: str  # one sentence a clinician reads in two seconds
     evidence: dict = field(default_factory=dict)  # previous and new values
     ask_cauda_equina: bool = False  # the patient must be asked the cauda equina questions now
+    advice: str = ""  # which fixed advice an info-only finding earns (see patients/advice.py)
 
     @property
     def rank(self) -> int:
@@ -258,6 +259,7 @@ def both_legs(report: Report, baseline: Baseline) -> Finding | None:
             _("New symptoms in both legs (at enrolment: %(before)s).")
             % {"before": baseline.leg_symptoms},
             {**evidence, "now": "both"},
+            ask_cauda_equina=True,
         )
     new_numbness = (
         report.in_both_legs
@@ -270,6 +272,7 @@ def both_legs(report: Report, baseline: Baseline) -> Finding | None:
             Severity.URGENT,
             _("Known both-leg symptoms, now with numbness in both legs that is new or worse."),
             {**evidence, "new_numbness": new_numbness},
+            ask_cauda_equina=True,
         )
     if SeriousSymptom.BOTH_LEGS in said:
         return Finding(
@@ -397,6 +400,7 @@ def walk_provoked(report: Report, baseline: Baseline) -> Finding | None:
         _("Pain %(now)d/10 after a walk against usual %(usual)d.")
         % {"now": report.pain, "usual": baseline.usual_pain},
         {"usual": baseline.usual_pain, "after": report.pain},
+        advice="walk",
     )
 
 
@@ -440,6 +444,7 @@ def overuse(report: Report, baseline: Baseline) -> Finding | None:
         Severity.INFO,
         _("New pain in: %(where)s.") % {"where": _labels(new, BodyArea)},
         {"before": sorted(baseline.joint_pain), "new": sorted(new)},
+        advice="joints",
     )
 
 
@@ -466,10 +471,10 @@ def evaluate(report: Report, baseline: Baseline) -> list[Finding]:
 
 
 def walk_provoked_next_morning(
-    pain_before_walk: int, pain_next_morning: int, limits: Thresholds = DEFAULT_THRESHOLDS
+    pain_before_walk: int, pain_next_morning: int | None, limits: Thresholds = DEFAULT_THRESHOLDS
 ) -> Finding | None:
     """Walk-provoked pain that has not settled: next morning still 2+ above the pre-walk score."""
-    if pain_next_morning < pain_before_walk + limits.next_morning_rise:
+    if pain_next_morning is None or pain_next_morning < pain_before_walk + limits.next_morning_rise:
         return None
     return Finding(
         Rule.WALK_PROVOKED,
@@ -477,6 +482,19 @@ def walk_provoked_next_morning(
         _("Pain %(now)d/10 the morning after a walk, against %(before)d before it.")
         % {"now": pain_next_morning, "before": pain_before_walk},
         {"before_walk": pain_before_walk, "next_morning": pain_next_morning},
+    )
+
+
+def unsettled_morning(settled: bool) -> Finding | None:
+    """Not back to usual the morning after a walk: advice now (amber: walk shorter or
+    slower, repeat the stage); a flag only on the second time in a week (see `flare`)."""
+    if settled:
+        return None
+    return Finding(
+        Rule.WALK_PROVOKED,
+        Severity.INFO,
+        _("Not back to usual the morning after a walk."),
+        advice="morning",
     )
 
 

@@ -21,6 +21,7 @@ from patients.rules import (
     Thresholds,
     evaluate,
     flare,
+    unsettled_morning,
     walk_provoked_next_morning,
 )
 
@@ -120,14 +121,23 @@ def unsettled_findings(log: WalkLog) -> list[Finding]:
 
 
 def morning_findings(log: WalkLog) -> list[Finding]:
-    """After a walk's next-morning answer: still up on the pre-walk score, or a second
-    unsettled morning in a week."""
+    """After a walk's next-morning answer: not settled (advice), still up on the pre-walk
+    score, or a second unsettled morning in a week (flags)."""
+    check = log.morning_check
     limits = Thresholds.of(log.patient.clinic)
-    provoked = walk_provoked_next_morning(log.pain_before, log.morning_check.pain_now, limits)
-    return _by_rank([provoked, *unsettled_findings(log)] if provoked else unsettled_findings(log))
+    findings = [
+        unsettled_morning(check.settled),
+        walk_provoked_next_morning(log.pain_before, check.pain_now, limits),
+    ]
+    if not check.settled:
+        findings += unsettled_findings(log)
+    return _by_rank([finding for finding in findings if finding])
 
 
 def answer_findings(report: Report, patient) -> list[Finding]:
     """The rules on answers not yet saved (a form with a mistake in it): no history needed
-    to see that an answer is worrying."""
-    return evaluate(report, Baseline.of(patient))
+    to see that an answer is worrying (a flare the patient names included)."""
+    baseline = Baseline.of(patient)
+    said_flare = flare(report, baseline, Recent()) if report.day else None
+    findings = evaluate(report, baseline)
+    return _by_rank([*findings, said_flare] if said_flare else findings)

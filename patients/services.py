@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients import audit
@@ -82,14 +83,10 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
     Returns the log and whether this call created it. If this form's symptoms were already
     acted on while it had a mistake in it, the clinic is not told about them twice.
     """
-    partial = None
     if submission_key is not None:
         existing = WalkLog.objects.filter(patient=patient, submission_key=submission_key).first()
         if existing is not None:
             return existing, False
-        partial = SymptomCheckIn.objects.filter(
-            patient=patient, submission_key=submission_key, from_walk_form=True
-        ).first()
     plan = _current_plan(patient)
     log = WalkLog(
         patient=patient,
@@ -110,7 +107,7 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
         walk_log=log, action=RevisionAction.CREATED, values=log.snapshot(), changed_by=by
     )
     audit.record(by=by, action=AuditAction.CREATED, subject="walk", patient=patient, obj=log)
-    told = _ranks(check_in_findings(partial)) if partial else {}
+    told = _told_by_form(patient, submission_key)
     findings = walk_findings(log)
     record_findings(
         patient=patient,
@@ -121,6 +118,27 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
     return log, True
 
 
+# The browser's Back button gives a form a new key but fills in every answer again: an
+# identical walk saved this recently is asked about before it is saved twice.
+RESENT_WITHIN = datetime.timedelta(minutes=10)
+
+
+def walk_just_saved(patient: Patient, values: dict, *, submission_key) -> WalkLog | None:
+    """A walk identical to these values that the patient saved moments ago from another
+    form, if any (the same form sent twice simply finds its own walk)."""
+    recent = WalkLog.objects.live().filter(
+        patient=patient,
+        created_at__gte=timezone.now() - RESENT_WITHIN,
+        walked_on=values["walked_on"],
+        minutes=values["minutes"],
+    )
+    if submission_key is not None:
+        recent = recent.exclude(submission_key=submission_key)
+    return next(
+        (log for log in recent if all(getattr(log, k) == v for k, v in values.items())), None
+    )
+
+
 def _require_changeable(log: WalkLog, now: datetime.datetime) -> None:
     if not log.can_be_changed(now):
         raise ValidationError(
@@ -129,9 +147,14 @@ def _require_changeable(log: WalkLog, now: datetime.datetime) -> None:
 
 
 @transaction.atomic
-def walk_log_correct(*, log: WalkLog, by, now: datetime.datetime, **values) -> WalkLog:
+def walk_log_correct(
+    *, log: WalkLog, by, now: datetime.datetime, submission_key=None, **values
+) -> WalkLog:
+    """Correct a walk within its window. What the walk (or this form, while it had a mistake
+    in it) already told the clinic is not news again."""
     log = WalkLog.objects.select_for_update().get(pk=log.pk)
     _require_changeable(log, now)
+    told = {**_ranks(walk_findings(log)), **_told_by_form(log.patient, submission_key)}
     for name, value in values.items():
         setattr(log, name, value)
     log.full_clean(**TRUSTED_ROWS)
@@ -148,8 +171,24 @@ def walk_log_correct(*, log: WalkLog, by, now: datetime.datetime, **values) -> W
         by=by,
     )
     # A correction is new evidence too: it may reveal what the first entry hid.
-    record_findings(patient=log.patient, findings=walk_findings(log), source=_source("walk", log))
+    findings = walk_findings(log)
+    record_findings(
+        patient=log.patient,
+        findings=findings,
+        source=_source("walk", log),
+        quiet_rules={f.rule for f in findings if f.rank <= told.get(f.rule, 0)},
+    )
     return log
+
+
+def _told_by_form(patient: Patient, submission_key) -> dict[str, int]:
+    """What symptoms sent from this form, while it had a mistake in it, already raised."""
+    if submission_key is None:
+        return {}
+    partial = SymptomCheckIn.objects.filter(
+        patient=patient, submission_key=submission_key, from_walk_form=True
+    ).first()
+    return _ranks(check_in_findings(partial)) if partial else {}
 
 
 @transaction.atomic
@@ -194,8 +233,10 @@ def symptom_check_in_save(
         existing = SymptomCheckIn.objects.filter(
             patient=patient, submission_key=submission_key
         ).first()
-        if existing is not None:
+        if existing is not None and existing.reported_on == patient.clinic.today():
             return _check_in_complete(existing, serious_yes, serious_no, answers), False
+        if existing is not None:
+            submission_key = None  # a form from another day: today's news, a check-in of its own
     check_in = SymptomCheckIn(
         patient=patient,
         submission_key=submission_key,
@@ -244,9 +285,14 @@ def _check_in_complete(check_in, serious_yes, serious_no, answers: dict) -> Symp
     before = _ranks(check_in_findings(check_in))
     changed = _merge_answers(check_in, answers)
     yes = set(check_in.serious_symptoms) | set(serious_yes)
-    # A later "yes" counts; a later "no" never takes back a "yes".
+    # A later "yes" counts; a later "no" never takes back a "yes", but is kept to show.
     no = (set(check_in.serious_denied) | set(serious_no)) - yes
-    for name, value in (("serious_symptoms", yes), ("serious_denied", no)):
+    later_no = set(check_in.serious_later_no) | (set(serious_no) & yes)
+    for name, value in (
+        ("serious_symptoms", yes),
+        ("serious_denied", no),
+        ("serious_later_no", later_no),
+    ):
         if set(getattr(check_in, name)) != value:
             setattr(check_in, name, _ordered(value))
             changed.append(name)
@@ -271,11 +317,12 @@ def _check_in_complete(check_in, serious_yes, serious_no, answers: dict) -> Symp
     return check_in
 
 
-# How a later answer joins an earlier one: fill a gap; for a worrying yes/no, yes wins; the
-# patient's latest words stand for the note and when symptoms started.
+# How a later answer joins an earlier one: for a worrying yes/no, yes wins; for what was
+# ticked, both count; otherwise the patient's latest answer stands (they may be correcting
+# a mistake they saw when the form came back); a blank never erases an answer.
 ANSWER_MERGES = {
-    "pain_now": "fill",
-    "pain_side": "fill",
+    "pain_now": "latest",
+    "pain_side": "latest",
     "hard_to_function": "yes_wins",
     "says_flare": "yes_wins",
     "pain_character": "union",

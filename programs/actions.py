@@ -40,11 +40,11 @@ PLAN_ACTIONS = {
 
 
 def apply_plan_action(kind: str, *, assignment, by, reason: str, today, against_warning=False):
-    """Run one plan action; ending a plan needs no date; only advancing can be against a
-    warning (a red light)."""
+    """Run one plan action; ending a plan needs no date; advancing or resuming may go ahead
+    against a warning the clinician confirmed (patients/second_checks.py)."""
     arguments = {"assignment": assignment, "by": by, "reason": reason}
     if kind != StageChangeKind.END:
         arguments["today"] = today
-    if kind == StageChangeKind.ADVANCE:
+    if kind in (StageChangeKind.ADVANCE, StageChangeKind.RESUME):
         arguments["against_warning"] = against_warning
     return PLAN_ACTIONS[StageChangeKind(kind)].service(**arguments)

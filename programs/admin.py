@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from patients import access
 from patients.admin_site import ClinicScopedAdmin, ScopedInline
 from patients.models import Clinic, Patient
+from patients.second_checks import plan_warnings_now
 from programs import services
 from programs.actions import PLAN_ACTIONS, apply_plan_action
 from programs.charts import progression_chart, progression_weeks
@@ -398,6 +399,25 @@ class StageChangeForm(forms.Form):
         help_text=_("Recorded in the plan's history with your name and the time."),
     )
 
+    def __init__(self, *args, warning: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warning = warning
+        if warning:  # the same second check as on the patient's record
+            self.fields["confirm"] = forms.BooleanField(
+                label=_("I have checked, and I still want to go ahead"),
+                help_text=warning,
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.warning and self.data.get("confirm") not in ("on", "yes", "true"):
+            self.add_error(
+                None,
+                gettext("%(warning)s Tick the box to confirm.") % {"warning": self.warning},
+            )
+        return cleaned
+
 
 @admin.register(PlanAssignment)
 class PlanAssignmentAdmin(ClinicScopedAdmin):
@@ -539,7 +559,8 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         action = PLAN_ACTIONS[StageChangeKind(kind)]
         change_url = reverse("admin:programs_planassignment_change", args=[assignment.pk])
         today = assignment.patient.clinic.today()
-        form = StageChangeForm(request.POST if request.method == "POST" else None)
+        warning = plan_warnings_now(assignment.patient, assignment, today).get(kind, "")
+        form = StageChangeForm(request.POST if request.method == "POST" else None, warning=warning)
         if request.method == "POST" and form.is_valid():
             try:
                 updated = apply_plan_action(
@@ -548,6 +569,7 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
                     by=request.user,
                     reason=form.cleaned_data["reason"],
                     today=today,
+                    against_warning=bool(warning),
                 )
             except ValidationError as error:
                 # Shown on the form, so the reason typed is not lost.

@@ -438,8 +438,9 @@ class StageChange(models.Model):
     from_position = models.PositiveSmallIntegerField(_("from stage"), null=True)
     to_position = models.PositiveSmallIntegerField(_("to stage"))
     reason = models.TextField(_("why"), blank=True)
-    # Advancing while the traffic light is red needs a second, explicit confirmation.
-    against_warning = models.BooleanField(_("confirmed against a red light"), default=False)
+    # Advancing on a red light, or advancing or resuming while an urgent or same-day flag is
+    # open, needs a second, explicit confirmation (patients/second_checks.py).
+    against_warning = models.BooleanField(_("confirmed against a warning"), default=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

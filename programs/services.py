@@ -126,7 +126,7 @@ def _record(
         subject="plan",
         patient=assignment.patient,
         obj=assignment,
-        detail=f"{detail}, confirmed against a red light" if against_warning else detail,
+        detail=f"{detail}, confirmed against a warning" if against_warning else detail,
     )
     return StageChange.objects.create(
         assignment=assignment,
@@ -259,7 +259,12 @@ def resume_steps_back(assignment: PlanAssignment, today: datetime.date) -> bool:
 
 @transaction.atomic
 def plan_resume(
-    *, assignment: PlanAssignment, by, reason: str, today: datetime.date
+    *,
+    assignment: PlanAssignment,
+    by,
+    reason: str,
+    today: datetime.date,
+    against_warning: bool = False,
 ) -> PlanAssignment:
     assignment = _locked(assignment)
     _require_status(assignment, PlanStatus.PAUSED)
@@ -276,7 +281,14 @@ def plan_resume(
     assignment.save(
         update_fields=["status", "paused_on", "current_position", "stage_started_on", "updated_at"]
     )
-    _record(assignment, kind=StageChangeKind.RESUME, from_position=previous, by=by, reason=reason)
+    _record(
+        assignment,
+        kind=StageChangeKind.RESUME,
+        from_position=previous,
+        by=by,
+        reason=reason,
+        against_warning=against_warning,
+    )
     return assignment
 
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from patients.advice import advice_for
+from patients.advice import advice_for, emergency_line
 from patients.models import Clinic, Country
 from patients.rules import Finding, Rule, Severity
+from tests import factories
 
 
 def finding(rule, severity, ask=False) -> Finding:
@@ -49,3 +50,20 @@ def test_a_finding_that_needs_the_cauda_equina_questions_asks_for_them():
 
 def test_no_findings_no_advice():
     assert advice_for([], Clinic(country="GB")) is None
+
+
+@pytest.mark.parametrize(
+    ("yes", "words"),
+    [
+        (["bowel"], "New for me: not feeling or not controlling my bowels."),
+        (["sexual"], "New for me: a change in sexual feeling or function."),
+        (["saddle", "bladder"], "New for me: numbness or a changed feeling around my genitals"),
+    ],
+)
+def test_the_line_to_show_at_the_emergency_department_reads_as_a_sentence(patient, yes, words):
+    check_in = factories.report_check_in(patient, *yes)
+
+    line = emergency_line(check_in)
+
+    assert line.startswith("I have back pain and I may have cauda equina syndrome.")
+    assert words in line

@@ -55,3 +55,20 @@ def test_a_threshold_can_be_tried_without_changing_the_clinic(patient, clinician
 def test_an_unknown_threshold_is_refused():
     with pytest.raises(CommandError, match="NAME=NUMBER"):
         call_command("alert_burden", "--set", "bravery=11")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--resolve-after-days", "nan"],
+        ["--resolve-after-days", "inf"],
+        ["--resolve-after-days", "-1"],
+        ["--set", "flare_rise=²"],
+        ["--set", "flare_rise=0"],
+        ["--set", "no_activity_days=0"],
+        ["--set", "severe_pain=11"],
+    ],
+)
+def test_nonsense_settings_are_refused_with_a_message(args):
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("alert_burden", *args, stderr=io.StringIO())

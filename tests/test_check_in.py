@@ -1,5 +1,6 @@
 """A symptom check-in, and the safety advice shown right after it."""
 
+import datetime
 import uuid
 
 import pytest
@@ -230,3 +231,74 @@ def test_clinicians_can_read_their_patients_check_ins_but_not_others(
     assert "Numbness, tingling or a different feeling around your genitals" in page.content.decode()
     assert page.context["has_change_permission"] is False
     assert "doesn’t exist" in other.content.decode()
+
+
+def test_saying_it_is_a_flare_counts_even_with_the_pain_score_missing(patient_client, patient):
+    data = {"submission": str(uuid.uuid4()), "says_flare": "yes", "hard_to_function": "no"}
+
+    response = patient_client.post(NEW, data)
+
+    assert SymptomCheckIn.objects.get(patient=patient).says_flare is True
+    assert Flag.objects.get(patient=patient).rule == Rule.FLARE
+    assert "Take it a little easier" in response.content.decode()
+
+
+def test_a_corrected_answer_sent_again_counts(patient_client, patient):
+    """Sent with one side, then corrected to both legs with worse pain: the worse counts."""
+    key = str(uuid.uuid4())
+    patient_client.post(
+        NEW,
+        {
+            "submission": key,
+            "pain_now": "5",
+            "pain_areas": ["thigh"],
+            "pain_side": "left",
+            "serious_fever": "yes",
+        },
+    )
+
+    patient_client.post(
+        NEW,
+        {
+            **answers(fever=True),
+            "submission": key,
+            "pain_now": "9",
+            "pain_areas": ["thigh"],
+            "pain_side": "both",
+        },
+    )
+
+    check_in = SymptomCheckIn.objects.get(patient=patient)
+    assert (check_in.pain_now, check_in.pain_side) == (9, "both")
+    rules = set(Flag.objects.filter(patient=patient).values_list("rule", flat=True))
+    assert {"both_legs", "severe_pain", "systemic"} <= rules
+
+
+def test_a_yes_changed_to_no_stays_yes_and_the_change_is_kept_for_the_clinician(
+    patient_client, patient, client, clinician
+):
+    key = str(uuid.uuid4())
+    first = patient_client.post(NEW, {"submission": key, "serious_bladder": "yes"})
+    assert "stays with your clinic" in first.content.decode()
+
+    patient_client.post(NEW, {**answers(), "submission": key})
+
+    check_in = SymptomCheckIn.objects.get(patient=patient)
+    assert check_in.serious_symptoms == ["bladder"]
+    assert check_in.serious_later_no == ["bladder"]
+    factories.sign_in(client, clinician)
+    page = client.get(reverse("admin:patients_symptomcheckin_change", args=[check_in.pk]))
+    assert "then No when the patient sent the form again" in page.content.decode()
+
+
+def test_a_form_from_another_day_makes_a_check_in_of_its_own(patient_client, patient):
+    key = str(uuid.uuid4())
+    patient_client.post(NEW, {**answers(), "submission": key})
+    SymptomCheckIn.objects.update(reported_on=patient.clinic.today() - datetime.timedelta(days=3))
+
+    patient_client.post(NEW, {**answers(chest=True), "submission": key})
+
+    assert SymptomCheckIn.objects.count() == 2
+    assert SymptomCheckIn.objects.get(reported_on=patient.clinic.today()).serious_symptoms == [
+        "chest"
+    ]

@@ -77,7 +77,11 @@ def test_worse_evidence_raises_the_severity_of_the_open_flag(patient):
     )
 
     flag = Flag.objects.get()
-    assert (flag.severity, flag.summary) == (Severity.URGENT, "Fall, osteoporosis")
+    # The latest evidence leads the summary, which says there is more behind it.
+    assert (flag.severity, flag.summary) == (
+        Severity.URGENT,
+        "Fall, osteoporosis (and earlier reports)",
+    )
     assert [event.kind for event in flag.events.all()] == ["raised", "escalated"]
 
 
@@ -158,9 +162,10 @@ def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
 
     # Savepoints (3), the repeat-submission checks (walk, and symptoms already acted on from
     # the same form), the current plan, the insert, its revision, the look-back (recent
-    # walks, check-ins, next-morning checks), one look-up of unresolved flags, the new flag
-    # and its event, and an audit row each for the walk and the flag.
-    with django_assert_num_queries(17):
+    # walks, check-ins, next-morning checks), the patient's lock for flagging, one look-up
+    # of unresolved flags, the new flag and its event, and an audit row each for the walk
+    # and the flag.
+    with django_assert_num_queries(18):
         report_walk(patient, **ELECTRIC_THIGH)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from patients import services
-from patients.models import MorningCheck
+from patients.models import Flag, MorningCheck
 from tests import factories
 
 
@@ -95,3 +95,30 @@ def test_the_morning_question_is_asked_once_even_with_two_walks_yesterday(patien
     walk_on(patient, yesterday)
 
     assert patient_client.get(reverse("patient_week")).context["morning_walk"] is None
+
+
+def test_much_worse_the_next_morning_gets_advice_at_once_without_a_flag(patient_client, patient):
+    log = walk_on(patient, patient.clinic.today() - datetime.timedelta(days=1))
+
+    response = patient_client.post(
+        reverse("morning_check", args=[log.pk]),
+        {"feeling": "much_worse", "pain_now": "4"},  # 1 above the pre-walk score
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Your back has not settled since your walk" in page
+    assert "stay at this stage for now" in page
+    assert not Flag.objects.exists()  # a flag comes with the second such morning in a week
+
+
+def test_much_worse_counts_without_a_pain_score(patient_client, patient):
+    log = walk_on(patient, patient.clinic.today() - datetime.timedelta(days=1))
+
+    response = patient_client.post(
+        reverse("morning_check", args=[log.pk]), {"feeling": "much_worse"}, follow=True
+    )
+
+    check = MorningCheck.objects.get(walk_log=log)
+    assert (check.feeling, check.pain_now) == ("much_worse", None)
+    assert "Your back has not settled since your walk" in response.content.decode()

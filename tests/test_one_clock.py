@@ -189,3 +189,16 @@ def test_the_admin_shows_times_in_the_clinics_zone(client, auckland):
     page = page.content.decode()
     assert "30 Nov 2026, 12:30 a.m." in page
     assert "checked in on 2026-11-30" in page
+
+
+@pytest.mark.parametrize("url", ["flag_report", "flag_report_csv"])
+def test_the_first_day_there_is_is_a_fine_filter_east_of_utc(client, auckland, url):
+    """1 January of year 1 begins before the earliest time Python can hold in UTC."""
+    reviewer = factories.make_staff("rev-first", auckland, "reviewer")
+    factories.sign_in(client, reviewer)
+
+    response = client.get(reverse(url), {"date_from": "0001-01-01"})
+
+    assert response.status_code == 200
+    if url == "flag_report_csv":
+        assert b"".join(response.streaming_content).startswith(b"flag,opened_at")

@@ -87,7 +87,7 @@ def test_advancing_on_a_red_light_needs_a_second_explicit_check(
     change = plan.changes.get(kind=StageChangeKind.ADVANCE)
     assert plan.current_position == 2
     assert change.against_warning is True
-    assert "(confirmed against a red light)" in staff_client.get(record(patient)).content.decode()
+    assert "(confirmed against a warning)" in staff_client.get(record(patient)).content.decode()
 
 
 def test_repeating_a_stage_on_a_red_light_needs_no_second_check(
@@ -102,26 +102,55 @@ def test_repeating_a_stage_on_a_red_light_needs_no_second_check(
     assert plan.changes.filter(kind=StageChangeKind.HOLD, against_warning=False).exists()
 
 
-@pytest.mark.parametrize("action", [FlagAction.CONTINUE, FlagAction.ADVANCE])
-def test_continuing_or_advancing_after_an_urgent_flag_needs_a_second_check(
-    staff_client, patient, clinician, clinic_template, action
+def test_continuing_after_an_urgent_flag_needs_a_second_check(
+    staff_client, patient, clinician, clinic_template
 ):
     assign(patient, clinic_template, clinician)
     report_check_in(patient, "saddle")
     flag = Flag.objects.get()
     assert "This flag is urgent" in staff_client.get(resolve(flag)).content.decode()
 
-    refused = staff_client.post(resolve(flag), {"action": action, "note": "Seen in A&E"})
+    refused = staff_client.post(resolve(flag), {"action": "continue", "note": "Seen in A&E"})
 
     flag.refresh_from_db()
     assert "Tick the box to confirm" in refused.content.decode()
     assert flag.status == FlagStatus.OPEN
 
-    staff_client.post(resolve(flag), {"action": action, "note": "Seen in A&E", "confirm": "on"})
+    staff_client.post(resolve(flag), {"action": "continue", "note": "Seen in A&E", "confirm": "on"})
 
     flag.refresh_from_db()
     assert flag.status == FlagStatus.RESOLVED
     assert flag.resolved_against_warning is True
+
+
+def test_a_paused_plan_offers_no_hold_step_back_or_advance_and_says_it_stays_paused(
+    staff_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+    report_check_in(patient, "fever")  # same day: pauses the plan
+    flag = Flag.objects.get()
+
+    response = staff_client.get(resolve(flag))
+
+    offered = [value for value, _label in response.context["form"].fields["action"].choices]
+    assert offered == ["continue", "refer"]
+    assert "stays paused" in response.content.decode()
+
+
+def test_advancing_after_a_review_flag_on_a_red_light_needs_a_second_check(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = red_light_patient(patient, clinician, clinic_template)
+    report_check_in(patient, pain_now=10)
+    flag = Flag.objects.get(status=FlagStatus.OPEN, rule="severe_pain")
+
+    refused = staff_client.post(resolve(flag), {"action": "advance", "note": "Better now"})
+    staff_client.post(resolve(flag), {"action": "advance", "note": "Better", "confirm": "on"})
+
+    assert "Tick the box to confirm" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.current_position == 2
+    assert plan.changes.get(kind=StageChangeKind.ADVANCE).against_warning is True
 
 
 def test_referring_an_urgent_flag_needs_no_second_check(staff_client, patient):
@@ -194,3 +223,74 @@ def test_from_the_dashboard_they_return_to_the_dashboard(staff_client, patient):
     response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
 
     assert response.url == reverse("staff_home")
+
+
+@pytest.mark.parametrize("value", ["0", "off", "no", "false", ""])
+def test_only_a_ticked_box_is_a_confirmation(staff_client, patient, value):
+    report_check_in(patient, "saddle")
+    flag = Flag.objects.get()
+
+    staff_client.post(
+        resolve(flag), {"action": FlagAction.CONTINUE, "note": "Fine", "confirm": value}
+    )
+
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.OPEN
+
+
+def test_resuming_while_an_urgent_flag_is_open_needs_a_second_check(
+    staff_client, patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+    report_check_in(patient, "saddle")  # urgent: pauses the plan
+    url = reverse("patient_plan_change", args=[patient.pk])
+
+    refused = staff_client.post(url, {"kind": "resume", "reason": "Feels better"})
+    staff_client.post(url, {"kind": "resume", "reason": "Seen, all clear", "confirm": "on"})
+
+    assert "An urgent or same-day flag is still open" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    assert plan.changes.get(kind=StageChangeKind.RESUME).against_warning is True
+
+
+def test_one_click_advance_refuses_a_patient_who_is_no_longer_ready(
+    staff_client, patient, clinician, clinic_template
+):
+    """The button was on a page opened before the patient reported severe pain."""
+    plan = assign(patient, clinic_template, clinician, days_ago=14)
+    report_check_in(patient, pain_now=10)
+
+    response = staff_client.post(reverse("plan_advance", args=[plan.pk]), follow=True)
+
+    plan.refresh_from_db()
+    assert plan.current_position == 1
+    assert "is not ready to progress now" in response.content.decode()
+
+
+def test_the_admin_asks_the_same_second_check(staff_client, patient, clinician, clinic_template):
+    plan = red_light_patient(patient, clinician, clinic_template)
+    url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "advance"])
+
+    refused = staff_client.post(url, {"reason": "Looks fine"})
+    staff_client.post(url, {"reason": "Spoke to her", "confirm": "on"})
+
+    assert "Tick the box to confirm" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.current_position == 2
+    assert plan.changes.get(kind=StageChangeKind.ADVANCE).against_warning is True
+
+
+def test_a_refused_plan_change_says_so_at_the_top_of_the_record(
+    staff_client, patient, clinician, clinic_template
+):
+    red_light_patient(patient, clinician, clinic_template)
+
+    response = staff_client.post(
+        reverse("patient_plan_change", args=[patient.pk]), {"kind": "advance", "reason": "x"}
+    )
+
+    page = response.content.decode()
+    assert "<title>Error:" in page
+    assert page.index("There is a problem") < page.index("Open flags")
+    assert 'href="#id_confirm"' in page

@@ -140,7 +140,30 @@ def test_a_double_click_or_retry_saves_the_walk_once(patient_client, patient):
 
 def test_two_different_forms_save_two_walks(patient_client, patient):
     patient_client.post(NEW, walk(patient))
+    patient_client.post(NEW, walk(patient, minutes="12"))
+
+    assert WalkLog.objects.count() == 2
+
+
+def test_the_same_walk_sent_again_from_a_fresh_form_is_asked_about_not_saved_twice(
+    patient_client, patient
+):
+    """The browser's Back button gives the form a new key but fills in every answer."""
     patient_client.post(NEW, walk(patient))
+
+    asked = patient_client.post(NEW, walk(patient))
+
+    assert WalkLog.objects.count() == 1
+    page = asked.content.decode()
+    assert "Is this another walk?" in page
+    assert 'name="another_walk" value="on"' in page
+    assert asked.context["form"]["minutes"].value() == "10"  # nothing typed is lost
+
+
+def test_another_identical_walk_is_saved_when_the_patient_says_so(patient_client, patient):
+    patient_client.post(NEW, walk(patient))
+
+    patient_client.post(NEW, walk(patient, another_walk="on"))
 
     assert WalkLog.objects.count() == 2
 
@@ -255,3 +278,33 @@ def test_pain_after_a_walk_with_a_mistake_gets_its_advice_but_saves_nothing(
 
     assert "Your pain went up on this walk" in response.content.decode()
     assert not SymptomCheckIn.objects.exists()
+
+
+def test_numbness_in_both_legs_on_a_walk_gives_the_words_to_say_and_asks_the_questions(
+    patient_client, patient
+):
+    data = walk(
+        patient,
+        minutes="",
+        pain_character=["numbness"],
+        pain_areas=["below_knee"],
+        pain_side="both",
+    )
+
+    page = patient_client.post(NEW, data).content.decode()
+
+    assert "New for me: numbness in both legs." in page
+    assert "Answer the safety questions" in page
+    assert SymptomCheckIn.objects.get().advice_shown_at is not None
+
+
+def test_a_bad_walk_while_urgent_advice_stands_keeps_the_urgent_advice(patient_client, patient):
+    factories.report_check_in(patient, "chest")
+
+    response = patient_client.post(
+        NEW, walk(patient, pain_after="9", pain_areas=["lower_back"]), follow=True
+    )
+
+    page = response.content.decode()
+    assert "Get medical help now" in page
+    assert "Take it a little easier" not in page

@@ -214,3 +214,17 @@ def test_the_morning_question_fits_the_time_of_day(client, patient, hour, word):
         page = client.get(reverse("patient_week")).content.decode()
 
     assert f"How is your back {word} compared with before yesterday" in page
+
+
+def test_under_urgent_advice_the_home_page_gives_the_words_to_say_and_the_answers(
+    patient_client, patient
+):
+    check_in = factories.report_check_in(patient, "bladder")
+    factories.sign_in(patient_client, patient.user)
+    patient_client.get(reverse("check_in_detail", args=[check_in.pk]))  # the advice was shown
+
+    page = patient_client.get(reverse("patient_week")).content.decode()
+
+    assert "Get medical help now" in page
+    assert "New for me: trouble passing or controlling urine." in page
+    assert reverse("check_in_detail", args=[check_in.pk]) in page

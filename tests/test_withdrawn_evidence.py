@@ -74,3 +74,24 @@ def test_the_clinician_sees_that_the_evidence_was_withdrawn(client, clinician, p
     url = reverse(page, args=[patient.pk]) if page == "patient_record" else reverse(page)
 
     assert "Evidence withdrawn: the patient deleted a walk" in client.get(url).content.decode()
+
+
+def test_a_flag_with_other_evidence_standing_is_not_marked_withdrawn(patient):
+    """An urgent check-in raised it, a walk added to it; deleting the walk leaves the check-in."""
+    factories.report_check_in(patient, "both_legs_numb")
+    walk = report_walk(patient, pain_areas=["thigh"], pain_side="both")
+
+    services.walk_log_delete(log=walk, by=patient.user, now=timezone.now())
+
+    flag = Flag.objects.get(rule=Rule.BOTH_LEGS)
+    assert flag.evidence_change == ""
+    assert flag.events.filter(kind=FlagEventKind.WITHDRAWN).count() == 1  # still in its history
+
+
+def test_new_evidence_clears_the_mark(patient):
+    walk = report_walk(patient, **ELECTRIC_THIGH)
+    services.walk_log_delete(log=walk, by=patient.user, now=timezone.now())
+
+    report_walk(patient, **ELECTRIC_THIGH)
+
+    assert Flag.objects.get(rule=Rule.NEW_NERVE).evidence_change == ""

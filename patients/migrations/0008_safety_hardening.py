@@ -122,6 +122,16 @@ class Migration(migrations.Migration):
             model_name='flagevent',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['raised', 'evidence', 'escalated', 'acknowledged', 'resolved', 'withdrawn', 'corrected'])), name='flag_event_kind_known'),
         ),
+        migrations.AddField(
+            model_name='symptomcheckin',
+            name='serious_later_no',
+            field=patients.fields.ChoiceListField(blank=True, default=list, item_choices=[('saddle', 'Numbness, tingling or a different feeling around your genitals, bottom or inner thighs, or when you wipe after using the toilet'), ('bladder', 'Trouble starting to pee, not being able to pee, not being able to control it, or not feeling it pass'), ('bowel', 'Not noticing that you need to poo, or not being able to control it'), ('sexual', 'A change in how your genitals feel or work during sex'), ('both_legs', 'Pain or tingling in both legs that is new or getting worse'), ('both_legs_numb', 'Numbness in both legs that is new or getting worse'), ('weakness', 'Weakness in both legs, or weakness in a leg that is getting worse'), ('foot_drop', 'Suddenly your foot drags or slaps down, or a leg gives way'), ('fall', 'A fall or an injury while walking'), ('chest', 'Chest pain or pressure, being much more out of breath than the walk explains, or fainting'), ('dizzy', 'Feeling dizzy or light-headed on a walk, which settled when you rested'), ('fever', 'A fever, or feeling generally unwell, with your back pain'), ('weight_loss', 'Losing weight without trying'), ('night_pain', 'Pain that is there all the time and worse at night'), ('lump', 'A new lump, or a change in the shape of your back')], verbose_name='answered yes, then no when sending again'),
+        ),
+        migrations.AlterField(
+            model_name='morningcheck',
+            name='pain_now',
+            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='pain now (0-10)'),
+        ),
         migrations.RunPython(date_existing_check_ins, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='symptomcheckin',

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='stagechange',
             name='against_warning',
-            field=models.BooleanField(default=False, verbose_name='confirmed against a red light'),
+            field=models.BooleanField(default=False, verbose_name='confirmed against a warning'),
         ),
     ]

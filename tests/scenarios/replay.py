@@ -28,6 +28,7 @@ ADVICE_TITLES = {
     "same_day": "Contact your GP or clinic today",
     "review": "Take it a little easier",
     "walk": "Your pain went up on this walk",
+    "morning": "Your back has not settled since your walk",
     "joints": "New hip, knee or foot pain",
 }
 

@@ -133,7 +133,7 @@ SCENARIOS = [
     Scenario(
         "Not back to usual once in a week",
         {},
-        [walk(0), morning(1, "bit_worse", 4), walk(2), morning(3, "usual", 3)],
+        [walk(0), morning(1, "bit_worse", 4, advice="morning"), walk(2), morning(3, "usual", 3)],
         [],
     ),
     Scenario(

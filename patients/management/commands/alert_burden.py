@@ -7,9 +7,11 @@
 Reads only; nothing is flagged. See patients/burden.py for what is counted.
 """
 
+import argparse
 import datetime
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -20,6 +22,18 @@ from programs.models import PlanAssignment
 
 CHUNK = 500
 TUNABLE = set(Thresholds.__dataclass_fields__)
+# Where a threshold's name differs from the clinic setting that bounds it.
+CLINIC_FIELDS = {"severe_pain": "severe_pain_threshold"}
+
+
+def days_to_resolve(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("a number of days, like 1 or 0.5") from error
+    if not 0 < days <= 365:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError("more than 0 and at most 365 days")
+    return days
 
 
 class Command(BaseCommand):
@@ -29,9 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--clinic", help="Only this clinic (its name).")
         parser.add_argument(
             "--resolve-after-days",
-            type=float,
+            type=days_to_resolve,
             default=1,
-            help="Take each flag as resolved this long after it was raised (default 1).",
+            help="Take each flag as resolved this long after it was raised (default 1, up to 365).",
         )
         parser.add_argument(
             "--set",
@@ -57,11 +71,17 @@ class Command(BaseCommand):
         self.stdout.write(f"({tally.patients:,} patients replayed in {seconds:.0f} s)")
 
     def overrides(self, pairs) -> dict[str, int]:
+        """Thresholds to try, each within the bounds a clinic may set it to."""
         overrides = {}
         for pair in pairs:
             name, _, value = pair.partition("=")
-            if name not in TUNABLE or not value.isdigit():
+            if name not in TUNABLE or not (value.isascii() and value.isdigit()):
                 raise CommandError(f"--set takes NAME=NUMBER, NAME one of {sorted(TUNABLE)}.")
+            field = Clinic._meta.get_field(CLINIC_FIELDS.get(name, name))
+            try:
+                field.run_validators(int(value))
+            except ValidationError as error:
+                raise CommandError(f"--set {name}: {' '.join(error.messages)}") from error
             overrides[name] = int(value)
         return overrides
 
@@ -75,9 +95,10 @@ class Command(BaseCommand):
             chunk = patient_ids[start : start + CHUNK]
             patients = Patient.objects.filter(pk__in=chunk).select_related("clinic")
             reports, walk_days = self.reports(chunk)
+            # The first plan's start: later ones arrive first, so the first is kept.
             starts = dict(
                 PlanAssignment.objects.filter(patient_id__in=chunk)
-                .order_by("patient_id", "start_date")
+                .order_by("patient_id", "-start_date")
                 .values_list("patient_id", "start_date")
             )
             for patient in patients:
@@ -92,6 +113,7 @@ class Command(BaseCommand):
                     walk_days=walk_days[patient.pk],
                     plan_started=starts.get(patient.pk),
                     last_day=today,
+                    zone=clinic.zone,
                     tally=tally,
                 )
 
@@ -151,19 +173,21 @@ class Command(BaseCommand):
             "hard_to_function",
             "serious_symptoms",
             "says_flare",
+            "from_walk_form",
         ).iterator(chunk_size=5000):
-            patient, at, day, pain, characters, areas, side, hard, serious, says_flare = row
+            patient, at, day, pain, characters, areas, side, hard, serious, flare, walk = row
             report = Report(
                 pain=pain,
                 day=day,
                 characters=frozenset(characters),
                 areas=frozenset(areas),
                 side=side,
+                after_walk=walk,
                 hard_to_function=bool(hard),
                 serious=frozenset(serious),
-                says_flare=bool(says_flare),
+                says_flare=bool(flare),
             )
-            reports[patient].append(Typed(at=at, report=report))
+            reports[patient].append(Typed(at=at, report=report, from_walk_form=walk))
         return reports, walk_days
 
     def report(self, tally: Tally, overrides, resolve_after_days) -> None:

@@ -623,7 +623,12 @@ class Command(BaseCommand):
         )
         self.sink.write(WalkLog, self.WALK_FIELDS, walks)
         self.sink.write(MorningCheck, self.MORNING_FIELDS, mornings)
-        self.sink.write(SymptomCheckIn, self.CHECK_IN_FIELDS, check_ins)
+        # Nobody took back a "yes" in the generated data.
+        self.sink.write(
+            SymptomCheckIn,
+            [*self.CHECK_IN_FIELDS, "serious_later_no"],
+            [(*check_in, []) for check_in in check_ins],
+        )
 
     PLAN_FIELDS = [
         "id",
