@@ -258,6 +258,9 @@ def walk_values(rng, submission: str, csrf: str, today: str) -> dict:
         "pain_areas": ["lower_back"],
         "stopped_early": "no",
         "effort": rng.choice(["easy", "moderate"]),
+        # Each walk its own: the app asks before saving a walk identical to one saved
+        # minutes ago from another form (a browser's Back button), as a patient would want.
+        "note": f"Walk {submission[:8]}",
     }
 
 
