@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients import audit
 from patients.flags import evidence_changed, record_findings
@@ -159,17 +160,7 @@ def walk_log_correct(
         setattr(log, name, value)
     log.full_clean(**TRUSTED_ROWS)
     log.save(update_fields=[*values, "updated_at"])
-    WalkLogRevision.objects.create(
-        walk_log=log, action=RevisionAction.CORRECTED, values=log.snapshot(), changed_by=by
-    )
-    audit.record(by=by, action=AuditAction.CHANGED, subject="walk", patient=log.patient, obj=log)
-    evidence_changed(
-        patient=log.patient,
-        report_id=log.pk,
-        change=EvidenceChange.CORRECTED,
-        summary=_("The patient corrected the walk of %(day)s.") % {"day": log.walked_on},
-        by=by,
-    )
+    _walk_changed(log, RevisionAction.CORRECTED, by=by)
     # A correction is new evidence too: it may reveal what the first entry hid.
     findings = walk_findings(log)
     record_findings(
@@ -198,18 +189,39 @@ def walk_log_delete(*, log: WalkLog, by, now: datetime.datetime) -> WalkLog:
     _require_changeable(log, now)
     log.deleted_at = now
     log.save(update_fields=["deleted_at", "updated_at"])
+    _walk_changed(log, RevisionAction.DELETED, by=by)
+    return log
+
+
+# What a correction or a deletion is, for the audit trail and for the flags the walk fed.
+WALK_CHANGES = {
+    RevisionAction.CORRECTED: (
+        AuditAction.CHANGED,
+        EvidenceChange.CORRECTED,
+        gettext_lazy("The patient corrected the walk of %(day)s."),
+    ),
+    RevisionAction.DELETED: (
+        AuditAction.DELETED,
+        EvidenceChange.WITHDRAWN,
+        gettext_lazy("The patient deleted the walk of %(day)s."),
+    ),
+}
+
+
+def _walk_changed(log: WalkLog, action: str, *, by) -> None:
+    """Keep the walk's new version, audit it, and mark the flags it fed."""
+    audit_action, evidence_change, summary = WALK_CHANGES[action]
     WalkLogRevision.objects.create(
-        walk_log=log, action=RevisionAction.DELETED, values=log.snapshot(), changed_by=by
+        walk_log=log, action=action, values=log.snapshot(), changed_by=by
     )
-    audit.record(by=by, action=AuditAction.DELETED, subject="walk", patient=log.patient, obj=log)
+    audit.record(by=by, action=audit_action, subject="walk", patient=log.patient, obj=log)
     evidence_changed(
         patient=log.patient,
         report_id=log.pk,
-        change=EvidenceChange.WITHDRAWN,
-        summary=_("The patient deleted the walk of %(day)s.") % {"day": log.walked_on},
+        change=evidence_change,
+        summary=str(summary) % {"day": log.walked_on},
         by=by,
     )
-    return log
 
 
 @transaction.atomic

@@ -182,6 +182,9 @@ class Patient:
             ("pain_before", "3"),
             ("pain_after", "3"),
             ("stopped_early", "no"),
+            # Each walk its own: the app asks before saving a walk identical to one saved
+            # minutes ago from another form (a browser's Back button).
+            ("note", f"Walk {key[:8]}"),
         ]
         self.tally.attempted.append(key)
         walk_id = self.acknowledged(self.patiently("POST", "/walks/new/", form), key)

@@ -4,6 +4,7 @@ import datetime
 import socket
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
@@ -157,3 +158,36 @@ def test_the_database_queue_delivers_through_a_worker(
 
     assert len(mail.outbox) == 2
     assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+def test_the_same_urgent_news_sent_again_within_minutes_alerts_once(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    """A resend or a retry of urgent news is one alert; a later report is news again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            report_check_in(patient, "saddle")
+    assert len(mail.outbox) == 2  # the clinician and the clinic's alert address, once
+
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "saddle")
+
+    assert len(mail.outbox) == 4
+    assert Flag.objects.get().events.count() == 6  # every report is kept as evidence
+
+
+def test_worse_news_always_alerts_even_minutes_after_the_last(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "fall")  # same day
+        factories.report_check_in(patient, "fall", "foot_drop")  # still same day: no news
+    assert len(mail.outbox) == 2
+
+    patient.osteoporosis = True
+    patient.save(update_fields=["osteoporosis"])
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "fall")  # now urgent: worse
+
+    assert len(mail.outbox) == 4

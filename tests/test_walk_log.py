@@ -225,9 +225,8 @@ def test_back_pain_alone_needs_no_side(patient_client, patient):
     assert WalkLog.objects.get().pain_side == ""
 
 
-def test_worrying_symptoms_on_a_walk_with_a_mistake_are_acted_on_at_once(patient_client, patient):
-    """Minutes left blank, but numbness below the knee in both legs: urgent now, not later."""
-    data = walk(
+def both_legs_numb_with_no_minutes(patient) -> dict:
+    return walk(
         patient,
         minutes="",
         pain_after="6",
@@ -235,6 +234,11 @@ def test_worrying_symptoms_on_a_walk_with_a_mistake_are_acted_on_at_once(patient
         pain_areas=["below_knee"],
         pain_side="both",
     )
+
+
+def test_worrying_symptoms_on_a_walk_with_a_mistake_are_acted_on_at_once(patient_client, patient):
+    """Minutes left blank, but numbness below the knee in both legs: urgent now, not later."""
+    data = both_legs_numb_with_no_minutes(patient)
 
     response = patient_client.post(NEW, data)
 
@@ -250,14 +254,7 @@ def test_worrying_symptoms_on_a_walk_with_a_mistake_are_acted_on_at_once(patient
 
 
 def test_the_corrected_walk_is_saved_without_telling_the_clinic_twice(patient_client, patient):
-    data = walk(
-        patient,
-        minutes="",
-        pain_after="6",
-        pain_character=["numbness"],
-        pain_areas=["below_knee"],
-        pain_side="both",
-    )
+    data = both_legs_numb_with_no_minutes(patient)
     patient_client.post(NEW, data)
     patient_client.post(NEW, data)  # sent again, still with the mistake
     notified = Notification.objects.count()

@@ -17,10 +17,34 @@ from django.utils import timezone
 
 from patients.burden import Tally, Typed, replay_patient, thresholds_with
 from patients.models import Clinic, MorningCheck, MorningFeeling, Patient, SymptomCheckIn, WalkLog
-from patients.rules import Baseline, Report, Rule, Severity, Thresholds
+from patients.rules import Baseline, Rule, Severity, Thresholds
+from patients.safety import check_in_report, walk_report
 from programs.models import PlanAssignment
 
 CHUNK = 500
+# The columns the rules read, so a million walks load no more than they need.
+WALK_INPUTS = [
+    "patient_id",
+    "created_at",
+    "walked_on",
+    "pain_after",
+    "pain_character",
+    "pain_areas",
+    "pain_side",
+]
+CHECK_IN_INPUTS = [
+    "patient_id",
+    "created_at",
+    "reported_on",
+    "pain_now",
+    "pain_character",
+    "pain_areas",
+    "pain_side",
+    "hard_to_function",
+    "serious_symptoms",
+    "says_flare",
+    "from_walk_form",
+]
 TUNABLE = set(Thresholds.__dataclass_fields__)
 # Where a threshold's name differs from the clinic setting that bounds it.
 CLINIC_FIELDS = {"severe_pain": "severe_pain_threshold"}
@@ -120,27 +144,11 @@ class Command(BaseCommand):
     def reports(self, chunk):
         """Every live walk, next-morning answer and check-in of these patients, as typed."""
         reports, walk_days = defaultdict(list), defaultdict(list)
-        walks = WalkLog.objects.live().filter(patient_id__in=chunk)
-        for row in walks.values_list(
-            "patient_id",
-            "created_at",
-            "walked_on",
-            "pain_after",
-            "pain_character",
-            "pain_areas",
-            "pain_side",
-        ).iterator(chunk_size=5000):
-            patient, at, day, pain, characters, areas, side = row
-            report = Report(
-                pain=pain,
-                day=day,
-                characters=frozenset(characters),
-                areas=frozenset(areas),
-                side=side,
-                after_walk=True,
-            )
-            reports[patient].append(Typed(at=at, report=report))
-            walk_days[patient].append(day)
+        # Reports are made into rule inputs by the same code as on every save.
+        walks = WalkLog.objects.live().filter(patient_id__in=chunk).only(*WALK_INPUTS)
+        for log in walks.iterator(chunk_size=5000):
+            reports[log.patient_id].append(Typed(at=log.created_at, report=walk_report(log)))
+            walk_days[log.patient_id].append(log.walked_on)
         mornings = MorningCheck.objects.filter(
             walk_log__patient_id__in=chunk, walk_log__deleted_at__isnull=True
         )
@@ -161,33 +169,15 @@ class Command(BaseCommand):
                     settled=feeling == MorningFeeling.USUAL,
                 )
             )
-        check_ins = SymptomCheckIn.objects.filter(patient_id__in=chunk)
-        for row in check_ins.values_list(
-            "patient_id",
-            "created_at",
-            "reported_on",
-            "pain_now",
-            "pain_character",
-            "pain_areas",
-            "pain_side",
-            "hard_to_function",
-            "serious_symptoms",
-            "says_flare",
-            "from_walk_form",
-        ).iterator(chunk_size=5000):
-            patient, at, day, pain, characters, areas, side, hard, serious, flare, walk = row
-            report = Report(
-                pain=pain,
-                day=day,
-                characters=frozenset(characters),
-                areas=frozenset(areas),
-                side=side,
-                after_walk=walk,
-                hard_to_function=bool(hard),
-                serious=frozenset(serious),
-                says_flare=bool(flare),
+        check_ins = SymptomCheckIn.objects.filter(patient_id__in=chunk).only(*CHECK_IN_INPUTS)
+        for check_in in check_ins.iterator(chunk_size=5000):
+            reports[check_in.patient_id].append(
+                Typed(
+                    at=check_in.created_at,
+                    report=check_in_report(check_in),
+                    from_walk_form=check_in.from_walk_form,
+                )
             )
-            reports[patient].append(Typed(at=at, report=report, from_walk_form=walk))
         return reports, walk_days
 
     def report(self, tally: Tally, overrides, resolve_after_days) -> None:
