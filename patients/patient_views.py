@@ -243,23 +243,20 @@ def walk_new(request: HttpRequest) -> HttpResponse:
     today = patient.clinic.today()
     form = WalkLogForm(request.POST if request.method == "POST" else None, today=today)
     context = {"form": form, "patient": patient, "editing": None}
-    if request.method == "POST":
-        repeat = form.is_valid() and not form.cleaned_data["another_walk"]
-        repeat = repeat and services.walk_just_saved(
-            patient, form.values(), submission_key=form.cleaned_data["submission"]
+    if request.method == "POST" and not form.is_valid():
+        context.update(unsaved_walk_symptoms(patient, form))
+    elif request.method == "POST":
+        key = form.cleaned_data["submission"]
+        repeat = not form.cleaned_data["another_walk"] and services.walk_just_saved(
+            patient, form.values(), submission_key=key
         )
-        if repeat:
-            context["repeat_of"] = repeat
-        elif form.is_valid():
+        if not repeat:
             log, _created = services.walk_log_create(
-                patient=patient,
-                submission_key=form.cleaned_data["submission"],
-                by=request.user,
-                **form.values(),
+                patient=patient, submission_key=key, by=request.user, **form.values()
             )
             messages.success(request, _("Your walk is saved. Thank you."))
             return redirect("walk_detail", walk_id=log.pk)
-        context.update(unsaved_walk_symptoms(patient, form))
+        context["repeat_of"] = repeat
     return render(request, "patients/walk_form.html", context)
 
 

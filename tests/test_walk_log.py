@@ -305,3 +305,15 @@ def test_a_bad_walk_while_urgent_advice_stands_keeps_the_urgent_advice(patient_c
     page = response.content.decode()
     assert "Get medical help now" in page
     assert "Take it a little easier" not in page
+
+
+def test_asking_about_a_repeated_walk_saves_nothing_else(patient_client, patient):
+    worrying = walk(patient, pain_after="9", pain_areas=["lower_back"])
+    patient_client.post(NEW, worrying)
+    flags = Flag.objects.count()
+
+    patient_client.post(NEW, {**worrying, "submission": str(uuid.uuid4())})
+
+    assert WalkLog.objects.count() == 1
+    assert not SymptomCheckIn.objects.exists()
+    assert Flag.objects.count() == flags
