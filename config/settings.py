@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.headers.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "patients.local_time.ClinicTimeZoneMiddleware",
     "patients.audit.AuditContextMiddleware",
@@ -168,6 +169,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # Django's database sessions, except that a database outage is a 500, not a 400.
 SESSION_ENGINE = "config.session_store"
+# Messages name patients and symptoms ("Acknowledged: David Brown, ..."): kept in the
+# session on the server, never in a cookie the browser holds (signed is not encrypted).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # And however active, a sign-in lasts at most this long.
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 

@@ -123,6 +123,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = two_factor.code_device(request.user, code)
         if _check_code(device, request.user, code, form):
             otp_login(request, device)
+            request.session.cycle_key()  # the cookie set after the password ends here
             return redirect(_next_page(request))
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": _next_page(request)}
@@ -145,6 +146,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if _check_code(device, user, code, form):
             codes = two_factor.app_confirm(device)
             otp_login(request, device)
+            request.session.cycle_key()  # the cookie set after the password ends here
             request.session[two_factor.HAS_DEVICE] = True
             request.session[NEW_RECOVERY_CODES] = codes
             return _redirect_keeping_next("recovery_codes", request)

@@ -14,7 +14,7 @@ class CaseInsensitiveUsernameBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        matches = list(User._default_manager.filter(username__iexact=username.strip())[:2])
+        matches = accounts_named(username)
         if len(matches) != 1:
             # Run the hasher anyway so timing does not reveal which usernames exist.
             User().set_password(password)
@@ -25,14 +25,28 @@ class CaseInsensitiveUsernameBackend(ModelBackend):
         return None
 
 
-def attempted_username(request, credentials: dict | None) -> str:
-    """The name lockout counts failures against: as sign-in matches it, whatever the case.
+def accounts_named(typed: str) -> list:
+    """At most two accounts whose name matches what was typed, whatever its capitals.
 
-    Without this, "Alice@example.com" and "alice@example.com" would be counted apart and
-    each capitalisation would buy another five guesses.
+    The one lookup both sign-in and lockout use, so they always agree on the account:
+    the database decides what "the same name in other capitals" means (PostgreSQL folds
+    a dotless "ı" to "I", for one), and the lockout counts against what it found.
     """
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return list(User._default_manager.filter(username__iexact=typed.strip())[:2])
+
+
+def attempted_username(request, credentials: dict | None) -> str:
+    """The name lockout counts failures against: the account sign-in would find.
+
+    Without this, "Alice@example.com", "alice@example.com" and "alıce@example.com" would
+    be counted apart and each spelling would buy another five guesses.
+    """
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
     # No account's name is longer than the user model allows, and the lockout records
     # keep at most 255 characters: a longer name typed in any sign-in form (the admin's
     # too) is counted by its first 150.
-    return username.strip().lower()[: User._meta.get_field("username").max_length]
+    typed = typed.strip()[: User._meta.get_field("username").max_length]
+    matches = accounts_named(typed) if typed else []
+    if len(matches) == 1:
+        return matches[0].get_username().lower()
+    return typed.casefold()

@@ -3,8 +3,6 @@
 Clinic admins see their own clinics' rows only; superusers see everything.
 """
 
-import csv
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -20,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from patients import access, audit
 from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin
 from patients.models import AuditAction, AuditEvent, FailedSignIn, Patient, StaffRole
-from patients.report_views import Echo
+from patients.spreadsheets import csv_lines
 
 User = get_user_model()
 ADMIN_ROLES = (StaffRole.CLINIC_ADMIN,)
@@ -91,17 +89,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
             detail=f"{queryset.count()} events",
         )
         rows = queryset.values_list(*AUDIT_COLUMNS).iterator(chunk_size=2000)
-        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv")
+        response = StreamingHttpResponse(csv_lines(AUDIT_COLUMNS, rows), content_type="text/csv")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="stepwise-audit-{stamp}.csv"'
         return response
-
-
-def _csv_lines(rows):
-    writer = csv.writer(Echo())
-    yield writer.writerow(AUDIT_COLUMNS)
-    for row in rows:
-        yield writer.writerow(row)
 
 
 def _clinic_usernames(clinic_ids: list[int]):

@@ -109,3 +109,22 @@ def test_the_admin_shows_a_lock_as_over_once_the_pause_has_passed(
     attempt.refresh_from_db()
     assert not locked_now(attempt)
     assert factories.password_signs_in(client, patient.user.username, PASSWORD)
+
+
+def test_a_name_the_database_folds_to_the_account_counts_against_it(client, patient):
+    """PostgreSQL's case folding matches "ı" (dotless i) to "I": each spelling sign-in
+    accepts for the account must count against the account, not buy five more guesses."""
+    name = patient.user.username  # alice@example.com
+    folded = name.replace("i", "ı")
+    signs_in_as_patient = factories.password_signs_in(client, folded, PASSWORD)
+    client.post(reverse("logout"))
+
+    # Five failures against the account: on PostgreSQL two of them spelt with "ı".
+    other_spellings = [folded, folded.upper()] if signs_in_as_patient else [name, name]
+    for spelling in (name, name.upper(), name.title(), *other_spellings):
+        fail(client, spelling)
+
+    assert not factories.password_signs_in(client, name, PASSWORD)
+    if signs_in_as_patient:  # the database folds it (PostgreSQL): locked as well
+        assert not factories.password_signs_in(client, folded, PASSWORD)
+    assert FailedSignIn.objects.filter(username=name).exists()
