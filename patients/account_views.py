@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 
 from patients import services, two_factor
-from patients.forms import SecondFactorForm
+from patients.forms import NewAuthenticatorForm, SecondFactorForm
 from patients.models import Invitation, InvitationState
 
 # What each unusable link says, and what to do next.
@@ -56,6 +56,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             status=410 if invitation else 404,
         )
     user = invitation.patient.user
+    if user.has_usable_password():  # an invitation only ever sets a first password
+        context = {"problem": LINK_PROBLEMS[InvitationState.USED], "used": True}
+        return render(request, "registration/invitation_problem.html", context, status=410)
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,6 +77,24 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "registration/invitation_accept.html",
         {"form": form, "patient": invitation.patient},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient confirms, from the new address, that their account may move to it.
+
+    A button, not the link alone, makes the change: mail scanners open links on their own.
+    """
+    if request.method == "POST":
+        try:
+            patient = services.email_change_confirm(token=token)
+        except ValidationError as error:
+            context = {"problem": " ".join(error.messages)}
+            return render(request, "registration/email_change.html", context, status=410)
+        context = {"done": True, "email": patient.user.email}
+        return render(request, "registration/email_change.html", context)
+    return render(request, "registration/email_change.html", {"confirming": True})
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
@@ -140,7 +161,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             return _redirect_keeping_next("two_factor_verify", request)
         return render(request, "registration/two_factor_done.html")
     device = two_factor.authenticator_for(user)
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    form = NewAuthenticatorForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         code = two_factor.normalise_code(form.cleaned_data["code"])
         if _check_code(device, user, code, form):

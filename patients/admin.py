@@ -24,7 +24,14 @@ from patients.models import (
     WalkLog,
 )
 from patients.rules import SeriousSymptom
-from patients.services import invitation_create, invitation_send, patient_enrol
+from patients.services import (
+    email_change_send,
+    email_change_token,
+    invitation_create,
+    invitation_send,
+    patient_email_change,
+    patient_enrol,
+)
 from programs.models import PlanAssignment
 
 User = get_user_model()
@@ -85,6 +92,12 @@ class PatientForm(forms.ModelForm):
         if not self.instance._state.adding:
             for name in ACCOUNT_FIELDS:
                 self.fields[name].initial = getattr(self.instance.user, name)
+            if self.instance.pending_email:
+                self.fields["email"].help_text = _(
+                    "Waiting for the patient to confirm %(email)s from that address; until "
+                    "then they sign in with this one. Type the new address again to resend "
+                    "the link."
+                ) % {"email": self.instance.pending_email}
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
@@ -240,11 +253,10 @@ class PatientAdmin(ClinicScopedAdmin):
     def save_model(self, request, obj, form, change):
         account = {name: form.cleaned_data[name] for name in ACCOUNT_FIELDS}
         if change:
-            for name, value in account.items():
-                setattr(obj.user, name, value)
-            obj.user.username = account["email"]
-            obj.user.save(update_fields=[*ACCOUNT_FIELDS, "username"])
+            obj.user.first_name, obj.user.last_name = account["first_name"], account["last_name"]
+            obj.user.save(update_fields=["first_name", "last_name"])
             obj.save()
+            self.change_email(request, obj, account["email"])
             return
         baseline = {
             field: form.cleaned_data[field]
@@ -261,6 +273,27 @@ class PatientAdmin(ClinicScopedAdmin):
         obj.pk, obj.user = enrolled.pk, enrolled.user
         obj._state.adding = False
         self.invite(request, enrolled)
+
+    def change_email(self, request, patient: Patient, email: str) -> None:
+        """A new address takes effect at once before the first password, after it only when
+        confirmed from the new address (the old one is told)."""
+        if patient_email_change(patient=patient, email=email, by=request.user):
+            self.message_user(request, _("The email address is changed."), messages.SUCCESS)
+        elif patient.pending_email and patient.pending_email == email.lower():
+            # This save asked for the new address: send its link (again, if resaved).
+            token = email_change_token(patient)
+            link = request.build_absolute_uri(reverse("email_change_confirm", args=[token]))
+            email_change_send(patient=patient, link=link)
+            self.message_user(
+                request,
+                _(
+                    "The new address %(email)s must be confirmed by the patient: a link was "
+                    "sent to it, and the old address was told. Until then they sign in with "
+                    "the old one."
+                )
+                % {"email": patient.pending_email},
+                messages.WARNING,
+            )
 
     def invite(self, request, patient: Patient) -> None:
         invitation, token = invitation_create(patient=patient, by=request.user, now=timezone.now())
@@ -291,7 +324,20 @@ class PatientAdmin(ClinicScopedAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request, patient):
             raise PermissionDenied
-        self.invite(request, patient)
+        if patient.user.has_usable_password():
+            # An invitation sets a first password only: it must never replace one.
+            self.message_user(
+                request,
+                _(
+                    "%(patient)s has already set a password. If they have forgotten it, they "
+                    "choose “Forgotten your password?” when signing in; the link goes to "
+                    "their own email address."
+                )
+                % {"patient": patient},
+                messages.ERROR,
+            )
+        else:
+            self.invite(request, patient)
         return HttpResponseRedirect(reverse("admin:patients_patient_change", args=[patient.pk]))
 
     @admin.display(description=_("sign-in"))

@@ -641,3 +641,31 @@ class SecondFactorForm(ErrorSummaryMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
+
+
+class NewAuthenticatorForm(SecondFactorForm):
+    """Setting up an authenticator: the code from the new app, and the password again.
+
+    Without the password, a session left signed in (or taken over) could enrol its own
+    app after a clinic admin reset the account's two-step sign-in.
+    """
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To keep your account safe, type your password again."),
+        error_messages={"required": _("Type your password.")},
+    )
+
+    field_order = ["password", "code"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password. Type it again."))
+        return password

@@ -251,6 +251,10 @@ class Patient(models.Model):
         help_text=_("A clinician has confirmed walking is safe for this patient."),
     )
     goal = models.TextField(_("patient's own goal"), blank=True)
+    # A new address a clinician typed for an account that has a password: it takes effect
+    # only when confirmed from that address (the old one is told), so nobody can move a
+    # patient's account to an address they control.
+    pending_email = models.EmailField(_("new email, waiting to be confirmed"), blank=True)
     phone = models.CharField(
         _("telephone"),
         max_length=20,

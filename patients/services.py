@@ -3,6 +3,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -413,6 +414,102 @@ def _source(kind: str, report) -> dict:
     return {"source": kind, "source_id": str(report.pk)}
 
 
+EMAIL_CHANGE_SALT = "stepwise.patient-email-change"
+EMAIL_CHANGE_LIFETIME = INVITATION_LIFETIME
+
+
+@transaction.atomic
+def patient_email_change(*, patient: Patient, email: str, by) -> bool:
+    """Change the address a patient signs in with. Returns whether it changed now.
+
+    Before the patient has a password the change is made at once (and any invitation
+    waiting at the old address is replaced). After, it waits to be confirmed from the new
+    address: the caller sends the link (`email_change_send`).
+    """
+    email = User.objects.normalize_email(email).lower()
+    user = patient.user
+    if email == user.email.lower():
+        return False
+    if not user.has_usable_password():
+        Invitation.objects.filter(
+            patient=patient, used_at__isnull=True, replaced_at__isnull=True
+        ).update(replaced_at=timezone.now())
+        _set_email(patient, email)
+        audit.record(by=by, action=AuditAction.CHANGED, subject="patient email", patient=patient)
+        return True
+    patient.pending_email = email
+    patient.save(update_fields=["pending_email", "updated_at"])
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="patient email",
+        patient=patient,
+        detail="change asked for; waits for the new address to confirm",
+    )
+    return False
+
+
+def _set_email(patient: Patient, email: str) -> None:
+    user = patient.user
+    user.email = user.username = email
+    user.save(update_fields=["email", "username"])
+
+
+def email_change_token(patient: Patient) -> str:
+    return signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
+        {"patient": str(patient.pk), "email": patient.pending_email}
+    )
+
+
+def email_change_send(*, patient: Patient, link: str) -> None:
+    """The link to the new address, and a notice to the old one, after the commit."""
+    context = {"patient": patient, "link": link, "new_email": patient.pending_email}
+    confirm = render_to_string("emails/email_change_confirm.txt", context)
+    notice = render_to_string("emails/email_change_notice.txt", context)
+    subject = _("Your Stepwise account with %(clinic)s") % {"clinic": patient.clinic}
+    new, old = patient.pending_email, patient.user.email
+
+    def send() -> None:
+        send_mail(subject, confirm, None, [new])
+        send_mail(subject, notice, None, [old])
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str) -> Patient:
+    """Apply a change of address confirmed from the new address."""
+    try:
+        claim = signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).unsign_object(
+            token, max_age=EMAIL_CHANGE_LIFETIME
+        )
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise ValidationError(_("This link does not work or has run out.")) from error
+    patient = (
+        Patient.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=claim.get("patient"))
+        .first()
+    )
+    # A later change, or a cancelled one, makes earlier links useless.
+    if patient is None or not patient.pending_email or patient.pending_email != claim.get("email"):
+        raise ValidationError(_("This link does not work or has run out."))
+    taken = User.objects.filter(username__iexact=patient.pending_email).exclude(pk=patient.user_id)
+    if taken.exists():
+        raise ValidationError(_("An account with this email address already exists."))
+    _set_email(patient, patient.pending_email)
+    patient.pending_email = ""
+    patient.save(update_fields=["pending_email", "updated_at"])
+    audit.record(
+        by=patient.user,
+        action=AuditAction.CHANGED,
+        subject="patient email",
+        patient=patient,
+        detail="confirmed from the new address",
+    )
+    return patient
+
+
 def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -450,11 +547,17 @@ def invitation_send(*, invitation: Invitation, link: str) -> None:
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str, now: datetime.datetime):
-    """Set the patient's password and use up the invitation. Returns the updated user."""
+    """Set the patient's first password and use up the invitation. Returns the user.
+
+    An invitation only ever sets a first password: an account that has one changes it
+    through password reset, which goes to the patient's own address.
+    """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state(now) != InvitationState.VALID:
         raise ValidationError(_("This invitation link can no longer be used."))
     user = invitation.patient.user
+    if user.has_usable_password():
+        raise ValidationError(_("This account already has a password."))
     user.set_password(password)
     user.save(update_fields=["password"])
     invitation.used_at = now

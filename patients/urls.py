@@ -54,4 +54,9 @@ urlpatterns = [
         name="recovery_codes",
     ),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path(
+        "accounts/email/<str:token>/",
+        account_views.email_change_confirm,
+        name="email_change_confirm",
+    ),
 ]

@@ -59,6 +59,7 @@ MATRIX = {
     "password_reset_confirm": ("get", PUBLIC),  # an invalid link says so
     "password_reset_complete": ("get", PUBLIC),
     "invitation_accept": ("get", PUBLIC),  # the token is the credential
+    "email_change_confirm": ("get", PUBLIC),  # it asks; only a POST with a valid link acts
     # Staff here have passed their second factor; patients have not set one up.
     "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),
@@ -119,8 +120,11 @@ def world(db):
     factories.assign(patient_b, template, people["clinician_1"], days_ago=1)
     walk = factories.report_walk(patient_a, walked_on=clinic_1.today() - datetime.timedelta(days=1))
     check_in = factories.report_check_in(patient_a, pain_now=10)
+    invited = factories.make_patient(clinic_1, people["clinician_1"], "Cal")
+    invited.user.set_unusable_password()  # an invitation sets a first password only
+    invited.user.save(update_fields=["password"])
     _invitation, token = services.invitation_create(
-        patient=patient_a, by=people["clinician_1"], now=timezone.now()
+        patient=invited, by=people["clinician_1"], now=timezone.now()
     )
     arguments = {
         "walk_detail": [walk.pk],
@@ -135,6 +139,7 @@ def world(db):
         "flag_resolve": [Flag.objects.get(patient=patient_a).pk],
         "password_reset_confirm": ["MQ", "not-a-token"],
         "invitation_accept": [token],
+        "email_change_confirm": ["not-a-link"],
     }
     return people, arguments
 

@@ -41,6 +41,8 @@ def anonymous(client):
 
 @pytest.fixture
 def token(patient, clinician):
+    patient.user.set_unusable_password()  # invited, not yet signed in
+    patient.user.save(update_fields=["password"])
     _invitation, token = services.invitation_create(
         patient=patient, by=clinician, now=timezone.now()
     )

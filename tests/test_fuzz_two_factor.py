@@ -43,7 +43,8 @@ def test_any_code_on_the_setup_page_is_refused_clearly(client, clinic, code):
     with rolled_back():
         newcomer = factories.make_staff("nova", clinic, second_factor=False)
         staff = password_only(client, newcomer)
-        response = answered(staff.post(reverse("two_factor_setup"), {"code": code}), {200, 302})
+        form = {"code": code, "password": factories.PASSWORD}
+        response = answered(staff.post(reverse("two_factor_setup"), form), {200, 302})
         if response.status_code == 200:
             assert "There is a problem" in response.content.decode()
             assert not TOTPDevice.objects.filter(user=newcomer, confirmed=True).exists()

@@ -17,6 +17,14 @@ LINK = re.compile(r"https?://\S+/invitations/(\S+)/")
 NEW_PASSWORD = "walking-by-the-river-2026"
 
 
+@pytest.fixture
+def patient(patient):
+    """Enrolled and invited, not yet signed in: no password of their own."""
+    patient.user.set_unusable_password()
+    patient.user.save(update_fields=["password"])
+    return patient
+
+
 def invite(patient, by, *, days_ago: int = 0) -> str:
     _invitation, token = services.invitation_create(
         patient=patient, by=by, now=timezone.now() - datetime.timedelta(days=days_ago)
@@ -125,6 +133,9 @@ def test_a_clinician_cannot_invite_another_clinics_patient(client, clinician, ot
 
 
 def test_password_reset_works_for_a_patient_who_has_a_password(client, patient):
+    patient.user.set_password(factories.PASSWORD)
+    patient.user.save(update_fields=["password"])
+
     response = client.post(reverse("password_reset"), {"email": patient.user.email.upper()})
 
     assert response.status_code == 302

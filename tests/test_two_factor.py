@@ -98,14 +98,16 @@ def test_a_new_staff_member_sets_up_an_app_and_gets_recovery_codes_once(client, 
     assert "<svg" in page and "Cannot scan it?" in page
     device = TOTPDevice.objects.get(user=newcomer)
 
-    wrong = client.post(asked.redirect_chain[-1][0], {"code": "123456"})
+    wrong = client.post(asked.redirect_chain[-1][0], {"code": "123456", "password": PASSWORD})
     assert "That code did not work" in wrong.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
 
     device.throttle_reset()
     confirmed = client.post(
-        asked.redirect_chain[-1][0], {"code": two_factor.current_code(device)}, follow=True
+        asked.redirect_chain[-1][0],
+        {"code": two_factor.current_code(device), "password": PASSWORD},
+        follow=True,
     )
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", confirmed.content.decode())
     assert len(codes) == two_factor.RECOVERY_CODE_COUNT
@@ -204,3 +206,29 @@ def test_a_patient_can_open_setup_in_the_app_on_their_phone_or_go_back(client, p
 
     assert 'href="otpauth://totp/Stepwise%3A' in page
     assert "Not now: back to my walks" in page
+
+
+def test_enrolling_a_new_app_needs_the_password_again(client, clinic):
+    newcomer = factories.make_staff("nell", clinic, second_factor=False)
+    asked = sign_in_with_password(client, newcomer)
+    device = TOTPDevice.objects.get(user=newcomer)
+
+    refused = client.post(
+        asked.redirect_chain[-1][0],
+        {"code": two_factor.current_code(device), "password": "a-guess"},
+    )
+
+    assert "That is not your password" in refused.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_a_reset_signs_the_person_out_everywhere(client, clinician, clinic_admin):
+    """A session left signed in cannot enrol its own app after a lost-phone reset."""
+    factories.sign_in(client, clinician)
+    assert client.get(reverse("staff_home")).status_code == 200
+
+    two_factor.reset(clinician)
+
+    assert client.get(reverse("staff_home")).status_code == 302  # to sign in again
+    assert client.get(reverse("two_factor_setup")).url.startswith(reverse("login"))

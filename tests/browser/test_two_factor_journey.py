@@ -32,6 +32,7 @@ def test_a_new_clinician_sets_up_an_app_keeps_recovery_codes_and_reaches_the_das
     ).to_be_visible()
     axe.scan(page)
 
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_label("Code", exact=True).fill("000000")
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("link", name="That code did not work")).to_be_visible()
@@ -39,6 +40,7 @@ def test_a_new_clinician_sets_up_an_app_keeps_recovery_codes_and_reaches_the_das
 
     device = TOTPDevice.objects.get(user=newcomer)
     device.throttle_reset()
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_label("Code", exact=True).fill(two_factor.current_code(device))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()

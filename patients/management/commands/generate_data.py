@@ -466,6 +466,7 @@ class Command(BaseCommand):
         "cleared_to_exercise",
         "goal",
         "phone",
+        "pending_email",
         "created_at",
         "updated_at",
     ]
@@ -501,6 +502,7 @@ class Command(BaseCommand):
             rng.random() < 0.95,
             rng.choice(GOALS),
             f"+447400{rng.randrange(1_000_000):06d}",
+            "",
             enrolled_at,
             enrolled_at,
         )

@@ -1,0 +1,124 @@
+"""Nobody but the patient can take over a patient's account.
+
+Round 2 found that a clinician could change an active patient's email to their own and
+send an invitation that set a new password. Invitations now only ever set a first
+password, and a new address for an account with a password must be confirmed from it.
+"""
+
+import re
+
+from django.core import mail
+from django.urls import reverse
+
+from patients.models import AuditEvent, Invitation
+from tests import factories
+from tests.factories import PASSWORD
+from tests.test_enrolment_admin import enrolment
+
+
+def change_url(patient) -> str:
+    return reverse("admin:patients_patient_change", args=[patient.pk])
+
+
+def test_an_invitation_is_not_sent_to_an_account_that_has_a_password(client, clinician, patient):
+    factories.sign_in(client, clinician)
+
+    response = client.post(reverse("admin:patients_patient_invite", args=[patient.pk]), follow=True)
+
+    assert "has already set a password" in response.content.decode()
+    assert not Invitation.objects.filter(patient=patient).exists()
+
+
+def test_an_old_invitation_cannot_replace_a_password(
+    client, clinician, patient, django_capture_on_commit_callbacks
+):
+    patient.user.set_unusable_password()
+    patient.user.save()
+    factories.sign_in(client, clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:patients_patient_invite", args=[patient.pk]))
+    link = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[-1].body).group(1)
+    patient.user.set_password(PASSWORD)  # the patient set a password another way meanwhile
+    patient.user.save()
+    client.logout()
+
+    response = client.post(
+        link, {"new_password1": "stolen-password-123", "new_password2": "stolen-password-123"}
+    )
+
+    assert response.status_code == 410
+    patient.user.refresh_from_db()
+    assert patient.user.check_password(PASSWORD)
+
+
+def test_a_new_address_waits_to_be_confirmed_from_it_and_the_old_one_is_told(
+    client, clinic, clinician, patient, django_capture_on_commit_callbacks
+):
+    factories.sign_in(client, clinician)
+    data = enrolment(
+        clinic, clinician, email="mallory@example.net", first_name="Alice", last_name="Patient"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change_url(patient), data, follow=True)
+
+    patient.refresh_from_db()
+    assert patient.user.email == "alice@example.com"  # not moved yet
+    assert patient.pending_email == "mallory@example.net"
+    assert "must be confirmed by the patient" in response.content.decode()
+    to = {tuple(message.to) for message in mail.outbox}
+    assert to == {("mallory@example.net",), ("alice@example.com",)}
+    notice = next(m for m in mail.outbox if m.to == ["alice@example.com"]).body
+    assert "mallory" not in notice  # the old address is told, not shown the new one
+    assert AuditEvent.objects.filter(subject="patient email", patient_id=patient.pk).exists()
+    # Without the new address's link, the old password still signs in as before.
+    assert factories.password_signs_in(client, "alice@example.com", PASSWORD)
+
+
+def test_the_link_from_the_new_address_moves_the_account(
+    client, clinic, clinician, patient, django_capture_on_commit_callbacks
+):
+    factories.sign_in(client, clinician)
+    data = enrolment(
+        clinic, clinician, email="alice.new@example.org", first_name="Alice", last_name="Patient"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(change_url(patient), data)
+    link = re.search(r"http://testserver(/accounts/email/\S+/)", mail.outbox[0].body).group(1)
+    client.logout()
+
+    looked = client.get(link)  # a mail scanner opening the link changes nothing
+    patient.refresh_from_db()
+    assert patient.user.email == "alice@example.com"
+    confirmed = client.post(link)
+
+    patient.refresh_from_db()
+    assert "You now sign in with alice.new@example.org" in confirmed.content.decode()
+    assert "Yes, use this email address" in looked.content.decode()
+    assert (patient.user.email, patient.user.username, patient.pending_email) == (
+        "alice.new@example.org",
+        "alice.new@example.org",
+        "",
+    )
+    assert client.post(link).status_code == 410  # used up
+
+
+def test_a_forged_or_stale_link_changes_nothing(client, patient):
+    assert client.post(reverse("email_change_confirm", args=["forged"])).status_code == 410
+    patient.refresh_from_db()
+    assert patient.user.email == "alice@example.com"
+
+
+def test_before_the_first_password_the_address_changes_at_once(client, clinic, clinician, patient):
+    """A mistyped address at enrolment: there is no account to take over yet."""
+    patient.user.set_unusable_password()
+    patient.user.save()
+    factories.sign_in(client, clinician)
+    data = enrolment(
+        clinic, clinician, email="alice.right@example.org", first_name="Alice", last_name="Patient"
+    )
+
+    client.post(change_url(patient), data)
+
+    patient.refresh_from_db()
+    assert patient.user.email == "alice.right@example.org"
