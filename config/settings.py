@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # First, so a load balancer's probe is answered before host checks and HTTPS redirects.
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.requests.RejectUnreadableRequestsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

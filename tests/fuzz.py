@@ -111,6 +111,12 @@ def hostile_client(client):
     return client
 
 
+def unless_nul(allowed: set[int], *sent) -> set[int]:
+    """A NUL character in any address parameter is refused as a bad request (400)."""
+    with_nul = any("\x00" in str(value) for value in sent)
+    return allowed | {400} if with_nul else allowed
+
+
 def answered(response, allowed: set[int]):
     """The response's status is one of `allowed`: never a server error."""
     assert response.status_code != 500, "server error"

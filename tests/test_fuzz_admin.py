@@ -4,6 +4,7 @@ A clear error or a redirect, never a 500; names, goals and guidance are shown es
 """
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import example, given
@@ -203,7 +204,7 @@ ADMIN_LISTS = [
 @example(listing=ADMIN_LISTS[0], query={"q": "a\x00b"})
 @example(listing=ADMIN_LISTS[1], query={"walked_on__gte": "\x00"})
 def test_any_admin_search_or_filter_is_answered(staff_client, patient, listing, query):
-    answered(staff_client.get(reverse(listing), query), {200, 302})
+    answered(staff_client.get(reverse(listing), query), {200, 302, 400})
 
 
 ADMIN_OBJECTS = [
@@ -220,3 +221,43 @@ ADMIN_OBJECTS = [
 @example(page=ADMIN_OBJECTS[2], identifier="-1")
 def test_any_admin_object_id_is_answered(staff_client, patient, page, identifier):
     answered(staff_client.get(url_with(page, identifier)), {302, 404})
+
+
+def admin_list_parameters() -> list[tuple[str, str]]:
+    """(changelist, parameter) for every list filter and date hierarchy in the admin."""
+    found = []
+    for model, model_admin in admin.site._registry.items():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        for spec in model_admin.list_filter:
+            field = spec[0] if isinstance(spec, tuple) else spec
+            if isinstance(field, str):
+                found += [(name, f"{field}__exact"), (name, f"{field}__id__exact")]
+                found += [(name, f"{field}__gte"), (name, f"{field}__isnull")]
+        if model_admin.date_hierarchy:
+            field = model_admin.date_hierarchy
+            found += [(name, f"{field}__{part}") for part in ("year", "month", "day")]
+    return found
+
+
+ADMIN_PARAMETERS = admin_list_parameters()
+
+
+@fuzz_settings
+@given(where=st.sampled_from(ADMIN_PARAMETERS), value=values)
+@example(where=("admin:patients_walklog_changelist", "walked_on__year"), value="9" * 23)
+@example(where=("admin:patients_auditevent_changelist", "at__year"), value="9" * 23)
+@example(where=("admin:patients_patient_changelist", "leg_symptoms__exact"), value="\x00")
+def test_every_admin_list_filter_and_date_is_answered_without_a_server_error(
+    client, superuser, patient, where, value
+):
+    """Every registered admin's filters and date hierarchy, as a superuser sees them all."""
+    hostile_client(client)
+    factories.sign_in(client, superuser)
+    listing, parameter = where
+
+    answered(client.get(reverse(listing), {parameter: value}), {200, 302, 400})
+
+
+def test_there_are_filters_and_dates_to_try():
+    names = {parameter for _listing, parameter in ADMIN_PARAMETERS}
+    assert {"walked_on__year", "at__year", "leg_symptoms__exact"} <= names

@@ -25,6 +25,7 @@ from tests.fuzz import (
     shown_escaped,
     shows_form_errors,
     texts,
+    unless_nul,
     url_with,
     uuid_like,
     values,
@@ -59,7 +60,7 @@ def flag(patient, plan):
 @example(search="\x00", flagged="1")  # was a 500 on PostgreSQL
 def test_any_dashboard_search_shows_the_dashboard(clinician_client, patient, search, flagged):
     response = clinician_client.get(reverse("staff_home"), {"q": search, "flagged": flagged})
-    never_raw(answered(response, {200}).content.decode(), search)
+    never_raw(answered(response, unless_nul({200}, search, flagged)).content.decode(), search)
 
 
 @fuzz_settings
@@ -131,7 +132,9 @@ def test_the_fuzzed_filters_are_all_the_report_has():
 @given(query=report_queries)
 @example(query={"date_to": "9999-12-31"})  # the day after was computed: a 500
 def test_any_report_filter_shows_the_report(reviewer_client, flag, query):
-    response = answered(reviewer_client.get(reverse("flag_report"), query), {200})
+    response = answered(
+        reviewer_client.get(reverse("flag_report"), query), unless_nul({200}, *query.values())
+    )
     for value in query.values():
         never_raw(response.content.decode(), value)
 
@@ -140,7 +143,12 @@ def test_any_report_filter_shows_the_report(reviewer_client, flag, query):
 @given(query=report_queries)
 @example(query={"date_to": "9999-12-31"})
 def test_any_report_filter_exports_a_csv_or_shows_what_is_wrong(reviewer_client, flag, query):
-    response = answered(reviewer_client.get(reverse("flag_report_csv"), query), {200, 302})
+    response = answered(
+        reviewer_client.get(reverse("flag_report_csv"), query),
+        unless_nul({200, 302}, *query.values()),
+    )
+    if response.status_code == 400:
+        return
     if response.status_code == 302:  # filters with a mistake: the report says which
         assert response.url.startswith(reverse("flag_report"))
         return
@@ -192,8 +200,10 @@ def test_a_report_up_to_the_last_date_there_is_counts_every_flag(reviewer_client
     assert response.context["total"] == 1
 
 
-def test_a_search_with_a_nul_character_finds_the_patient_without_it(clinician_client, patient):
+def test_a_search_with_a_nul_character_is_a_bad_request(clinician_client, patient):
+    """No browser sends one; PostgreSQL cannot compare text holding one."""
+    clinician_client.raise_request_exception = False
+
     response = clinician_client.get(reverse("staff_home"), {"q": "Ali\x00ce"})
 
-    assert response.status_code == 200
-    assert [row["patient"] for row in response.context["rows"]] == [patient]
+    assert response.status_code == 400

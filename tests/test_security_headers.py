@@ -41,3 +41,28 @@ def test_no_page_has_inline_script_or_style(client, patient):
         page = client.get(url).content.decode()
         assert "<script" not in page, url
         assert "style=" not in page and "<style" not in page, url
+
+
+def test_a_form_sent_in_another_character_set_is_a_bad_request_not_a_server_error(client, patient):
+    """Any CSRF cookie and a UTF-16 body once answered 500 with an empty page."""
+    client.raise_request_exception = False
+    client.cookies["csrftoken"] = "x" * 32
+    # The test client encodes the body in the character set the content type names.
+    response = client.post(
+        reverse("login"),
+        "username=a&password=b",
+        content_type="application/x-www-form-urlencoded; charset=utf-16",
+    )
+
+    assert response.status_code == 400
+
+
+def test_a_nul_in_any_address_parameter_is_a_bad_request(client, clinician):
+    client.raise_request_exception = False
+    factories.sign_in(client, clinician)
+
+    response = client.get(
+        reverse("admin:patients_patient_changelist"), {"leg_symptoms__exact": "\x00"}
+    )
+
+    assert response.status_code == 400
