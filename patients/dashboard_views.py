@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patients import access, audit
-from patients.flags import flag_acknowledge, flag_resolve
-from patients.forms import ResolveFlagForm
+from patients.flags import FlagMovedOn, flag_acknowledge, flag_resolve
+from patients.forms import OUT_OF_DATE, ResolveFlagForm
 from patients.models import (
     UNRESOLVED_FLAG_STATUSES,
     DeliveryState,
@@ -34,8 +34,8 @@ from patients.models import (
 from patients.notifications import ALERT_SEVERITIES, STALE_PENDING
 from patients.progress import LIGHT_LOOKBACK, plan_progress, stage_readiness, week_bounds
 from patients.second_checks import resolution_warnings
-from programs import services as plan_services
-from programs.models import PlanAssignment, PlanStatus
+from programs.actions import Expected, MovedOn, apply_plan_action
+from programs.models import PlanAssignment, PlanStatus, StageChangeKind
 
 TREND_LENGTH = 6
 # The queue shows the most urgent, longest-waiting flags first; more rows than a clinician
@@ -240,23 +240,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def flag_acknowledge_view(request: HttpRequest, flag_id) -> HttpResponse:
     flag = scoped_flag(request, flag_id)
-    flag_acknowledge(flag=flag, by=request.user)
-    messages.success(
-        request,
-        _("Acknowledged: %(patient)s, %(summary)s")
-        % {"patient": flag.patient, "summary": flag.summary},
-    )
+    try:
+        flag_acknowledge(flag=flag, by=request.user)
+    except FlagMovedOn as moved_on:
+        messages.info(request, " ".join(moved_on.messages))
+    else:
+        messages.success(
+            request,
+            _("Acknowledged: %(patient)s, %(summary)s")
+            % {"patient": flag.patient, "summary": flag.summary},
+        )
     return back_to(request, flag)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
-    flag = scoped_flag(request, flag_id)
-    if flag.is_resolved:
-        messages.info(request, _("That flag is already resolved."))
-        return back_to(request, flag)
-    today = flag.patient.clinic.today()
+def resolving(flag: Flag, today, data=None, initial=None) -> dict:
+    """The resolve page's plan, light and form for the flag as it is now."""
     plan = (
         PlanAssignment.objects.current()
         .filter(patient=flag.patient)
@@ -265,10 +263,27 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
     )
     progress = stage_readiness(flag.patient, plan, today, leaving_out_flag=flag) if plan else None
     form = ResolveFlagForm(
-        request.POST if request.method == "POST" else None,
+        data,
+        initial=initial,
+        flag=flag,
+        plan=plan,
         warnings=resolution_warnings(flag, progress),
-        plan_active=plan is not None and plan.status == PlanStatus.ACTIVE,
     )
+    return {"flag": flag, "plan": plan, "progress": progress, "form": form}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
+    """Resolve a flag from the state the clinician saw: if news re-opened it, someone else
+    resolved it, or the plan changed meanwhile, nothing changes and the page says so."""
+    flag = scoped_flag(request, flag_id)
+    if flag.is_resolved:
+        messages.info(request, _("That flag is already resolved."))
+        return back_to(request, flag)
+    today = flag.patient.clinic.today()
+    context = resolving(flag, today, request.POST if request.method == "POST" else None)
+    form = context["form"]
     if request.method == "POST" and form.is_valid():
         try:
             flag_resolve(
@@ -278,20 +293,23 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 today=today,
                 against_warning=form.against_warning,
+                expected_status=form.cleaned_data["flag_status"],
+                expected_plan=form.seen_plan(),
             )
+        except MovedOn as moved_on:
+            messages.warning(request, " ".join(moved_on.messages))
+            flag = scoped_flag(request, flag_id)
+            if flag.is_resolved:
+                return back_to(request, flag)
+            # The page again as things are now, with what was typed kept.
+            typed = {"action": form.cleaned_data["action"], "note": form.cleaned_data["note"]}
+            context = resolving(flag, today, initial=typed)
         except ValidationError as error:
             form.add_error("action", error)
         else:
             messages.success(request, _("Resolved: %(patient)s.") % {"patient": flag.patient})
             return back_to(request, flag)
-    context = {
-        "flag": flag,
-        "form": form,
-        "plan": plan,
-        "progress": progress,
-        "events": flag.events.select_related("by"),
-        "back": request.GET.get("back", ""),
-    }
+    context.update(events=flag.events.select_related("by"), back=request.GET.get("back", ""))
     return render(request, "patients/flag_resolve.html", context)
 
 
@@ -309,6 +327,10 @@ def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
         pk=plan_id,
     )
     today = plan.patient.clinic.today()
+    seen = Expected.posted(request.POST)
+    if seen is None:
+        messages.error(request, OUT_OF_DATE)
+        return redirect("staff_home")
     progress = stage_readiness(plan.patient, plan, today)
     if progress is None or not progress.ready:
         messages.error(
@@ -321,11 +343,13 @@ def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
         )
         return redirect("staff_home")
     try:
-        updated = plan_services.plan_advance(
+        updated = apply_plan_action(
+            StageChangeKind.ADVANCE,
             assignment=plan,
             by=request.user,
             reason=_("Stage complete on green."),
             today=today,
+            expected=seen,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

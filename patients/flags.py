@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients import audit
@@ -30,7 +31,7 @@ from patients.models import (
 from patients.notifications import ALERT_SEVERITIES, notify
 from patients.rules import SEVERITY_RANK, Finding, Rule, Severity
 from programs import services as plan_services
-from programs.actions import apply_plan_action
+from programs.actions import MovedOn, apply_plan_action
 from programs.models import PlanAssignment, PlanStatus
 
 PAUSING_SEVERITIES = {Severity.URGENT, Severity.SAME_DAY}
@@ -179,11 +180,32 @@ def _locked(flag: Flag) -> Flag:
     return Flag.objects.select_for_update(of=("self",)).select_related("patient").get(pk=flag.pk)
 
 
+class FlagMovedOn(MovedOn):
+    """The flag is no longer as the person saw it: someone else acted, or news arrived."""
+
+
+def _require_status(flag: Flag, expected: str | None) -> None:
+    if flag.status == FlagStatus.RESOLVED:
+        who = flag.resolved_by.get_full_name() if flag.resolved_by else ""
+        raise FlagMovedOn(
+            _("This flag was already resolved%(by)s, so nothing was changed.")
+            % {"by": _(" by %(who)s") % {"who": who} if who else ""}
+        )
+    if expected is not None and flag.status != expected:
+        raise FlagMovedOn(
+            _(
+                "This flag changed after the page was opened (it is now %(status)s), so "
+                "nothing was changed. Look at it again."
+            )
+            % {"status": flag.get_status_display().lower()}
+        )
+
+
 @transaction.atomic
 def flag_acknowledge(*, flag: Flag, by) -> Flag:
+    """Acknowledge an open flag. An acknowledged or resolved one raises FlagMovedOn."""
     flag = _locked(flag)
-    if flag.status != FlagStatus.OPEN:
-        return flag
+    _require_status(flag, FlagStatus.OPEN)
     flag.status = FlagStatus.ACKNOWLEDGED
     flag.acknowledged_at = timezone.now()
     flag.acknowledged_by = by
@@ -272,16 +294,19 @@ def flag_resolve(
     note: str,
     today=None,
     against_warning: bool = False,
+    expected_status: str | None = None,
+    expected_plan=None,
 ) -> Flag:
     """Resolve a flag with what the clinician did, changing the plan where that is the action.
 
     The plan change and the resolution stand or fall together. `against_warning`: the
     clinician confirmed continuing or advancing after an urgent or same-day flag or on a
-    red light.
+    red light. `expected_status` is the status the clinician saw: if new evidence re-opened
+    the flag meanwhile, or someone else resolved it, FlagMovedOn is raised and nothing
+    changes.
     """
     flag = _locked(flag)
-    if flag.status == FlagStatus.RESOLVED:
-        return flag
+    _require_status(flag, expected_status)
     if action in PLAN_CHANGING_ACTIONS:
         plan = PlanAssignment.objects.filter(patient=flag.patient, status=PlanStatus.ACTIVE).first()
         if plan is not None:
@@ -292,6 +317,7 @@ def flag_resolve(
                 reason=note,
                 today=today or flag.patient.clinic.today(),
                 against_warning=against_warning,
+                expected=expected_plan,
             )
     now = timezone.now()
     if flag.acknowledged_at is None:

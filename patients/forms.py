@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from patients.choices import JOINT_AREAS, LEG_AREAS, BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import FlagAction, FlagStatus, MorningFeeling, SymptomOnset
 from patients.rules import Rule, SeriousSymptom, Severity
-from programs.actions import PLAN_ACTIONS
+from programs.actions import PLAN_ACTIONS, Expected
 
 # How far back a walk may be logged, so a forgotten walk can still be added.
 BACKDATE_DAYS = 14
@@ -490,7 +490,26 @@ class SecondCheckMixin:
         return self.needs_second_check(self.cleaned_data) and bool(self.cleaned_data["confirm"])
 
 
-class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
+OUT_OF_DATE = _("This page was out of date. Open it again and choose again.")
+
+
+class SeenStateForm(forms.Form):
+    """Carries the state of the flag or plan as the page showed it, so a change goes ahead
+    only from that state (a double click or two people at once change it once)."""
+
+    def seen_field(self, name: str, value, *, required: bool = True) -> None:
+        self.fields[name] = forms.CharField(
+            widget=forms.HiddenInput,
+            required=required,
+            initial=value,
+            error_messages={"required": OUT_OF_DATE},
+        )
+
+    def seen_plan(self) -> Expected | None:
+        return Expected.posted(self.cleaned_data)
+
+
+class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):
     action = forms.ChoiceField(
         label=_("What are you doing about it?"),
         choices=FlagAction.choices,
@@ -507,9 +526,13 @@ class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
     grouped = ("action",)
     choice_field = "action"
 
-    def __init__(self, *args, warnings=None, plan_active: bool = True, **kwargs):
+    def __init__(self, *args, flag, plan=None, warnings=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_second_check(warnings or {})
+        self.seen_field("flag_status", flag.status)
+        self.seen_field("plan_position", plan.current_position if plan else "", required=False)
+        self.seen_field("plan_status", plan.status if plan else "", required=False)
+        plan_active = plan is not None and plan.status == "active"
         if not plan_active:  # nothing to hold, step back or advance
             self.fields["action"].choices = [
                 (value, label)
@@ -523,7 +546,7 @@ class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
         return cleaned
 
 
-class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
+class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):
     """A clinician's change to a patient's plan. Nothing is chosen until they choose."""
 
     kind = forms.ChoiceField(
@@ -545,6 +568,8 @@ class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, forms.Form):
             (kind, PLAN_ACTIONS[kind].verb) for kind in plan.available_changes()
         ]
         self.add_second_check(warnings or {})
+        self.seen_field("plan_position", plan.current_position)
+        self.seen_field("plan_status", plan.status)
 
     def clean(self):
         cleaned = super().clean()

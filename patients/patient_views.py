@@ -33,7 +33,7 @@ from patients.safety import (
     walk_findings,
 )
 from patients.tips import tip_for
-from programs import services as plan_services
+from programs.actions import Expected, MovedOn, apply_plan_action
 from programs.models import PlanAssignment, PlanStatus, StageChangeKind
 
 HISTORY_PAGE_SIZE = 20
@@ -179,31 +179,43 @@ def step_up(request: HttpRequest) -> HttpResponse:
     plan = current_plan(patient)
     readiness = stage_readiness(patient, plan, today) if plan else None
     choice = request.POST.get("choice")
+    seen = Expected.posted(request.POST)
+    unchanged = _("Your plan has not changed. Keep going with this stage.")
     if (
         choice not in ("up", "stay")
         or plan is None
+        or seen is None
         or not plan.automatic_progression
         or readiness is None
         or not readiness.ready
     ):
-        messages.info(request, _("Your plan has not changed. Keep going with this stage."))
+        messages.info(request, unchanged)
         return redirect("patient_week")
-    if choice == "up":
-        plan_services.plan_advance(
-            assignment=plan, by=request.user, reason=_("The patient stepped up."), today=today
+    kind, reason, done = STEP_UP_CHOICES[choice]
+    try:
+        # From the stage the page showed: a second tap, or a second tab, changes nothing.
+        apply_plan_action(
+            kind, assignment=plan, by=request.user, reason=reason, today=today, expected=seen
         )
-        messages.success(request, _("You have stepped up. Well done."))
+    except MovedOn:
+        messages.info(request, unchanged)
     else:
-        plan_services.plan_hold(
-            assignment=plan,
-            by=request.user,
-            reason=_("The patient chose to stay at this stage."),
-            today=today,
-        )
-        messages.success(
-            request, _("You are staying at this stage. That is fine: go at your pace.")
-        )
+        messages.success(request, done)
     return redirect("patient_week")
+
+
+STEP_UP_CHOICES = {
+    "up": (
+        StageChangeKind.ADVANCE,
+        gettext_lazy("The patient stepped up."),
+        gettext_lazy("You have stepped up. Well done."),
+    ),
+    "stay": (
+        StageChangeKind.HOLD,
+        gettext_lazy("The patient chose to stay at this stage."),
+        gettext_lazy("You are staying at this stage. That is fine: go at your pace."),
+    ),
+}
 
 
 def unsaved_walk_symptoms(patient: Patient, form: WalkLogForm) -> dict:

@@ -22,7 +22,7 @@ from patients.models import AuditAction, Flag, Patient, SymptomCheckIn, WalkLog
 from patients.progress import LIGHT_LOOKBACK, plan_progress
 from patients.rules import SEVERITY_RANK
 from patients.second_checks import ALERT_SEVERITIES, plan_change_warnings, plan_warnings_now
-from programs.actions import PLAN_ACTIONS, apply_plan_action
+from programs.actions import PLAN_ACTIONS, MovedOn, apply_plan_action, plan_moved_on
 from programs.models import PlanAssignment, StageChange
 
 TIMELINE_DAYS = 60
@@ -133,10 +133,15 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
         messages.error(request, _("This patient has no current plan."))
         return redirect("patient_record", patient_id=patient.pk)
     today = patient.clinic.today()
-    form = PlanChangeForm(request.POST, plan=plan, warnings=plan_warnings_now(patient, plan, today))
-    if form.is_valid():
-        kind = form.cleaned_data["kind"]
-        try:
+    warnings = plan_warnings_now(patient, plan, today)
+    form = PlanChangeForm(request.POST, plan=plan, warnings=warnings)
+    try:
+        # Checked first, so an out-of-date page says so rather than "not a valid choice".
+        seen = (request.POST.get("plan_position"), request.POST.get("plan_status"))
+        if seen != (str(plan.current_position), plan.status):
+            raise plan_moved_on(plan, today)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
             updated = apply_plan_action(
                 kind,
                 assignment=plan,
@@ -144,12 +149,22 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 today=today,
                 against_warning=form.against_warning,
+                expected=form.seen_plan(),
             )
-        except ValidationError as error:
-            form.add_error("kind", error)
-        else:
             stage = updated.describe_current(today)
             messages.success(request, PLAN_ACTIONS[kind].done % {"stage": stage})
             return redirect("patient_record", patient_id=patient.pk)
+    except MovedOn as moved_on:
+        # The record again as it is now, the reason as typed, nothing changed.
+        messages.warning(request, " ".join(moved_on.messages))
+        plan = current_plan(patient)
+        form = PlanChangeForm(
+            plan=plan,
+            warnings=plan_warnings_now(patient, plan, today),
+            initial={"reason": request.POST.get("reason", "")},
+        )
+        return render_record(request, patient, plan, plan_form=form)
+    except ValidationError as error:
+        form.add_error("kind", error)
     # Shown again with the reason as typed and the problem beside it.
     return render_record(request, patient, plan, plan_form=form)

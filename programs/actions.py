@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from programs import services
@@ -39,9 +41,64 @@ PLAN_ACTIONS = {
 }
 
 
-def apply_plan_action(kind: str, *, assignment, by, reason: str, today, against_warning=False):
-    """Run one plan action; ending a plan needs no date; advancing or resuming may go ahead
-    against a warning the clinician confirmed (patients/second_checks.py)."""
+class MovedOn(ValidationError):
+    """What the person saw has changed since: nothing was done, and they should look again."""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The plan as the person saw it when they chose a change: its stage and status.
+
+    A change goes ahead only from that state, so a double click, two clinicians at once,
+    or a page opened before someone else's change can never move a plan twice.
+    """
+
+    position: int
+    status: str
+
+    @classmethod
+    def of(cls, plan) -> "Expected":
+        return cls(plan.current_position, plan.status)
+
+    @classmethod
+    def posted(cls, data) -> "Expected | None":
+        """What a form's hidden plan_position and plan_status said, if it said it."""
+        position, status = data.get("plan_position", ""), data.get("plan_status", "")
+        if not (position.isascii() and position.isdigit() and status):
+            return None
+        return cls(int(position), status)
+
+    def require(self, plan, today) -> None:
+        if (plan.current_position, plan.status) != (self.position, self.status):
+            raise plan_moved_on(plan, today)
+
+
+def plan_moved_on(plan, today) -> MovedOn:
+    return MovedOn(
+        _(
+            "The plan changed after this page was opened, so nothing was changed. It is "
+            "now: %(now)s. Look again before you choose."
+        )
+        % {"now": plan.describe_current(today)}
+    )
+
+
+@transaction.atomic
+def apply_plan_action(
+    kind: str,
+    *,
+    assignment,
+    by,
+    reason: str,
+    today,
+    against_warning=False,
+    expected: Expected | None = None,
+):
+    """Run one plan action from the state the person expected; ending a plan needs no
+    date; advancing or resuming may go ahead against a warning the clinician confirmed
+    (patients/second_checks.py)."""
+    if expected is not None:
+        expected.require(services.locked_plan(assignment), today)
     arguments = {"assignment": assignment, "by": by, "reason": reason}
     if kind != StageChangeKind.END:
         arguments["today"] = today

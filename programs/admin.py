@@ -21,7 +21,7 @@ from patients.admin_site import ClinicScopedAdmin, ScopedInline
 from patients.models import Clinic, Patient
 from patients.second_checks import plan_warnings_now
 from programs import services
-from programs.actions import PLAN_ACTIONS, apply_plan_action
+from programs.actions import PLAN_ACTIONS, Expected, apply_plan_action
 from programs.charts import progression_chart, progression_weeks
 from programs.models import (
     AssignedStage,
@@ -570,6 +570,9 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
                     reason=form.cleaned_data["reason"],
                     today=today,
                     against_warning=bool(warning),
+                    # From the state the page showed: a second click changes nothing, and
+                    # a form that does not say what it showed is taken as out of date.
+                    expected=Expected.posted(request.POST) or Expected(0, ""),
                 )
             except ValidationError as error:
                 # Shown on the form, so the reason typed is not lost.

@@ -106,8 +106,8 @@ def plan_assign(
     return assignment
 
 
-def _locked(assignment: PlanAssignment) -> PlanAssignment:
-    """The plan, locked for this change, with its patient for the audit record."""
+def locked_plan(assignment: PlanAssignment) -> PlanAssignment:
+    """The plan, locked until the transaction ends, with its patient for the audit record."""
     plans = PlanAssignment.objects.select_for_update(of=("self",)).select_related("patient")
     return plans.get(pk=assignment.pk)
 
@@ -176,7 +176,7 @@ def plan_advance(
     against_warning: bool = False,
 ) -> PlanAssignment:
     """Move to the next stage. `against_warning`: the clinician confirmed it on a red light."""
-    assignment = _locked(assignment)
+    assignment = locked_plan(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
     later = [p for p in _positions(assignment) if p > assignment.current_position]
     if not later:
@@ -198,7 +198,7 @@ def plan_advance(
 def plan_step_back(
     *, assignment: PlanAssignment, by, reason: str, today: datetime.date
 ) -> PlanAssignment:
-    assignment = _locked(assignment)
+    assignment = locked_plan(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
     earlier = [p for p in _positions(assignment) if p < assignment.current_position]
     if not earlier:
@@ -215,7 +215,7 @@ def plan_hold(
     *, assignment: PlanAssignment, by, reason: str, today: datetime.date
 ) -> PlanAssignment:
     """Repeat the current stage: its clock starts again today."""
-    assignment = _locked(assignment)
+    assignment = locked_plan(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
     assignment.stage_started_on = today
     assignment.save(update_fields=["stage_started_on", "updated_at"])
@@ -233,7 +233,7 @@ def plan_hold(
 def plan_pause(
     *, assignment: PlanAssignment, by, reason: str, today: datetime.date
 ) -> PlanAssignment:
-    assignment = _locked(assignment)
+    assignment = locked_plan(assignment)
     _require_status(assignment, PlanStatus.ACTIVE)
     assignment.status = PlanStatus.PAUSED
     assignment.paused_on = today
@@ -266,7 +266,7 @@ def plan_resume(
     today: datetime.date,
     against_warning: bool = False,
 ) -> PlanAssignment:
-    assignment = _locked(assignment)
+    assignment = locked_plan(assignment)
     _require_status(assignment, PlanStatus.PAUSED)
     previous = assignment.current_position
     if resume_steps_back(assignment, today):
@@ -294,7 +294,7 @@ def plan_resume(
 
 @transaction.atomic
 def plan_end(*, assignment: PlanAssignment, by, reason: str) -> PlanAssignment:
-    assignment = _locked(assignment)
+    assignment = locked_plan(assignment)
     _require_status(assignment, PlanStatus.ACTIVE, PlanStatus.PAUSED)
     assignment.status = PlanStatus.ENDED
     assignment.paused_on = None

@@ -157,3 +157,25 @@ def password_signs_in(client, username: str, password: str) -> bool:
 def current_code(user) -> str:
     """The code the user's authenticator app shows now."""
     return two_factor.current_code(TOTPDevice.objects.get(user=user, confirmed=True))
+
+
+def seen_plan(plan) -> dict:
+    """What a plan-change form carries: the stage and status its page showed (as now)."""
+    plan.refresh_from_db()
+    return {"plan_position": str(plan.current_position), "plan_status": plan.status}
+
+
+def seen_flag(flag) -> dict:
+    """What the resolve form carries: the flag's status and its patient's plan, as now."""
+    from programs.models import PlanAssignment
+
+    flag.refresh_from_db()
+    plan = PlanAssignment.objects.current().filter(patient_id=flag.patient_id).first()
+    return {"flag_status": flag.status, **(seen_plan(plan) if plan else {})}
+
+
+def seen_plan_of(patient) -> dict:
+    """`seen_plan` for the patient's current plan."""
+    from programs.models import PlanAssignment
+
+    return seen_plan(PlanAssignment.objects.current().get(patient=patient))

@@ -144,7 +144,14 @@ def world(db):
     return people, arguments
 
 
-POST_DATA = {"patient_plan_change": {"kind": "hold", "reason": "Access check"}}
+POST_DATA = {
+    "patient_plan_change": {
+        "kind": "hold",
+        "reason": "Access check",
+        "plan_position": "1",
+        "plan_status": "active",
+    }
+}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,7 +10,13 @@ from patients import dashboard_views
 from patients.models import AuditEvent, Flag, FlagStatus, WalkLog
 from programs.models import PlanStatus
 from tests import factories
-from tests.factories import assign, make_patient, report_check_in
+from tests.factories import (
+    assign,
+    make_patient,
+    report_check_in,
+    seen_flag,
+    seen_plan,
+)
 
 DASHBOARD = reverse("staff_home")
 
@@ -70,7 +76,8 @@ def test_nobody_acknowledges_a_flag_outside_their_clinic(staff_client, other_pat
 
     acknowledge = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
     resolve = staff_client.post(
-        reverse("flag_resolve", args=[flag.pk]), {"action": "continue", "note": "x"}
+        reverse("flag_resolve", args=[flag.pk]),
+        {**seen_flag(flag), "action": "continue", "note": "x"},
     )
 
     assert acknowledge.status_code == resolve.status_code == 404
@@ -99,7 +106,7 @@ def test_resolving_with_hold_holds_the_plan_and_keeps_the_note(
 
     response = staff_client.post(
         reverse("flag_resolve", args=[flag.pk]),
-        {"action": "hold", "note": "Spoke to her; repeat the stage"},
+        {**seen_flag(flag), "action": "hold", "note": "Spoke to her; repeat the stage"},
     )
 
     assert response.url == DASHBOARD
@@ -118,7 +125,8 @@ def test_resolving_with_an_impossible_plan_change_resolves_nothing(
     flag = Flag.objects.get()
 
     response = staff_client.post(
-        reverse("flag_resolve", args=[flag.pk]), {"action": "step_back", "note": "Too much"}
+        reverse("flag_resolve", args=[flag.pk]),
+        {**seen_flag(flag), "action": "step_back", "note": "Too much"},
     )
 
     assert "first stage" in response.content.decode()
@@ -131,7 +139,13 @@ def test_resolving_needs_an_action_and_a_note(staff_client, patient):
     report_check_in(patient, pain_now=10)
     flag = Flag.objects.get()
 
-    response = staff_client.post(reverse("flag_resolve", args=[flag.pk]), {})
+    response = staff_client.post(
+        reverse("flag_resolve", args=[flag.pk]),
+        {
+            **seen_flag(flag),
+            **seen_flag(flag),
+        },
+    )
 
     page = response.content.decode()
     assert "Choose what you are doing about it." in page
@@ -266,7 +280,7 @@ def test_a_stage_done_on_green_is_ready_and_advances_in_one_click(
 
     row = staff_client.get(DASHBOARD).context["rows"][0]
     assert (row["progress"].light, row["progress"].ready) == ("green", True)
-    response = staff_client.post(reverse("plan_advance", args=[plan.pk]))
+    response = staff_client.post(reverse("plan_advance", args=[plan.pk]), seen_plan(plan))
 
     plan.refresh_from_db()
     assert response.url == DASHBOARD
@@ -288,7 +302,10 @@ def test_no_one_advances_another_clinics_plan(
 ):
     plan = assign(other_patient, other_clinic_template, other_clinician)
 
-    assert staff_client.post(reverse("plan_advance", args=[plan.pk])).status_code == 404
+    assert (
+        staff_client.post(reverse("plan_advance", args=[plan.pk]), seen_plan(plan)).status_code
+        == 404
+    )
     plan.refresh_from_db()
     assert plan.current_position == 1
 

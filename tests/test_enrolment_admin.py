@@ -9,7 +9,7 @@ from patients.models import Patient
 from programs.models import PlanAssignment, StageChangeKind
 from tests import factories
 from tests.admin_forms import stage_rows
-from tests.factories import assign
+from tests.factories import assign, seen_plan
 
 User = get_user_model()
 ENROL_URL = reverse("admin:patients_patient_add")
@@ -176,7 +176,7 @@ def test_stage_actions_record_who_and_why(
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, kind])
 
     assert staff_client.get(url).status_code == 200
-    response = staff_client.post(url, {"reason": "Reviewed in clinic"})
+    response = staff_client.post(url, {**seen_plan(plan), "reason": "Reviewed in clinic"})
 
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -193,7 +193,7 @@ def test_a_stage_action_needs_a_reason(staff_client, patient, clinician, clinic_
     plan = assign(patient, clinic_template, clinician)
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "advance"])
 
-    response = staff_client.post(url, {"reason": ""})
+    response = staff_client.post(url, {**seen_plan(plan), "reason": ""})
 
     assert response.status_code == 200
     assert "Please say why" in response.content.decode()
@@ -216,7 +216,7 @@ def test_an_impossible_change_says_so_and_keeps_the_reason_typed(
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "resume"])
 
     assert "not possible for this plan now" in staff_client.get(url).content.decode()
-    response = staff_client.post(url, {"reason": "Back from holiday"})
+    response = staff_client.post(url, {**seen_plan(plan), "reason": "Back from holiday"})
 
     page = response.content.decode()
     assert response.status_code == 200

@@ -10,7 +10,7 @@ from django.utils import timezone
 from patients import services
 from patients.models import WalkLog
 from tests import factories
-from tests.factories import assign, report_walk
+from tests.factories import assign, report_walk, seen_plan_of
 
 
 def record(patient):
@@ -60,7 +60,8 @@ def test_a_reviewer_may_look_but_has_no_actions(
 
     response = client.get(record(patient))
     post = client.post(
-        reverse("patient_plan_change", args=[patient.pk]), {"kind": "hold", "reason": "x"}
+        reverse("patient_plan_change", args=[patient.pk]),
+        {**seen_plan_of(patient), "kind": "hold", "reason": "x"},
     )
 
     assert response.status_code == 200
@@ -76,7 +77,7 @@ def test_the_clinician_holds_the_plan_from_the_record(
 
     response = staff_client.post(
         reverse("patient_plan_change", args=[patient.pk]),
-        {"kind": "hold", "reason": "Pain up after gardening"},
+        {**seen_plan_of(patient), "kind": "hold", "reason": "Pain up after gardening"},
     )
 
     assert response.url == record(patient)
@@ -95,7 +96,7 @@ def test_a_change_that_is_not_possible_keeps_the_reason_and_says_why(
 
     response = staff_client.post(
         reverse("patient_plan_change", args=[patient.pk]),
-        {"kind": "step_back", "reason": "Too much too soon"},
+        {**seen_plan_of(patient), "kind": "step_back", "reason": "Too much too soon"},
     )
 
     assert response.status_code == 400

@@ -10,7 +10,7 @@ from patients.flags import flag_resolve
 from patients.models import Flag, FlagAction, FlagStatus
 from programs.models import StageChange, StageChangeKind
 from tests import factories
-from tests.factories import assign, report_check_in, report_walk
+from tests.factories import assign, report_check_in, report_walk, seen_flag, seen_plan, seen_plan_of
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_a_plan_change_without_a_choice_says_so_and_changes_nothing(
     plan = assign(patient, clinic_template, clinician)
 
     response = staff_client.post(
-        reverse("patient_plan_change", args=[patient.pk]), {"reason": "Going well"}
+        reverse("patient_plan_change", args=[patient.pk]),
+        {**seen_plan_of(patient), "reason": "Going well"},
     )
 
     assert response.status_code == 400
@@ -74,14 +75,18 @@ def test_advancing_on_a_red_light_needs_a_second_explicit_check(
     page = staff_client.get(record(patient)).content.decode()
     assert "The traffic light is red" in page
 
-    refused = staff_client.post(url, {"kind": "advance", "reason": "Feels fine"})
+    refused = staff_client.post(
+        url, {**seen_plan_of(patient), "kind": "advance", "reason": "Feels fine"}
+    )
 
     plan.refresh_from_db()
     assert refused.status_code == 400
     assert "Tick the box to confirm" in refused.content.decode()
     assert plan.current_position == 1
 
-    staff_client.post(url, {"kind": "advance", "reason": "Spoke to her", "confirm": "on"})
+    staff_client.post(
+        url, {**seen_plan_of(patient), "kind": "advance", "reason": "Spoke to her", "confirm": "on"}
+    )
 
     plan.refresh_from_db()
     change = plan.changes.get(kind=StageChangeKind.ADVANCE)
@@ -96,7 +101,8 @@ def test_repeating_a_stage_on_a_red_light_needs_no_second_check(
     plan = red_light_patient(patient, clinician, clinic_template)
 
     staff_client.post(
-        reverse("patient_plan_change", args=[patient.pk]), {"kind": "hold", "reason": "Repeat"}
+        reverse("patient_plan_change", args=[patient.pk]),
+        {**seen_plan_of(patient), "kind": "hold", "reason": "Repeat"},
     )
 
     assert plan.changes.filter(kind=StageChangeKind.HOLD, against_warning=False).exists()
@@ -110,13 +116,18 @@ def test_continuing_after_an_urgent_flag_needs_a_second_check(
     flag = Flag.objects.get()
     assert "This flag is urgent" in staff_client.get(resolve(flag)).content.decode()
 
-    refused = staff_client.post(resolve(flag), {"action": "continue", "note": "Seen in A&E"})
+    refused = staff_client.post(
+        resolve(flag), {**seen_flag(flag), "action": "continue", "note": "Seen in A&E"}
+    )
 
     flag.refresh_from_db()
     assert "Tick the box to confirm" in refused.content.decode()
     assert flag.status == FlagStatus.OPEN
 
-    staff_client.post(resolve(flag), {"action": "continue", "note": "Seen in A&E", "confirm": "on"})
+    staff_client.post(
+        resolve(flag),
+        {**seen_flag(flag), "action": "continue", "note": "Seen in A&E", "confirm": "on"},
+    )
 
     flag.refresh_from_db()
     assert flag.status == FlagStatus.RESOLVED
@@ -144,8 +155,12 @@ def test_advancing_after_a_review_flag_on_a_red_light_needs_a_second_check(
     report_check_in(patient, pain_now=10)
     flag = Flag.objects.get(status=FlagStatus.OPEN, rule="severe_pain")
 
-    refused = staff_client.post(resolve(flag), {"action": "advance", "note": "Better now"})
-    staff_client.post(resolve(flag), {"action": "advance", "note": "Better", "confirm": "on"})
+    refused = staff_client.post(
+        resolve(flag), {**seen_flag(flag), "action": "advance", "note": "Better now"}
+    )
+    staff_client.post(
+        resolve(flag), {**seen_flag(flag), "action": "advance", "note": "Better", "confirm": "on"}
+    )
 
     assert "Tick the box to confirm" in refused.content.decode()
     plan.refresh_from_db()
@@ -157,7 +172,9 @@ def test_referring_an_urgent_flag_needs_no_second_check(staff_client, patient):
     report_check_in(patient, "bladder")
     flag = Flag.objects.get()
 
-    staff_client.post(resolve(flag), {"action": FlagAction.REFER, "note": "Sent to A&E"})
+    staff_client.post(
+        resolve(flag), {**seen_flag(flag), "action": FlagAction.REFER, "note": "Sent to A&E"}
+    )
 
     flag.refresh_from_db()
     assert flag.status == FlagStatus.RESOLVED
@@ -171,7 +188,9 @@ def test_continuing_after_a_review_flag_on_an_otherwise_green_stage_needs_no_sec
     report_check_in(patient, pain_now=10)  # severe pain: review
     flag = Flag.objects.get()
 
-    staff_client.post(resolve(flag), {"action": FlagAction.CONTINUE, "note": "Called, settled"})
+    staff_client.post(
+        resolve(flag), {**seen_flag(flag), "action": FlagAction.CONTINUE, "note": "Called, settled"}
+    )
 
     flag.refresh_from_db()
     assert flag.status == FlagStatus.RESOLVED
@@ -185,7 +204,9 @@ def test_resolving_with_advance_changes_the_plan_in_the_same_step(
     report_check_in(patient, pain_now=10)
     flag = Flag.objects.get()
 
-    staff_client.post(resolve(flag), {"action": FlagAction.ADVANCE, "note": "Settled now"})
+    staff_client.post(
+        resolve(flag), {**seen_flag(flag), "action": FlagAction.ADVANCE, "note": "Settled now"}
+    )
 
     plan.refresh_from_db()
     assert plan.current_position == 2
@@ -208,7 +229,8 @@ def test_acknowledging_or_resolving_from_the_record_returns_to_the_record(staff_
     acknowledged = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]) + "?back=record")
     form_page = staff_client.get(resolve(flag) + "?back=record").content.decode()
     resolved = staff_client.post(
-        resolve(flag) + "?back=record", {"action": FlagAction.REFER, "note": "GP today"}
+        resolve(flag) + "?back=record",
+        {**seen_flag(flag), "action": FlagAction.REFER, "note": "GP today"},
     )
 
     assert acknowledged.url == record(patient)
@@ -231,7 +253,8 @@ def test_only_a_ticked_box_is_a_confirmation(staff_client, patient, value):
     flag = Flag.objects.get()
 
     staff_client.post(
-        resolve(flag), {"action": FlagAction.CONTINUE, "note": "Fine", "confirm": value}
+        resolve(flag),
+        {**seen_flag(flag), "action": FlagAction.CONTINUE, "note": "Fine", "confirm": value},
     )
 
     flag.refresh_from_db()
@@ -245,8 +268,13 @@ def test_resuming_while_an_urgent_flag_is_open_needs_a_second_check(
     report_check_in(patient, "saddle")  # urgent: pauses the plan
     url = reverse("patient_plan_change", args=[patient.pk])
 
-    refused = staff_client.post(url, {"kind": "resume", "reason": "Feels better"})
-    staff_client.post(url, {"kind": "resume", "reason": "Seen, all clear", "confirm": "on"})
+    refused = staff_client.post(
+        url, {**seen_plan_of(patient), "kind": "resume", "reason": "Feels better"}
+    )
+    staff_client.post(
+        url,
+        {**seen_plan_of(patient), "kind": "resume", "reason": "Seen, all clear", "confirm": "on"},
+    )
 
     assert "An urgent or same-day flag is still open" in refused.content.decode()
     plan.refresh_from_db()
@@ -261,7 +289,9 @@ def test_one_click_advance_refuses_a_patient_who_is_no_longer_ready(
     plan = assign(patient, clinic_template, clinician, days_ago=14)
     report_check_in(patient, pain_now=10)
 
-    response = staff_client.post(reverse("plan_advance", args=[plan.pk]), follow=True)
+    response = staff_client.post(
+        reverse("plan_advance", args=[plan.pk]), seen_plan(plan), follow=True
+    )
 
     plan.refresh_from_db()
     assert plan.current_position == 1
@@ -272,8 +302,8 @@ def test_the_admin_asks_the_same_second_check(staff_client, patient, clinician, 
     plan = red_light_patient(patient, clinician, clinic_template)
     url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, "advance"])
 
-    refused = staff_client.post(url, {"reason": "Looks fine"})
-    staff_client.post(url, {"reason": "Spoke to her", "confirm": "on"})
+    refused = staff_client.post(url, {**seen_plan(plan), "reason": "Looks fine"})
+    staff_client.post(url, {**seen_plan(plan), "reason": "Spoke to her", "confirm": "on"})
 
     assert "Tick the box to confirm" in refused.content.decode()
     plan.refresh_from_db()
@@ -287,7 +317,8 @@ def test_a_refused_plan_change_says_so_at_the_top_of_the_record(
     red_light_patient(patient, clinician, clinic_template)
 
     response = staff_client.post(
-        reverse("patient_plan_change", args=[patient.pk]), {"kind": "advance", "reason": "x"}
+        reverse("patient_plan_change", args=[patient.pk]),
+        {**seen_plan_of(patient), "kind": "advance", "reason": "x"},
     )
 
     page = response.content.decode()

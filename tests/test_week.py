@@ -9,7 +9,7 @@ from django.urls import reverse
 from patients.models import WalkLog
 from programs import services
 from tests import factories
-from tests.factories import assign
+from tests.factories import assign, seen_plan_of
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_with_automatic_progression_the_patient_steps_up_themselves(
     page = patient_client.get(reverse("patient_week")).content.decode()
     assert "You have finished this stage" in page
     assert "walk 15 minutes on flat ground" in page
-    patient_client.post(reverse("step_up"), {"choice": "up"})
+    patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "up"})
 
     plan.refresh_from_db()
     assert plan.current_position == 2
@@ -87,7 +87,7 @@ def test_the_patient_may_choose_to_stay(patient_client, patient, clinician, clin
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
     walk_the_stage(patient)
 
-    patient_client.post(reverse("step_up"), {"choice": "stay"})
+    patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "stay"})
 
     plan.refresh_from_db()
     assert plan.current_position == 1
@@ -101,7 +101,7 @@ def test_without_automatic_progression_the_patient_cannot_step_up(
     walk_the_stage(patient)
 
     page = patient_client.get(reverse("patient_week")).content.decode()
-    patient_client.post(reverse("step_up"), {"choice": "up"})
+    patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "up"})
 
     assert "Your clinic will move you on to the next stage." in page
     plan.refresh_from_db()
@@ -112,7 +112,7 @@ def test_amber_walks_mean_no_step_up(patient_client, patient, clinician, clinic_
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
     walk_the_stage(patient, pain_after=7)
 
-    patient_client.post(reverse("step_up"), {"choice": "up"})
+    patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "up"})
 
     plan.refresh_from_db()
     assert plan.current_position == 1
@@ -152,7 +152,7 @@ def test_a_nonsense_step_up_choice_changes_nothing(
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
     walk_the_stage(patient)
 
-    response = patient_client.post(reverse("step_up"), {"choice": choice})
+    response = patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": choice})
 
     assert response.url == reverse("patient_week")
     assert plan.changes.count() == 1
