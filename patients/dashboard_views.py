@@ -331,18 +331,18 @@ def plan_advance_view(request: HttpRequest, plan_id) -> HttpResponse:
     if seen is None:
         messages.error(request, OUT_OF_DATE)
         return redirect("staff_home")
-    progress = stage_readiness(plan.patient, plan, today)
-    if progress is None or not progress.ready:
-        messages.error(
-            request,
-            _(
-                "%(patient)s is not ready to progress now. Open their record to see why, and "
-                "to change the plan with a reason."
-            )
-            % {"patient": plan.patient},
-        )
-        return redirect("staff_home")
     try:
+        # Checked first, so a double click hears "it changed", not "not ready".
+        seen.require(plan, today)
+        progress = stage_readiness(plan.patient, plan, today)
+        if progress is None or not progress.ready:
+            raise ValidationError(
+                _(
+                    "%(patient)s is not ready to progress now. Open their record to see why, "
+                    "and to change the plan with a reason."
+                )
+                % {"patient": plan.patient}
+            )
         updated = apply_plan_action(
             StageChangeKind.ADVANCE,
             assignment=plan,

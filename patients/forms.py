@@ -530,8 +530,7 @@ class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):
         super().__init__(*args, **kwargs)
         self.add_second_check(warnings or {})
         self.seen_field("flag_status", flag.status)
-        self.seen_field("plan_position", plan.current_position if plan else "", required=False)
-        self.seen_field("plan_status", plan.status if plan else "", required=False)
+        self.seen_field("plan_seen", plan.seen if plan else "", required=False)
         plan_active = plan is not None and plan.status == "active"
         if not plan_active:  # nothing to hold, step back or advance
             self.fields["action"].choices = [
@@ -568,8 +567,7 @@ class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):
             (kind, PLAN_ACTIONS[kind].verb) for kind in plan.available_changes()
         ]
         self.add_second_check(warnings or {})
-        self.seen_field("plan_position", plan.current_position)
-        self.seen_field("plan_status", plan.status)
+        self.seen_field("plan_seen", plan.seen)
 
     def clean(self):
         cleaned = super().clean()

@@ -137,8 +137,7 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
     form = PlanChangeForm(request.POST, plan=plan, warnings=warnings)
     try:
         # Checked first, so an out-of-date page says so rather than "not a valid choice".
-        seen = (request.POST.get("plan_position"), request.POST.get("plan_status"))
-        if seen != (str(plan.current_position), plan.status):
+        if request.POST.get("plan_seen") != plan.seen:
             raise plan_moved_on(plan, today)
         if form.is_valid():
             kind = form.cleaned_data["kind"]
@@ -158,6 +157,8 @@ def patient_plan_change(request: HttpRequest, patient_id) -> HttpResponse:
         # The record again as it is now, the reason as typed, nothing changed.
         messages.warning(request, " ".join(moved_on.messages))
         plan = current_plan(patient)
+        if plan is None:  # ended meanwhile: the record says so
+            return redirect("patient_record", patient_id=patient.pk)
         form = PlanChangeForm(
             plan=plan,
             warnings=plan_warnings_now(patient, plan, today),

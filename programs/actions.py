@@ -47,29 +47,26 @@ class MovedOn(ValidationError):
 
 @dataclass(frozen=True)
 class Expected:
-    """The plan as the person saw it when they chose a change: its stage and status.
+    """The plan as the person saw it when they chose a change (PlanAssignment.seen).
 
     A change goes ahead only from that state, so a double click, two clinicians at once,
     or a page opened before someone else's change can never move a plan twice.
     """
 
-    position: int
-    status: str
+    seen: str
 
     @classmethod
     def of(cls, plan) -> "Expected":
-        return cls(plan.current_position, plan.status)
+        return cls(plan.seen)
 
     @classmethod
     def posted(cls, data) -> "Expected | None":
-        """What a form's hidden plan_position and plan_status said, if it said it."""
-        position, status = data.get("plan_position", ""), data.get("plan_status", "")
-        if not (position.isascii() and position.isdigit() and status):
-            return None
-        return cls(int(position), status)
+        """What a form's hidden plan_seen field said, if it said anything."""
+        seen = data.get("plan_seen", "")
+        return cls(seen) if seen else None
 
     def require(self, plan, today) -> None:
-        if (plan.current_position, plan.status) != (self.position, self.status):
+        if plan.seen != self.seen:
             raise plan_moved_on(plan, today)
 
 

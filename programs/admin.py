@@ -572,11 +572,13 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
                     against_warning=bool(warning),
                     # From the state the page showed: a second click changes nothing, and
                     # a form that does not say what it showed is taken as out of date.
-                    expected=Expected.posted(request.POST) or Expected(0, ""),
+                    expected=Expected.posted(request.POST) or Expected("unsaid"),
                 )
             except ValidationError as error:
-                # Shown on the form, so the reason typed is not lost.
+                # Shown on the form, so the reason typed is not lost; the page shows the
+                # plan as it is now, so choosing again acts on that.
                 form.add_error(None, error)
+                assignment.refresh_from_db()
             else:
                 self.message_user(
                     request,

@@ -390,6 +390,16 @@ class PlanAssignment(models.Model):
             changes.append(StageChangeKind.STEP_BACK)
         return [*changes, StageChangeKind.PAUSE, StageChangeKind.END]
 
+    @property
+    def seen(self) -> str:
+        """The plan's state as a page shows it; a change form posts it back, and the change
+        goes ahead only if the plan is still in that state (programs/actions.Expected).
+
+        Every plan change saves the row, so its last-saved time tells two states apart even
+        when stage and status match (repeating a stage twice in one day).
+        """
+        return f"{self.current_position}|{self.status}|{self.updated_at.isoformat()}"
+
     def describe_current(self, today: datetime.date) -> str:
         """'Stage 2 of 8, week 1 of 2: walk 10 minutes on flat ground, 3 times a week'."""
         stage = self.current_stage

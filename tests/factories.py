@@ -9,7 +9,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients import two_factor
-from patients.models import Clinic, Patient, StaffMembership, StaffRole
+from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
 from patients.services import patient_enrol
 from programs import services
 from programs.models import PlanTemplate, TemplateStage
@@ -61,6 +61,27 @@ def make_patient(clinic: Clinic, clinician, first_name: str, **baseline) -> Pati
     return patient
 
 
+def not_yet_signed_in(patient: Patient) -> Patient:
+    """As enrolled: no password of their own until they accept an invitation."""
+    patient.user.set_unusable_password()
+    patient.user.save(update_fields=["password"])
+    return patient
+
+
+def invite(patient: Patient, by, *, days_ago: int = 0) -> str:
+    """An invitation's token for a patient who has not yet set a password (only they can
+    accept one: an account with a password uses password reset instead)."""
+    from django.utils import timezone
+
+    from patients.services import invitation_create
+
+    not_yet_signed_in(patient)
+    _invitation, token = invitation_create(
+        patient=patient, by=by, now=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+    return token
+
+
 def make_template(
     name: str, clinic: Clinic | None, ladder=((10, 3), (15, 3), (20, 3))
 ) -> PlanTemplate:
@@ -85,6 +106,20 @@ def assign(patient: Patient, template: PlanTemplate, by, *, days_ago: int = 0, *
         assigned_by=by,
         **kwargs,
     )
+
+
+def walk_the_stage(patient, count=6, pain_after=3):
+    """Walks every other day before today, enough to finish a first stage on green."""
+    today = patient.clinic.today()
+    for index in range(count):
+        WalkLog.objects.create(
+            patient=patient,
+            walked_on=today - datetime.timedelta(days=1 + 2 * index),
+            minutes=10,
+            terrain="flat",
+            pain_before=2,
+            pain_after=pain_after,
+        )
 
 
 def report_walk(patient, **values):
@@ -160,9 +195,9 @@ def current_code(user) -> str:
 
 
 def seen_plan(plan) -> dict:
-    """What a plan-change form carries: the stage and status its page showed (as now)."""
+    """What a plan-change form carries: the plan's state as its page showed it (as now)."""
     plan.refresh_from_db()
-    return {"plan_position": str(plan.current_position), "plan_status": plan.status}
+    return {"plan_seen": plan.seen}
 
 
 def seen_flag(flag) -> dict:

@@ -32,8 +32,7 @@ def test_an_invitation_is_not_sent_to_an_account_that_has_a_password(client, cli
 def test_an_old_invitation_cannot_replace_a_password(
     client, clinician, patient, django_capture_on_commit_callbacks
 ):
-    patient.user.set_unusable_password()
-    patient.user.save()
+    factories.not_yet_signed_in(patient)
     factories.sign_in(client, clinician)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:patients_patient_invite", args=[patient.pk]))
@@ -111,8 +110,7 @@ def test_a_forged_or_stale_link_changes_nothing(client, patient):
 
 def test_before_the_first_password_the_address_changes_at_once(client, clinic, clinician, patient):
     """A mistyped address at enrolment: there is no account to take over yet."""
-    patient.user.set_unusable_password()
-    patient.user.save()
+    factories.not_yet_signed_in(patient)
     factories.sign_in(client, clinician)
     data = enrolment(
         clinic, clinician, email="alice.right@example.org", first_name="Alice", last_name="Patient"

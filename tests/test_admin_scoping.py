@@ -98,6 +98,34 @@ def test_assignment_form_offers_only_the_clinics_patients_and_templates(
     assert clinic_template in form.fields["template"].queryset
 
 
+@pytest.mark.parametrize("kind", ["advance", "hold", "step_back", "pause", "resume", "end"])
+def test_no_stage_action_on_another_clinics_plan_or_by_a_reviewer(
+    client,
+    clinician,
+    reviewer,
+    patient,
+    other_patient,
+    other_clinician,
+    clinic_template,
+    other_clinic_template,
+    kind,
+):
+    """The admin's stage actions, each a plan transition: scoped as every other page."""
+    theirs = assign(other_patient, other_clinic_template, other_clinician)
+    ours = assign(patient, clinic_template, clinician)
+    form = {**factories.seen_plan(theirs), "reason": "Not mine"}
+
+    def stage_action(plan):
+        url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, kind])
+        return client.get(url).status_code, client.post(url, form).status_code
+
+    factories.sign_in(client, clinician)
+    assert stage_action(theirs) == (404, 404)
+    factories.sign_in(client, reviewer)
+    assert stage_action(ours) == (403, 403)
+    assert [plan.changes.count() for plan in (theirs, ours)] == [1, 1]
+
+
 def test_reviewer_may_look_but_not_change(client, reviewer, patient):
     factories.sign_in(client, reviewer)
 

@@ -141,10 +141,7 @@ def test_resolving_needs_an_action_and_a_note(staff_client, patient):
 
     response = staff_client.post(
         reverse("flag_resolve", args=[flag.pk]),
-        {
-            **seen_flag(flag),
-            **seen_flag(flag),
-        },
+        seen_flag(flag),
     )
 
     page = response.content.decode()
@@ -268,15 +265,7 @@ def test_a_stage_done_on_green_is_ready_and_advances_in_one_click(
     staff_client, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician, days_ago=15)
-    for days_ago in range(1, 14, 2):
-        WalkLog.objects.create(
-            patient=patient,
-            walked_on=timezone.localdate() - datetime.timedelta(days=days_ago),
-            minutes=10,
-            terrain="flat",
-            pain_before=2,
-            pain_after=3,
-        )
+    factories.walk_the_stage(patient, count=7)
 
     row = staff_client.get(DASHBOARD).context["rows"][0]
     assert (row["progress"].light, row["progress"].ready) == ("green", True)

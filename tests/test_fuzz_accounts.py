@@ -3,13 +3,11 @@
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from patients import services
 from tests import factories
 from tests.factories import PASSWORD
 from tests.fuzz import (
@@ -41,12 +39,7 @@ def anonymous(client):
 
 @pytest.fixture
 def token(patient, clinician):
-    patient.user.set_unusable_password()  # invited, not yet signed in
-    patient.user.save(update_fields=["password"])
-    _invitation, token = services.invitation_create(
-        patient=patient, by=clinician, now=timezone.now()
-    )
-    return token
+    return factories.invite(patient, clinician)
 
 
 @fuzz_settings

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patients.models import LegSymptoms, Patient
-from programs.models import PlanTemplate
+from programs.models import PlanTemplate, StageChangeKind
 from tests import factories
 from tests.admin_forms import stage, stage_rows
 from tests.fuzz import (
@@ -261,3 +261,30 @@ def test_every_admin_list_filter_and_date_is_answered_without_a_server_error(
 def test_there_are_filters_and_dates_to_try():
     names = {parameter for _listing, parameter in ADMIN_PARAMETERS}
     assert {"walked_on__year", "at__year", "leg_symptoms__exact"} <= names
+
+
+AS_SHOWN = "the state the page showed"
+
+
+@fuzz_settings
+@example(kind=StageChangeKind.HOLD, seen=AS_SHOWN, reason="<b>Reviewed</b>")
+@given(
+    kind=st.sampled_from(StageChangeKind.values),
+    seen=st.one_of(st.none(), st.just(AS_SHOWN), values),
+    reason=st.one_of(texts, marked_up),
+)
+def test_any_admin_plan_change_is_answered_and_happens_only_from_the_state_shown(
+    staff_client, patient, clinician, clinic_template, kind, seen, reason
+):
+    with rolled_back():
+        plan = factories.assign(patient, clinic_template, clinician)
+        shown = plan.seen
+        seen = shown if seen == AS_SHOWN else seen
+        url = reverse("admin:programs_planassignment_stage_change", args=[plan.pk, kind])
+        form = {"reason": reason} if seen is None else {"reason": reason, "plan_seen": seen}
+        response = answered(staff_client.post(url, form), {200, 302, 404})
+        plan.refresh_from_db()
+        if seen != shown:
+            assert plan.seen == shown  # a page that showed another state changes nothing
+        if response.status_code == 302:
+            assert plan.changes.last().reason == reason.strip()

@@ -1,12 +1,10 @@
 """A clinician invites a patient; the patient sets a password through a single-use link."""
 
-import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from patients import services
 from patients.models import Invitation
@@ -20,16 +18,7 @@ NEW_PASSWORD = "walking-by-the-river-2026"
 @pytest.fixture
 def patient(patient):
     """Enrolled and invited, not yet signed in: no password of their own."""
-    patient.user.set_unusable_password()
-    patient.user.save(update_fields=["password"])
-    return patient
-
-
-def invite(patient, by, *, days_ago: int = 0) -> str:
-    _invitation, token = services.invitation_create(
-        patient=patient, by=by, now=timezone.now() - datetime.timedelta(days=days_ago)
-    )
-    return token
+    return factories.not_yet_signed_in(patient)
 
 
 def accept(client, token: str, password: str = NEW_PASSWORD):
@@ -60,7 +49,7 @@ def test_enrolling_a_patient_emails_them_a_link_that_sets_their_password_and_sig
 def test_the_clinician_can_send_a_new_invitation_which_replaces_the_old_one(
     client, patient, clinician, django_capture_on_commit_callbacks
 ):
-    old = invite(patient, clinician)
+    old = factories.invite(patient, clinician)
     factories.sign_in(client, clinician)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -74,7 +63,7 @@ def test_the_clinician_can_send_a_new_invitation_which_replaces_the_old_one(
 
 
 def test_a_used_link_says_so_and_offers_sign_in(client, patient, clinician):
-    token = invite(patient, clinician)
+    token = factories.invite(patient, clinician)
     accept(client, token)
     client.logout()
 
@@ -87,7 +76,7 @@ def test_a_used_link_says_so_and_offers_sign_in(client, patient, clinician):
 
 
 def test_an_expired_link_says_what_to_do_next(client, patient, clinician):
-    token = invite(patient, clinician, days_ago=8)
+    token = factories.invite(patient, clinician, days_ago=8)
 
     response = client.get(reverse("invitation_accept", args=[token]))
 
@@ -98,7 +87,7 @@ def test_an_expired_link_says_what_to_do_next(client, patient, clinician):
 
 @pytest.mark.parametrize("token", ["nonsense", "a" * 43, "%3Cscript%3E"])
 def test_a_tampered_link_is_not_recognised(client, patient, clinician, token):
-    invite(patient, clinician)
+    factories.invite(patient, clinician)
 
     response = client.get(f"/invitations/{token}/")
 
@@ -107,7 +96,7 @@ def test_a_tampered_link_is_not_recognised(client, patient, clinician, token):
 
 
 def test_a_weak_password_is_refused_with_a_clear_reason(client, patient, clinician):
-    token = invite(patient, clinician)
+    token = factories.invite(patient, clinician)
 
     response = accept(client, token, "password")
 
@@ -118,7 +107,7 @@ def test_a_weak_password_is_refused_with_a_clear_reason(client, patient, clinici
 
 
 def test_only_a_hash_of_the_token_is_stored(patient, clinician):
-    token = invite(patient, clinician)
+    token = factories.invite(patient, clinician)
 
     assert Invitation.objects.filter(token_hash=token).count() == 0
     assert Invitation.objects.get().token_hash == services.invitation_token_hash(token)

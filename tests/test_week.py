@@ -54,24 +54,11 @@ def test_a_paused_plan_says_not_to_follow_it(patient_client, patient, clinician,
     assert "walk 10 minutes" not in page
 
 
-def walk_the_stage(patient, count=6, pain_after=3):
-    today = patient.clinic.today()
-    for index in range(count):
-        WalkLog.objects.create(
-            patient=patient,
-            walked_on=today - datetime.timedelta(days=1 + 2 * index),
-            minutes=10,
-            terrain="flat",
-            pain_before=2,
-            pain_after=pain_after,
-        )
-
-
 def test_with_automatic_progression_the_patient_steps_up_themselves(
     patient_client, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
-    walk_the_stage(patient)
+    factories.walk_the_stage(patient)
 
     page = patient_client.get(reverse("patient_week")).content.decode()
     assert "You have finished this stage" in page
@@ -85,7 +72,7 @@ def test_with_automatic_progression_the_patient_steps_up_themselves(
 
 def test_the_patient_may_choose_to_stay(patient_client, patient, clinician, clinic_template):
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
-    walk_the_stage(patient)
+    factories.walk_the_stage(patient)
 
     patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "stay"})
 
@@ -98,7 +85,7 @@ def test_without_automatic_progression_the_patient_cannot_step_up(
     patient_client, patient, clinician, clinic_template
 ):
     plan = assign(patient, clinic_template, clinician, days_ago=15)
-    walk_the_stage(patient)
+    factories.walk_the_stage(patient)
 
     page = patient_client.get(reverse("patient_week")).content.decode()
     patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "up"})
@@ -110,7 +97,7 @@ def test_without_automatic_progression_the_patient_cannot_step_up(
 
 def test_amber_walks_mean_no_step_up(patient_client, patient, clinician, clinic_template):
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
-    walk_the_stage(patient, pain_after=7)
+    factories.walk_the_stage(patient, pain_after=7)
 
     patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": "up"})
 
@@ -150,7 +137,7 @@ def test_a_nonsense_step_up_choice_changes_nothing(
     patient_client, patient, clinician, clinic_template, choice
 ):
     plan = assign(patient, clinic_template, clinician, days_ago=15, automatic_progression=True)
-    walk_the_stage(patient)
+    factories.walk_the_stage(patient)
 
     response = patient_client.post(reverse("step_up"), {**seen_plan_of(patient), "choice": choice})
 

@@ -4,12 +4,10 @@ Every page the browser loads is scanned with axe (see conftest.py).
 """
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from patients import services
 from patients.models import SymptomCheckIn, WalkLog
-from tests.factories import assign, make_patient
+from tests.factories import assign, invite, make_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-walk-by-the-river-2026"
@@ -41,9 +39,7 @@ def test_a_new_patient_sets_a_password_logs_walks_and_sees_progress(
 ):
     patient = make_patient(clinic, clinician, "Rosa")
     assign(patient, standard_template, clinician)
-    _invitation, token = services.invitation_create(
-        patient=patient, by=clinician, now=timezone.now()
-    )
+    token = invite(patient, clinician)
 
     page.goto(f"{live_server.url}/invitations/{token}/")
     axe.scan(page)
