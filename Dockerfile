@@ -6,10 +6,12 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN python -m venv /venv
-# Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml README.md ./
-RUN /venv/bin/pip install .
+# Dependencies first, so code changes do not reinstall them: exactly the versions and
+# hashes in requirements.lock (scripts/lock writes it), then the project itself.
+COPY requirements.lock ./
+RUN /venv/bin/pip install --require-hashes -r requirements.lock
 COPY . .
+RUN /venv/bin/pip install --no-deps .
 # collectstatic needs production settings to hash file names; no secret is baked in.
 RUN DEBUG=false SECRET_KEY=build-time-only-not-used-at-run-time-0123456789abcdefghij \
     ALLOWED_HOSTS=build /venv/bin/python manage.py collectstatic --noinput

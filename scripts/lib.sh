@@ -1,17 +1,26 @@
 # Shared by scripts/run, scripts/test and scripts/reliability. Sourced, not run.
 
-# Creates .venv and installs the project's Python packages (again when pyproject.toml changes).
-ensure_venv() {
-  local extras="${1:-}" spec="." stamp=".venv/.installed"
-  [ -n "$extras" ] && spec=".[$extras]" && stamp=".venv/.installed-$extras"
+# Creates .venv if needed and makes sure uv, the fast installer, is in it.
+ensure_uv() {
   if [ ! -x .venv/bin/python ]; then
     echo "Creating a virtual environment in .venv"
     python3 -m venv .venv
   fi
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "Installing Python packages"
+  [ -x .venv/bin/uv ] ||
     .venv/bin/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null
-    .venv/bin/uv pip install --quiet --python .venv/bin/python -e "$spec"
+}
+
+# Installs the project's Python packages at the versions and hashes in the lock file
+# (requirements-dev.lock with `ensure_venv dev`), again when a lock file or pyproject.toml
+# changes. scripts/lock writes the lock files.
+ensure_venv() {
+  local lock=requirements.lock stamp=".venv/.installed"
+  [ "${1:-}" = dev ] && lock=requirements-dev.lock && stamp=".venv/.installed-dev"
+  ensure_uv
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "Installing Python packages from $lock"
+    .venv/bin/uv pip install --quiet --python .venv/bin/python --require-hashes -r "$lock"
+    .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
     touch "$stamp"
   fi
 }
