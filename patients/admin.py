@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from patients import access, audit, two_factor
-from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin
+from patients.admin_site import ClinicScopedAdmin, ReadOnlyAdminMixin, save_changed_fields
 from patients.choices import BodyArea, PainCharacter
 from patients.models import (
     AuditAction,
@@ -255,7 +255,7 @@ class PatientAdmin(ClinicScopedAdmin):
         if change:
             obj.user.first_name, obj.user.last_name = account["first_name"], account["last_name"]
             obj.user.save(update_fields=["first_name", "last_name"])
-            obj.save()
+            save_changed_fields(obj, form)
             self.change_email(request, obj, account["email"])
             return
         baseline = {

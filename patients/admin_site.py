@@ -1,5 +1,6 @@
 """The Stepwise admin: staff only, and every staff member sees only their own clinics."""
 
+import datetime
 import functools
 
 from django.contrib import admin
@@ -13,21 +14,43 @@ from patients.models import AuditAction, Patient, StaffRole
 ALL_STAFF_ROLES = tuple(StaffRole)
 
 
+def year_parameters(request: HttpRequest) -> list[str]:
+    """Values of address parameters that look up a year (`walked_on__year`, `at__year__gt`)."""
+    return [
+        value
+        for key, values in request.GET.lists()
+        if "year" in key.split("__")
+        for value in values
+    ]
+
+
+def impossible_year(value: str) -> bool:
+    """A whole number no date can have. Other junk the admin itself reports as an error."""
+    try:
+        year = int(value)
+    except ValueError:
+        return False
+    return not datetime.MINYEAR <= year <= datetime.MAXYEAR
+
+
 class StepwiseAdminSite(admin.AdminSite):
     site_header = _("Stepwise administration")
     site_title = _("Stepwise admin")
     index_title = _("Walking plans and patients")
 
     def admin_view(self, view, cacheable=False):
-        """Every admin page, answering a number too large for any date or id with 400.
+        """Every admin page, answering an impossible year or number with 400.
 
         The admin turns any list filter or date parameter into a query; a year of twenty
-        digits overflowed while counting the rows, a server error.
+        digits overflowed while counting the rows, and a year of 0 or 10000 could not be
+        made into a date: both were server errors.
         """
         wrapped = super().admin_view(view, cacheable)
 
         @functools.wraps(wrapped)
         def answered(request, *args, **kwargs):
+            if any(map(impossible_year, year_parameters(request))):
+                raise BadRequest("A year in the address is outside 1 to 9999.")
             try:
                 return wrapped(request, *args, **kwargs)
             except OverflowError as error:
@@ -88,6 +111,12 @@ class ClinicScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            save_changed_fields(obj, form)
+        else:
+            super().save_model(request, obj, form, change)
+
     # Django's own admin log is kept as well; these add each change to the audit trail,
     # inside the admin's transaction for the change.
     def log_addition(self, request, obj, message):
@@ -114,6 +143,22 @@ class ClinicScopedAdmin(admin.ModelAdmin):
             clinic=None if patient else self.clinic_id_of(obj),
             detail="in the admin",
         )
+
+
+def save_changed_fields(obj, form) -> None:
+    """Writes only the columns the admin form changed.
+
+    The admin loads a row, and saving it whole would write back every column as it was
+    loaded: a plan paused by an urgent report, or advanced, between that load and the
+    save would be silently undone.
+    """
+    columns = {field.name for field in obj._meta.concrete_fields}
+    changed = [name for name in form.changed_data if name in columns]
+    if changed:
+        automatic = [
+            field.name for field in obj._meta.concrete_fields if getattr(field, "auto_now", False)
+        ]
+        obj.save(update_fields=[*changed, *automatic])
 
 
 class ReadOnlyAdminMixin:

@@ -36,3 +36,26 @@ def template_post(name: str, clinic, stages: list[dict]) -> dict[str, str]:
         "clinic": str(clinic.pk),
         **stage_rows("stages", stages),
     }
+
+
+def plan_post(plan) -> dict[str, str]:
+    """The plan's admin change form as its page shows it: name, stages, history rows."""
+    stages = [
+        _as_posted({"id": stage.pk, "assignment": plan.pk, **stage.copy_fields()})
+        for stage in plan.ordered_stages()
+    ]
+    data = {
+        "name": plan.name,
+        **stage_rows("stages", stages, initial=len(stages)),
+        **stage_rows("changes", [], initial=plan.changes.count()),
+    }
+    data["changes-TOTAL_FORMS"] = data["changes-INITIAL_FORMS"]
+    return data
+
+
+def _as_posted(stage: dict) -> dict:
+    """A browser posts nothing for an empty value or an unticked box."""
+    posted = {key: ("" if value is None else value) for key, value in stage.items()}
+    if not posted.pop("progress_requires_no_open_flags"):
+        posted["progress_requires_no_open_flags"] = ""
+    return posted

@@ -233,6 +233,8 @@ def admin_list_parameters() -> list[tuple[str, str]]:
             if isinstance(field, str):
                 found += [(name, f"{field}__exact"), (name, f"{field}__id__exact")]
                 found += [(name, f"{field}__gte"), (name, f"{field}__isnull")]
+                # The admin allows any lookup on a filtered field, years included.
+                found += [(name, f"{field}__year"), (name, f"{field}__year__gt")]
         if model_admin.date_hierarchy:
             field = model_admin.date_hierarchy
             found += [(name, f"{field}__{part}") for part in ("year", "month", "day")]
@@ -247,6 +249,9 @@ ADMIN_PARAMETERS = admin_list_parameters()
 @example(where=("admin:patients_walklog_changelist", "walked_on__year"), value="9" * 23)
 @example(where=("admin:patients_auditevent_changelist", "at__year"), value="9" * 23)
 @example(where=("admin:patients_patient_changelist", "leg_symptoms__exact"), value="\x00")
+@example(where=("admin:patients_walklog_changelist", "created_at__year"), value="0")
+@example(where=("admin:patients_symptomcheckin_changelist", "reported_on__year"), value="10000")
+@example(where=("admin:patients_walklog_changelist", "created_at__year__gt"), value="-1")
 def test_every_admin_list_filter_and_date_is_answered_without_a_server_error(
     client, superuser, patient, where, value
 ):
@@ -260,7 +265,7 @@ def test_every_admin_list_filter_and_date_is_answered_without_a_server_error(
 
 def test_there_are_filters_and_dates_to_try():
     names = {parameter for _listing, parameter in ADMIN_PARAMETERS}
-    assert {"walked_on__year", "at__year", "leg_symptoms__exact"} <= names
+    assert {"walked_on__year", "at__year", "leg_symptoms__exact", "created_at__year"} <= names
 
 
 AS_SHOWN = "the state the page showed"

@@ -20,6 +20,7 @@ from django.urls import reverse
 from patients.models import Flag, FlagAction, FlagEventKind, FlagStatus
 from programs.models import StageChangeKind
 from tests import factories
+from tests.admin_forms import plan_post
 from tests.factories import assign, report_check_in, seen_flag, seen_plan
 
 pytestmark = pytest.mark.skipif(
@@ -138,3 +139,23 @@ def test_a_pause_and_an_advance_sent_together_make_one_change(
     made = list(plan.changes.exclude(kind=StageChangeKind.START).values_list("kind", flat=True))
     assert len(made) == 1
     assert (plan.status, plan.current_position) in {("paused", 1), ("active", 2)}
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_saving_a_plan_in_the_admin_while_it_advances_keeps_the_advance(
+    live_server, client, clinician, clinic, ready_plan, attempt
+):
+    """The admin's save once wrote the whole row back as loaded, undoing the advance."""
+    colleague = factories.make_staff(f"colleague{attempt}", clinic)
+    renaming = Browser(live_server, client, clinician)
+    advancing = Browser(live_server, Client(), colleague)
+    admin_page = reverse("admin:programs_planassignment_change", args=[ready_plan.pk])
+
+    statuses = at_once(
+        (renaming, admin_page, {**plan_post(ready_plan), "name": "Renamed"}),
+        (advancing, reverse("plan_advance", args=[ready_plan.pk]), seen_plan(ready_plan)),
+    )
+
+    assert statuses == [302, 302]
+    ready_plan.refresh_from_db()
+    assert (ready_plan.name, ready_plan.current_position) == ("Renamed", 2)
