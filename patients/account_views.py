@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 
 from patients import services, two_factor
-from patients.forms import NewAuthenticatorForm, SecondFactorForm
+from patients.forms import NewAuthenticatorForm, PasswordCheckForm, SecondFactorForm
 from patients.models import Invitation, InvitationState
 
 # What each unusable link says, and what to do next.
@@ -82,19 +82,27 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The patient confirms, from the new address, that their account may move to it.
+    """The patient confirms, from the new address and with their password, that their
+    account may move to it.
 
-    A button, not the link alone, makes the change: mail scanners open links on their own.
+    The password proves the account's owner is the one reading the new address: clinic
+    staff type that address, so the link alone would let them move an account to
+    themselves. A button, not the link alone, makes the change: mail scanners open links.
     """
-    if request.method == "POST":
+    page = "registration/email_change.html"
+    try:
+        patient = services.email_change_claim(token)
+    except ValidationError as error:
+        return render(request, page, {"problem": " ".join(error.messages)}, status=410)
+    data = request.POST if request.method == "POST" else None
+    form = PasswordCheckForm(data, request=request, user=patient.user)
+    if request.method == "POST" and form.is_valid():
         try:
             patient = services.email_change_confirm(token=token)
         except ValidationError as error:
-            context = {"problem": " ".join(error.messages)}
-            return render(request, "registration/email_change.html", context, status=410)
-        context = {"done": True, "email": patient.user.email}
-        return render(request, "registration/email_change.html", context)
-    return render(request, "registration/email_change.html", {"confirming": True})
+            return render(request, page, {"problem": " ".join(error.messages)}, status=410)
+        return render(request, page, {"done": True, "email": patient.user.email})
+    return render(request, page, {"form": form, "email": patient.pending_email})
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

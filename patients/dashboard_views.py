@@ -240,8 +240,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def flag_acknowledge_view(request: HttpRequest, flag_id) -> HttpResponse:
     flag = scoped_flag(request, flag_id)
+    seen = request.POST.get("flag_seen", "")
     try:
-        flag_acknowledge(flag=flag, by=request.user)
+        if not seen:
+            raise FlagMovedOn(OUT_OF_DATE)
+        flag_acknowledge(flag=flag, by=request.user, expected=seen)
     except FlagMovedOn as moved_on:
         messages.info(request, " ".join(moved_on.messages))
     else:
@@ -293,7 +296,7 @@ def flag_resolve_view(request: HttpRequest, flag_id) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 today=today,
                 against_warning=form.against_warning,
-                expected_status=form.cleaned_data["flag_status"],
+                expected_flag=form.cleaned_data["flag_seen"],
                 expected_plan=form.seen_plan(),
             )
         except MovedOn as moved_on:

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from patients import audit
 from patients.models import (
+    PLAN_CHANGING_ACTIONS,
     AuditAction,
     EvidenceChange,
     Flag,
-    FlagAction,
     FlagEvent,
     FlagEventKind,
     FlagStatus,
@@ -184,28 +184,35 @@ class FlagMovedOn(MovedOn):
     """The flag is no longer as the person saw it: someone else acted, or news arrived."""
 
 
-def _require_status(flag: Flag, expected: str | None) -> None:
+def _require_seen(flag: Flag, expected: str | None) -> None:
+    """The flag is unresolved and, if `expected` is given, still as the page showed it."""
     if flag.status == FlagStatus.RESOLVED:
         who = flag.resolved_by.get_full_name() if flag.resolved_by else ""
         raise FlagMovedOn(
             _("This flag was already resolved%(by)s, so nothing was changed.")
             % {"by": _(" by %(who)s") % {"who": who} if who else ""}
         )
-    if expected is not None and flag.status != expected:
+    if expected is not None and flag.seen != expected:
         raise FlagMovedOn(
             _(
-                "This flag changed after the page was opened (it is now %(status)s), so "
-                "nothing was changed. Look at it again."
+                "This flag changed after the page was opened (it is now %(status)s, "
+                "%(severity)s), so nothing was changed. Look at it again: there may be news."
             )
-            % {"status": flag.get_status_display().lower()}
+            % {
+                "status": flag.get_status_display().lower(),
+                "severity": flag.get_severity_display().lower(),
+            }
         )
 
 
 @transaction.atomic
-def flag_acknowledge(*, flag: Flag, by) -> Flag:
-    """Acknowledge an open flag. An acknowledged or resolved one raises FlagMovedOn."""
+def flag_acknowledge(*, flag: Flag, by, expected: str | None = None) -> Flag:
+    """Acknowledge an open flag, as the page showed it (`expected`, Flag.seen). An
+    acknowledged or resolved one, or one with news since, raises FlagMovedOn."""
     flag = _locked(flag)
-    _require_status(flag, FlagStatus.OPEN)
+    _require_seen(flag, expected)
+    if flag.status != FlagStatus.OPEN:
+        raise FlagMovedOn(_("This flag was already acknowledged, so nothing was changed."))
     flag.status = FlagStatus.ACKNOWLEDGED
     flag.acknowledged_at = timezone.now()
     flag.acknowledged_by = by
@@ -282,9 +289,6 @@ def _evidence_standing(flags: list[Flag], *, withdrawn: str) -> dict:
 
 
 # Resolving a flag with one of these also changes the patient's active plan.
-PLAN_CHANGING_ACTIONS = frozenset({FlagAction.HOLD, FlagAction.STEP_BACK, FlagAction.ADVANCE})
-
-
 @transaction.atomic
 def flag_resolve(
     *,
@@ -294,21 +298,25 @@ def flag_resolve(
     note: str,
     today=None,
     against_warning: bool = False,
-    expected_status: str | None = None,
+    expected_flag: str | None = None,
     expected_plan=None,
 ) -> Flag:
     """Resolve a flag with what the clinician did, changing the plan where that is the action.
 
     The plan change and the resolution stand or fall together. `against_warning`: the
     clinician confirmed continuing or advancing after an urgent or same-day flag or on a
-    red light. `expected_status` is the status the clinician saw: if new evidence re-opened
-    the flag meanwhile, or someone else resolved it, FlagMovedOn is raised and nothing
-    changes.
+    red light. `expected_flag` and `expected_plan` are the flag and plan as the clinician
+    saw them (Flag.seen, programs.actions.Expected): if news arrived, someone else acted or
+    the plan changed meanwhile, MovedOn is raised and nothing changes.
     """
     flag = _locked(flag)
-    _require_status(flag, expected_status)
+    _require_seen(flag, expected_flag)
     if action in PLAN_CHANGING_ACTIONS:
-        plan = PlanAssignment.objects.filter(patient=flag.patient, status=PlanStatus.ACTIVE).first()
+        plan = PlanAssignment.objects.current().filter(patient=flag.patient).first()
+        if plan is None and expected_plan is not None:
+            raise FlagMovedOn(
+                _("The plan ended after this page was opened, so nothing was changed.")
+            )
         if plan is not None:
             apply_plan_action(
                 action,

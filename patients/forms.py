@@ -6,6 +6,7 @@ import operator
 import uuid
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
@@ -13,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from patients.choices import JOINT_AREAS, LEG_AREAS, BodyArea, Effort, PainCharacter, Side, Terrain
-from patients.models import FlagAction, FlagStatus, MorningFeeling, SymptomOnset
+from patients.models import (
+    PLAN_CHANGING_ACTIONS,
+    FlagAction,
+    FlagStatus,
+    MorningFeeling,
+    SymptomOnset,
+)
 from patients.rules import Rule, SeriousSymptom, Severity
 from programs.actions import PLAN_ACTIONS, Expected
 
@@ -78,6 +85,32 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class PasswordCheckForm(ErrorSummaryMixin, forms.Form):
+    """The account's current password, checked the way sign-in checks it, so wrong guesses
+    here count towards the same lockout."""
+
+    password = forms.CharField(
+        label=_("Your Stepwise password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your Stepwise password.")},
+    )
+
+    def __init__(self, *args, request, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.user = request, user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        signed_in = authenticate(self.request, username=self.user.username, password=password)
+        if signed_in is None or signed_in.pk != self.user.pk:
+            raise forms.ValidationError(
+                _("That is not your Stepwise password. Try again, or ask your clinic for help.")
+            )
+        return password
 
 
 class PatientForm(ErrorSummaryMixin, forms.Form):
@@ -529,19 +562,22 @@ class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):
     def __init__(self, *args, flag, plan=None, warnings=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_second_check(warnings or {})
-        self.seen_field("flag_status", flag.status)
+        self.seen_field("flag_seen", flag.seen)
         self.seen_field("plan_seen", plan.seen if plan else "", required=False)
         plan_active = plan is not None and plan.status == "active"
         if not plan_active:  # nothing to hold, step back or advance
             self.fields["action"].choices = [
                 (value, label)
                 for value, label in FlagAction.choices
-                if value not in (FlagAction.HOLD, FlagAction.STEP_BACK, FlagAction.ADVANCE)
+                if value not in PLAN_CHANGING_ACTIONS
             ]
 
     def clean(self):
         cleaned = super().clean()
         self.check_second_check(cleaned)
+        if cleaned.get("action") in PLAN_CHANGING_ACTIONS and not cleaned.get("plan_seen"):
+            # Changing a plan needs the plan the page showed, or a double post moves it twice.
+            raise forms.ValidationError(OUT_OF_DATE)
         return cleaned
 
 

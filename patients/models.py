@@ -650,6 +650,10 @@ class FlagAction(models.TextChoices):
     REFER = "refer", _("Refer")
 
 
+# Resolving with one of these changes the patient's active plan in the same step.
+PLAN_CHANGING_ACTIONS = frozenset({FlagAction.HOLD, FlagAction.STEP_BACK, FlagAction.ADVANCE})
+
+
 class FlagQuerySet(models.QuerySet):
     def unresolved(self) -> "FlagQuerySet":
         return self.filter(status__in=UNRESOLVED_FLAG_STATUSES)
@@ -738,6 +742,15 @@ class Flag(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == FlagStatus.RESOLVED
+
+    @property
+    def seen(self) -> str:
+        """The flag as a page shows it; acknowledge and resolve post it back and go ahead
+        only if the flag is unchanged (patients/flags.py). New evidence, even on a flag
+        still open, changes it: a page that never showed the news cannot act on it."""
+        return "|".join(
+            [self.status, self.severity, self.last_evidence_at.isoformat(), self.evidence_change]
+        )
 
 
 class FlagEventKind(models.TextChoices):

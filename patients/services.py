@@ -449,6 +449,35 @@ def patient_email_change(*, patient: Patient, email: str, by) -> bool:
     return False
 
 
+@transaction.atomic
+def email_change_by_operator(*, patient: Patient, email: str, by, reason: str) -> None:
+    """Move an account to a new address without the patient's confirmation.
+
+    Only for a patient who can read neither their old address nor remember their password,
+    whom the clinic has identified in person. It is a server command, not an admin button,
+    so clinic staff alone cannot move an account to an address they control.
+    """
+    email = User.objects.normalize_email(email).lower()
+    _move_account(
+        patient,
+        email,
+        by=by,
+        detail=f"changed by the server operator without confirmation: {reason}",
+    )
+
+
+def _move_account(patient: Patient, email: str, *, by, detail: str) -> None:
+    """Sign-in moves to `email`; any change waiting to be confirmed is dropped."""
+    if User.objects.filter(username__iexact=email).exclude(pk=patient.user_id).exists():
+        raise ValidationError(_("An account with this email address already exists."))
+    _set_email(patient, email)
+    patient.pending_email = ""
+    patient.save(update_fields=["pending_email", "updated_at"])
+    audit.record(
+        by=by, action=AuditAction.CHANGED, subject="patient email", patient=patient, detail=detail
+    )
+
+
 def _set_email(patient: Patient, email: str) -> None:
     user = patient.user
     user.email = user.username = email
@@ -476,36 +505,39 @@ def email_change_send(*, patient: Patient, link: str) -> None:
     transaction.on_commit(send)
 
 
-@transaction.atomic
-def email_change_confirm(*, token: str) -> Patient:
-    """Apply a change of address confirmed from the new address."""
+def email_change_claim(token: str) -> Patient:
+    """The patient a change-of-address link is for, while it still applies."""
     try:
         claim = signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).unsign_object(
             token, max_age=EMAIL_CHANGE_LIFETIME
         )
     except (signing.BadSignature, TypeError, ValueError) as error:
         raise ValidationError(_("This link does not work or has run out.")) from error
-    patient = (
-        Patient.objects.select_for_update()
-        .select_related("user")
-        .filter(pk=claim.get("patient"))
-        .first()
-    )
+    patient = Patient.objects.select_related("user").filter(pk=claim.get("patient")).first()
     # A later change, or a cancelled one, makes earlier links useless.
     if patient is None or not patient.pending_email or patient.pending_email != claim.get("email"):
         raise ValidationError(_("This link does not work or has run out."))
-    taken = User.objects.filter(username__iexact=patient.pending_email).exclude(pk=patient.user_id)
-    if taken.exists():
-        raise ValidationError(_("An account with this email address already exists."))
-    _set_email(patient, patient.pending_email)
-    patient.pending_email = ""
-    patient.save(update_fields=["pending_email", "updated_at"])
-    audit.record(
+    return patient
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str) -> Patient:
+    """Apply a change of address confirmed from the new address with the patient's password.
+
+    The caller checks the password: the link alone proves only that someone reads the new
+    address, and staff who typed that address could be the ones reading it.
+    """
+    claimed = email_change_claim(token)
+    patient = (
+        Patient.objects.select_for_update().select_related("user").filter(pk=claimed.pk).first()
+    )
+    if patient is None or patient.pending_email != claimed.pending_email:
+        raise ValidationError(_("This link does not work or has run out."))
+    _move_account(
+        patient,
+        patient.pending_email,
         by=patient.user,
-        action=AuditAction.CHANGED,
-        subject="patient email",
-        patient=patient,
-        detail="confirmed from the new address",
+        detail="confirmed from the new address with the patient's password",
     )
     return patient
 

@@ -201,12 +201,12 @@ def seen_plan(plan) -> dict:
 
 
 def seen_flag(flag) -> dict:
-    """What the resolve form carries: the flag's status and its patient's plan, as now."""
+    """What acknowledge and resolve forms carry: the flag and its patient's plan, as now."""
     from programs.models import PlanAssignment
 
     flag.refresh_from_db()
     plan = PlanAssignment.objects.current().filter(patient_id=flag.patient_id).first()
-    return {"flag_status": flag.status, **(seen_plan(plan) if plan else {})}
+    return {"flag_seen": flag.seen, **(seen_plan(plan) if plan else {})}
 
 
 def seen_plan_of(patient) -> dict:

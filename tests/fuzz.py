@@ -117,6 +117,13 @@ def unless_nul(allowed: set[int], *sent) -> set[int]:
     return allowed | {400} if with_nul else allowed
 
 
+def unless_huge_name(allowed: set[int], data: dict) -> set[int]:
+    """Django refuses a form part whose header passes 1,024 bytes, as a field name of about
+    a thousand characters makes it: a bad request (400), as no browser sends one."""
+    huge = any(len(key.encode()) > 900 for key in data)
+    return allowed | {400} if huge else allowed
+
+
 def answered(response, allowed: set[int]):
     """The response's status is one of `allowed`: never a server error."""
     assert response.status_code != 500, "server error"

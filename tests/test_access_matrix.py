@@ -27,7 +27,7 @@ ROLES = [
     "superuser",
 ]
 LOGIN = "login"  # a redirect to the sign-in page
-OK, FOUND, NOT_FOUND, NOT_ALLOWED = 200, 302, 404, 405
+OK, FOUND, NOT_FOUND, NOT_ALLOWED, GONE = 200, 302, 404, 405, 410
 
 
 def everyone(answer, **exceptions):
@@ -58,7 +58,8 @@ MATRIX = {
     "password_reset_confirm": ("get", PUBLIC),  # an invalid link says so
     "password_reset_complete": ("get", PUBLIC),
     "invitation_accept": ("get", PUBLIC),  # the token is the credential
-    "email_change_confirm": ("get", PUBLIC),  # it asks; only a POST with a valid link acts
+    # The link is the credential (with the patient's password); a dead one says so to all.
+    "email_change_confirm": ("get", everyone(GONE)),
     # Staff here have passed their second factor; patients have not set one up.
     "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),

@@ -62,7 +62,7 @@ def test_acknowledging_records_who_and_when(staff_client, patient, clinician):
     report_check_in(patient, "chest")
     flag = Flag.objects.get()
 
-    response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
+    response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]), seen_flag(flag))
 
     flag.refresh_from_db()
     assert response.url == DASHBOARD

@@ -26,6 +26,7 @@ from tests.fuzz import (
     shown_escaped,
     shows_form_errors,
     texts,
+    unless_huge_name,
     unless_nul,
     url_with,
     uuid_like,
@@ -66,10 +67,14 @@ def test_any_dashboard_search_shows_the_dashboard(clinician_client, patient, sea
 
 @fuzz_settings
 @given(data=st.dictionaries(texts, texts, max_size=3))
+@example(data={"x" * 2000: ""})  # Django's own 400, not a server error
 def test_acknowledging_a_flag_ignores_whatever_else_is_posted(clinician_client, flag, data):
     with rolled_back():
-        response = clinician_client.post(reverse("flag_acknowledge", args=[flag.pk]), data)
-        answered(response, {302})
+        response = clinician_client.post(
+            reverse("flag_acknowledge", args=[flag.pk]), {**data, **seen_flag(flag)}
+        )
+        if answered(response, unless_huge_name({302}, data)).status_code == 400:
+            return
         flag.refresh_from_db()
         assert flag.status == FlagStatus.ACKNOWLEDGED
 
@@ -113,8 +118,8 @@ def test_changing_a_plan_never_fails(clinician_client, patient, plan, kind, reas
 def test_advancing_a_plan_ignores_whatever_else_is_posted(clinician_client, plan, data):
     with rolled_back():
         sent = {**data, **seen_plan(plan)}
-        # 400: Django refuses a multipart field name longer than its header limit.
-        answered(clinician_client.post(reverse("plan_advance", args=[plan.pk]), sent), {302, 400})
+        response = clinician_client.post(reverse("plan_advance", args=[plan.pk]), sent)
+        answered(response, unless_huge_name({302}, data))
         plan.refresh_from_db()
         assert plan.current_position == 1  # not ready to progress: nothing else moves it
 

@@ -7,14 +7,17 @@ requests on PostgreSQL: tests/test_simultaneous_clicks.py.)
 """
 
 import pytest
+from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from patients.flags import flag_acknowledge
+from patients.flags import flag_acknowledge, flag_resolve
 from patients.forms import OUT_OF_DATE
 from patients.models import Flag, FlagAction, FlagEventKind, FlagStatus
 from programs import services
-from programs.models import StageChangeKind
+from programs.actions import Expected
+from programs.models import PlanAssignment, StageChangeKind
 from tests import factories
 from tests.factories import assign, report_check_in, seen_flag, seen_plan
 
@@ -127,12 +130,101 @@ def test_a_plan_change_on_a_page_opened_before_a_colleagues_change_says_what_is_
 
 def test_a_second_acknowledge_says_so_and_records_one(staff_client, open_flag):
     url = reverse("flag_acknowledge", args=[open_flag.pk])
+    page_said = seen_flag(open_flag)
 
-    staff_client.post(url)
-    second = staff_client.post(url)
+    staff_client.post(url, page_said)
+    second = staff_client.post(url, page_said)
 
     assert open_flag.events.filter(kind=FlagEventKind.ACKNOWLEDGED).count() == 1
     assert "changed after the page was opened" in said(second)
+
+
+def test_acknowledge_from_a_page_that_does_not_say_what_it_showed_changes_nothing(
+    staff_client, open_flag
+):
+    response = staff_client.post(reverse("flag_acknowledge", args=[open_flag.pk]))
+
+    open_flag.refresh_from_db()
+    assert open_flag.status == FlagStatus.OPEN
+    assert str(OUT_OF_DATE) in said(response)
+
+
+@pytest.fixture
+def urgent_flag(patient, clinician, clinic_template):
+    assign(patient, clinic_template, clinician, days_ago=15)
+    report_check_in(patient, "bladder")
+    return Flag.objects.get()
+
+
+def test_news_on_a_flag_stops_a_page_that_never_showed_it(staff_client, patient, urgent_flag):
+    """The flag is still open, but the patient reported again since the page was opened:
+    neither acknowledging nor resolving from that page goes ahead."""
+    page_said = seen_flag(urgent_flag)
+    report_check_in(patient, "saddle")  # more urgent evidence on the same open flag
+    urgent_flag.refresh_from_db()
+    assert urgent_flag.status == FlagStatus.OPEN
+
+    staff_client.post(reverse("flag_acknowledge", args=[urgent_flag.pk]), page_said)
+    resolve = staff_client.post(
+        reverse("flag_resolve", args=[urgent_flag.pk]),
+        {**page_said, "action": FlagAction.REFER, "note": "Told to go to the emergency department"},
+    )
+
+    urgent_flag.refresh_from_db()
+    assert urgent_flag.status == FlagStatus.OPEN
+    assert "there may be news" in resolve.content.decode()
+    assert "Told to go to the emergency department" in resolve.content.decode()  # as typed
+
+
+def test_news_that_reopens_an_acknowledged_flag_stops_a_stale_acknowledge(
+    staff_client, patient, clinician, urgent_flag
+):
+    page_said = seen_flag(urgent_flag)
+    flag_acknowledge(flag=urgent_flag, by=clinician, expected=urgent_flag.seen)
+    report_check_in(patient, "saddle")  # urgent news re-opens it
+    urgent_flag.refresh_from_db()
+    assert urgent_flag.status == FlagStatus.OPEN
+
+    staff_client.post(reverse("flag_acknowledge", args=[urgent_flag.pk]), page_said)
+
+    urgent_flag.refresh_from_db()
+    assert urgent_flag.status == FlagStatus.OPEN  # still at the top of the queue
+    assert urgent_flag.events.filter(kind=FlagEventKind.ACKNOWLEDGED).count() == 1
+
+
+def test_resolving_with_a_plan_change_needs_the_plan_the_page_showed(staff_client, open_flag):
+    """A resolve form without the plan it showed could advance the plan once per post."""
+    form = {"flag_seen": open_flag.seen, "action": FlagAction.ADVANCE, "note": "Settled"}
+
+    response = staff_client.post(reverse("flag_resolve", args=[open_flag.pk]), form)
+
+    open_flag.refresh_from_db()
+    assert open_flag.status == FlagStatus.OPEN
+    assert str(OUT_OF_DATE) in response.content.decode()
+    assert open_flag.patient.assignments.get().current_position == 1
+
+
+def test_a_plan_paused_meanwhile_is_not_resolved_over(open_flag, clinician):
+    """Resolving with 'advance' once the plan was paused: nothing is resolved or changed,
+    rather than a resolution that says 'advance' with no advance behind it."""
+    plan = open_flag.patient.assignments.get()
+    page_plan = Expected.of(plan)
+    services.plan_pause(
+        assignment=plan, by=clinician, reason="Flare", today=plan.patient.clinic.today()
+    )
+
+    for expected in (page_plan, None):
+        with pytest.raises(ValidationError):
+            flag_resolve(
+                flag=open_flag,
+                by=clinician,
+                action=FlagAction.ADVANCE,
+                note="Settled",
+                expected_plan=expected,
+            )
+
+    open_flag.refresh_from_db()
+    assert open_flag.status == FlagStatus.OPEN
 
 
 def test_resolving_twice_from_one_page_resolves_once(staff_client, open_flag):
@@ -175,7 +267,7 @@ def test_resolving_a_flag_a_colleague_acknowledged_meanwhile_asks_to_look_again(
     staff_client, open_flag, clinician
 ):
     form = {**seen_flag(open_flag), "action": FlagAction.CONTINUE, "note": "Called"}
-    flag_acknowledge(flag=open_flag, by=clinician)
+    flag_acknowledge(flag=open_flag, by=clinician, expected=open_flag.seen)
 
     refused = staff_client.post(reverse("flag_resolve", args=[open_flag.pk]), form)
     again = staff_client.post(
@@ -220,3 +312,25 @@ def test_a_second_click_in_the_admin_changes_the_plan_once(
     assert kinds(plan).count(StageChangeKind.ADVANCE) == 1
     assert MOVED_ON in second.content.decode()
     assert f'value="{plan.seen}"' in second.content.decode()  # the page shows now
+
+
+def test_saving_a_plan_in_the_admin_keeps_a_pause_made_while_it_saved(
+    rf, clinician, patient, clinic_template
+):
+    """The admin loads the plan, an urgent report pauses it, then the admin saves the
+    renamed plan: the pause stands (the save once wrote every column back as loaded)."""
+    plan = assign(patient, clinic_template, clinician)
+    loaded = PlanAssignment.objects.get(pk=plan.pk)
+    services.plan_pause(assignment=plan, by=clinician, reason="Urgent", today=plan.start_date)
+    plan_admin = admin.site._registry[PlanAssignment]
+    request = rf.post("/")
+    request.user = clinician
+    form = plan_admin.get_form(request, loaded, change=True)(
+        {"name": "Renamed", "automatic_progression": ""}, instance=loaded
+    )
+    assert form.is_valid(), form.errors
+
+    plan_admin.save_model(request, form.save(commit=False), form, change=True)
+
+    plan.refresh_from_db()
+    assert (plan.name, plan.status) == ("Renamed", "paused")

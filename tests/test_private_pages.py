@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from patients.models import Flag
 from tests import factories
-from tests.factories import report_check_in
+from tests.factories import report_check_in, seen_flag
 
 PATIENT_PAGES = ["patient_week", "history", "my_data", "check_in_new", "walk_new"]
 
@@ -41,7 +41,8 @@ def test_messages_naming_a_patient_stay_on_the_server(client, clinician, patient
     report_check_in(patient, "fever")
     factories.sign_in(client, clinician)
 
-    response = client.post(reverse("flag_acknowledge", args=[Flag.objects.get().pk]))
+    flag = Flag.objects.get()
+    response = client.post(reverse("flag_acknowledge", args=[flag.pk]), seen_flag(flag))
 
     assert "messages" not in response.cookies
     page = client.get(response.url).content.decode()

@@ -329,7 +329,10 @@ VISITS = {
         302,
     ),
     "flag acknowledge": Visit(
-        "clinician", lambda w: reverse("flag_acknowledge", args=[w.flag.pk]), lambda w: {}, 302
+        "clinician",
+        lambda w: reverse("flag_acknowledge", args=[w.flag.pk]),
+        lambda w: seen_flag(w.flag),
+        302,
     ),
     "flag resolve": Visit(
         "clinician",

@@ -226,7 +226,9 @@ def test_acknowledging_or_resolving_from_the_record_returns_to_the_record(staff_
     report_check_in(patient, "fever")
     flag = Flag.objects.get()
 
-    acknowledged = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]) + "?back=record")
+    acknowledged = staff_client.post(
+        reverse("flag_acknowledge", args=[flag.pk]) + "?back=record", seen_flag(flag)
+    )
     form_page = staff_client.get(resolve(flag) + "?back=record").content.decode()
     resolved = staff_client.post(
         resolve(flag) + "?back=record",
@@ -242,7 +244,7 @@ def test_from_the_dashboard_they_return_to_the_dashboard(staff_client, patient):
     report_check_in(patient, "fever")
     flag = Flag.objects.get()
 
-    response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]))
+    response = staff_client.post(reverse("flag_acknowledge", args=[flag.pk]), seen_flag(flag))
 
     assert response.url == reverse("staff_home")
 
