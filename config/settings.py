@@ -72,10 +72,10 @@ MIDDLEWARE = [
     "config.headers.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "patients.local_time.ClinicTimeZoneMiddleware",
-    "patients.audit.AuditContextMiddleware",
+    "patients.security.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.sessions.AbsoluteSessionLifetimeMiddleware",
-    "patients.two_factor.SecondFactorMiddleware",
+    "patients.security.two_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -136,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "patients.backends.CaseInsensitiveUsernameBackend",
+    "patients.security.backends.CaseInsensitiveUsernameBackend",
 ]
 # Lockout: after this many wrong passwords for one account, sign-in to it is refused
 # until the cool-off ends or a clinic admin unlocks it. Counted per account (not per
@@ -144,8 +144,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=3)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_CALLABLE = "patients.backends.attempted_username"
-AXES_LOCKOUT_CALLABLE = "patients.account_views.locked_out"
+AXES_USERNAME_CALLABLE = "patients.security.backends.attempted_username"
+AXES_LOCKOUT_CALLABLE = "patients.views.accounts.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # the scoped "Locked sign-ins" admin replaces axes' own
 AXES_VERBOSE = False

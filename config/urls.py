@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-from patients.forms import SignInForm
+from patients.forms.accounts import SignInForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

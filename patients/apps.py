@@ -9,12 +9,10 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         from config import checks  # noqa: F401  (registers the start-up checks)
-        from patients import (
-            local_time,  # noqa: F401  (notes at sign-in the clinic's zone)
-            two_factor,  # noqa: F401  (notes at sign-in who has a second factor)
-        )
+        from patients import local_time  # noqa: F401  (notes at sign-in the clinic's zone)
+        from patients.security import two_factor  # noqa: F401  (notes who has a second factor)
 
 
 class StepwiseAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "patients.admin_site.StepwiseAdminSite"
+    default_site = "patients.security.admin_site.StepwiseAdminSite"

@@ -8,7 +8,7 @@ import datetime
 
 from django.utils.dateformat import format as date_format
 
-from patients.progress import week_bounds
+from patients.selectors import week_bounds
 from programs.charts import (
     CHART_HEIGHT,
     MARGIN_BOTTOM,
@@ -22,6 +22,9 @@ PAIN_TICKS = [0, 2, 4, 6, 8, 10]
 # on a phone (the SVG scales to the screen's width).
 WIDTH = 400
 MOST_DATES = 3  # dates under the pain chart: first, middle, last; more would crowd at 360 px
+
+# How many weeks of walking the patient's and the clinician's charts show.
+CHART_WEEKS = 8
 
 
 def date_label_points(count: int) -> set[int]:

@@ -93,7 +93,7 @@ def apply_plan_action(
 ):
     """Run one plan action from the state the person expected; ending a plan needs no
     date; advancing or resuming may go ahead against a warning the clinician confirmed
-    (patients/second_checks.py)."""
+    (patients/safety/plan_checks.py)."""
     if expected is not None:
         expected.require(services.locked_plan(assignment), today)
     arguments = {"assignment": assignment, "by": by, "reason": reason}

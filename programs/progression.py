@@ -12,7 +12,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GREEN_PAIN_AT_MOST = 5
-GREEN_RISE_AT_MOST = 2
 UNSETTLED_FOR_RED = 2
 
 
@@ -58,7 +57,6 @@ class StageProgress:
     walks_needed: int
     stage_over: bool
     has_next_stage: bool
-    blocking_flag: bool
 
     @property
     def light_label(self) -> str:
@@ -71,7 +69,6 @@ class StageProgress:
             and self.walks_done >= self.walks_needed
             and self.stage_over
             and self.has_next_stage
-            and not self.blocking_flag
         )
 
 
@@ -85,7 +82,6 @@ def stage_progress(
     today: datetime.date,
     has_next_stage: bool,
     review_flag_open: bool,
-    requires_no_open_flags: bool,
 ) -> StageProgress:
     return StageProgress(
         light=stage_light(walks, usual_pain, review_flag_open=review_flag_open),
@@ -93,5 +89,4 @@ def stage_progress(
         walks_needed=walks_needed,
         stage_over=today >= stage_started + datetime.timedelta(weeks=stage_weeks),
         has_next_stage=has_next_stage,
-        blocking_flag=requires_no_open_flags and review_flag_open,
     )

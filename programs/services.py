@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from patients import audit
 from patients.models import AuditAction, Clinic, Patient
+from patients.security import audit
 from programs.models import (
     AssignedStage,
     PlanAssignment,

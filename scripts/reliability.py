@@ -280,7 +280,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from patients.models import Clinic, StaffMembership, StaffRole
-from patients.services import patient_enrol
+from patients.services.enrolment import patient_enrol
 from programs.services import plan_assign
 from programs.models import PlanTemplate
 
@@ -294,8 +294,8 @@ template = PlanTemplate.objects.get(name="Standard graded walking plan", clinic=
 password = make_password(PASSWORD)
 for number in range(COUNT):
     patient = patient_enrol(
-        clinic=clinic, clinician=clinician, first_name=f"Walker{number}", last_name="Run",
-        email=f"walker{number}@example.org", usual_pain=3,
+        clinic=clinic, clinician=clinician, by=clinician, first_name=f"Walker{number}",
+        last_name="Run", email=f"walker{number}@example.org", usual_pain=3,
     )
     patient.user.password = password
     patient.user.save(update_fields=["password"])

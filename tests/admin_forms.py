@@ -13,7 +13,6 @@ def stage_rows(prefix: str, stages: list[dict], initial: int = 0) -> dict[str, s
             "terrain": "flat",
             "weeks": "2",
             "guidance": "",
-            "progress_requires_no_open_flags": "on",
             **{key: str(value) for key, value in stage.items()},
         }
         data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
@@ -54,8 +53,5 @@ def plan_post(plan) -> dict[str, str]:
 
 
 def _as_posted(stage: dict) -> dict:
-    """A browser posts nothing for an empty value or an unticked box."""
-    posted = {key: ("" if value is None else value) for key, value in stage.items()}
-    if not posted.pop("progress_requires_no_open_flags"):
-        posted["progress_requires_no_open_flags"] = ""
-    return posted
+    """A browser posts an empty value as an empty string."""
+    return {key: ("" if value is None else value) for key, value in stage.items()}

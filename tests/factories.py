@@ -8,9 +8,10 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from patients import two_factor
 from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
-from patients.services import patient_enrol
+from patients.security import two_factor
+from patients.services.enrolment import patient_enrol
+from patients.services.reports import morning_check_create, symptom_check_in_save, walk_log_create
 from programs import services
 from programs.models import PlanTemplate, TemplateStage
 
@@ -51,6 +52,7 @@ def make_patient(clinic: Clinic, clinician, first_name: str, **baseline) -> Pati
     patient = patient_enrol(
         clinic=clinic,
         clinician=clinician,
+        by=clinician,
         first_name=first_name,
         last_name="Patient",
         email=f"{first_name.lower()}@example.com",
@@ -73,7 +75,7 @@ def invite(patient: Patient, by, *, days_ago: int = 0) -> str:
     accept one: an account with a password uses password reset instead)."""
     from django.utils import timezone
 
-    from patients.services import invitation_create
+    from patients.services.enrolment import invitation_create
 
     not_yet_signed_in(patient)
     _invitation, token = invitation_create(
@@ -124,8 +126,6 @@ def walk_the_stage(patient, count=6, pain_after=3):
 
 def report_walk(patient, **values):
     """A walk saved through the real service, so the rules and flags run as they do live."""
-    from patients import services as patient_services
-
     defaults = {
         "walked_on": patient.clinic.today(),
         "minutes": 8,
@@ -133,7 +133,7 @@ def report_walk(patient, **values):
         "pain_before": 3,
         "pain_after": 3,
     }
-    log, _created = patient_services.walk_log_create(
+    log, _created = walk_log_create(
         patient=patient, submission_key=uuid.uuid4(), by=patient.user, **{**defaults, **values}
     )
     return log
@@ -141,9 +141,7 @@ def report_walk(patient, **values):
 
 def report_check_in(patient, *serious, pain_now: int = 3, **values):
     """A symptom check-in saved through the real service; `serious` are the answers yes."""
-    from patients import services as patient_services
-
-    check_in, _created = patient_services.symptom_check_in_save(
+    check_in, _created = symptom_check_in_save(
         patient=patient,
         submission_key=uuid.uuid4(),
         pain_now=pain_now,
@@ -155,11 +153,7 @@ def report_check_in(patient, *serious, pain_now: int = 3, **values):
 
 def answer_morning(walk, feeling: str, pain_now: int):
     """The next-morning answer about a walk, through the real service."""
-    from patients import services as patient_services
-
-    check, _created = patient_services.morning_check_create(
-        log=walk, feeling=feeling, pain_now=pain_now
-    )
+    check, _created = morning_check_create(log=walk, feeling=feeling, pain_now=pain_now)
     return check
 
 

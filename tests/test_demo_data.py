@@ -8,6 +8,10 @@ from patients.models import Patient, WalkLog
 from programs.models import PlanAssignment
 from tests import factories
 
+# The demo is built on the shipped standard plan, which a transactional test elsewhere may
+# have flushed: the fixture puts it back.
+pytestmark = pytest.mark.usefixtures("standard_template")
+
 LOGIN_LINE = re.compile(r"^(admin|clinician|reviewer|patient): (\S+) / (\S+)$")
 
 

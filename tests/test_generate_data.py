@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from patients.models import Flag, FlagEvent, Patient, StaffMembership, WalkLog
 from programs.models import PlanAssignment
-from scripts import loadgen
+from scripts import generate_data, loadgen
 from tests.factories import password_signs_in, sign_in
 
 User = get_user_model()
@@ -32,7 +32,7 @@ SIZES = [
 
 def generate(*extra: str) -> str:
     out = StringIO()
-    call_command("generate_data", *SIZES, *extra, stdout=out)
+    call_command(generate_data.Command(), *SIZES, *extra, stdout=out)
     return out.getvalue()
 
 

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from patients import services
 from patients.models import Flag
+from patients.services.reports import symptom_check_in_save, walk_log_create
 from tests.browser.steps import enter_code
 from tests.factories import PASSWORD, assign, make_patient
 
@@ -19,7 +19,7 @@ def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
     patient = make_patient(clinic, clinician, "Dora")
     assign(patient, clinic_template, clinician)
     for _day in range(2):
-        services.walk_log_create(
+        walk_log_create(
             patient=patient,
             submission_key=uuid.uuid4(),
             by=patient.user,
@@ -67,7 +67,7 @@ def test_clinician_acknowledges_and_resolves_a_flag_with_a_hold(
 def test_a_reviewer_reads_the_report_and_filters_it(
     page: Page, axe, live_server, reviewer, patient
 ):
-    services.symptom_check_in_save(
+    symptom_check_in_save(
         patient=patient, submission_key=uuid.uuid4(), pain_now=4, serious_yes=["fever"]
     )
 

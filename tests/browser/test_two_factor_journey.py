@@ -9,7 +9,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from patients import two_factor
+from patients.security import two_factor
 from tests.factories import PASSWORD, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,8 +15,8 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from patients.choices import SEVERITY_RANK, SeriousSymptom
 from patients.models import Clinic, Flag
-from patients.rules import SEVERITY_RANK, SeriousSymptom
 from programs.models import PlanTemplate
 from tests import factories
 

@@ -4,7 +4,7 @@
     python manage.py alert_burden --clinic "North"      # one clinic
     python manage.py alert_burden --set flare_rise=3    # what a change of threshold would do
 
-Reads only; nothing is flagged. See patients/burden.py for what is counted.
+Reads only; nothing is flagged. See patients/safety/burden.py for what is counted.
 """
 
 import argparse
@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from patients.burden import Tally, Typed, replay_patient, thresholds_with
+from patients.choices import Rule, Severity
 from patients.models import Clinic, MorningCheck, MorningFeeling, Patient, SymptomCheckIn, WalkLog
-from patients.rules import Baseline, Rule, Severity, Thresholds
-from patients.safety import check_in_report, walk_report
+from patients.safety.burden import Tally, Typed, replay_patient, thresholds_with
+from patients.safety.inputs import check_in_report, walk_report
+from patients.safety.rules import Baseline, Thresholds
 from programs.models import PlanAssignment
 
 CHUNK = 500

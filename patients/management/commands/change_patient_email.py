@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from patients.models import Patient
-from patients.services import email_change_by_operator
+from patients.services.enrolment import email_change_by_operator
 
 
 class Command(BaseCommand):

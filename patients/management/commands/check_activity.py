@@ -5,9 +5,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max, Q
 
-from patients.flags import record_findings
+from patients.choices import Rule
 from patients.models import Flag
-from patients.rules import Rule, Thresholds, no_activity
+from patients.safety.engine import record_findings
+from patients.safety.rules import Thresholds
+from patients.safety.trends import no_activity
 from programs.models import PlanAssignment, PlanStatus
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from patients import two_factor
+from patients.security import two_factor
 
 
 class Command(BaseCommand):

@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from patients import services as services_patients
-from patients import two_factor
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
-from patients.services import patient_enrol
+from patients.security import two_factor
+from patients.services.enrolment import patient_enrol
+from patients.services.reports import symptom_check_in_save, walk_log_create
 from programs import services
 from programs.models import PlanTemplate, StageChange
 
@@ -156,7 +156,7 @@ class Command(BaseCommand):
         )
         # Through the real service, so the rules raise their flags as they would live.
         for days_ago in (1, 0):
-            services_patients.walk_log_create(
+            walk_log_create(
                 patient=david,
                 submission_key=None,
                 by=david.user,
@@ -203,7 +203,7 @@ class Command(BaseCommand):
         )
         dated(plan, today - datetime.timedelta(days=6))
         # A fall with osteoporosis: an urgent flag, and an alert email for the worker to send.
-        services_patients.symptom_check_in_save(
+        symptom_check_in_save(
             patient=aisha,
             submission_key=None,
             pain_now=6,
@@ -218,6 +218,7 @@ class Command(BaseCommand):
         patient = patient_enrol(
             clinic=clinic,
             clinician=clinician,
+            by=clinician,
             first_name=first,
             last_name=last,
             email=f"{first.lower()}@example.com",

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from patients.erasure import patient_erase
 from patients.models import Patient
+from patients.services.erasure import patient_erase
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from patients.notifications import escalate_overdue, retry_undelivered
+from patients.safety.notifications import escalate_overdue, retry_undelivered
 
 
 class Command(BaseCommand):

@@ -1,0 +1,380 @@
+"""Enrolling patients in the admin, inviting them, and changing their details safely."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import (
+    AuditAction,
+    Clinic,
+    InvitationState,
+    Patient,
+    StaffMembership,
+)
+from patients.security import access, audit, two_factor
+
+# Registers the audit trail, locked sign-ins and the device admin removals.
+from patients.security.admin_site import ClinicScopedAdmin, save_changed_fields
+from patients.services.enrolment import (
+    email_change_send,
+    email_change_token,
+    invitation_create,
+    invitation_send,
+    patient_email_change,
+    patient_enrol,
+)
+from programs.models import PlanAssignment
+
+User = get_user_model()
+
+ACCOUNT_FIELDS = ("first_name", "last_name", "email")
+
+
+def clinician_choices(clinic_ids):
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__clinic_id__in=clinic_ids,
+            memberships__role__in=access.CARE_ROLES,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def staff_name(user) -> str:
+    """Staff as clinicians know each other: by name, with the username only as a fallback."""
+    return user.get_full_name() or user.get_username()
+
+
+class PatientForm(forms.ModelForm):
+    """The enrolment form: the patient's name and email, then their baseline."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("The patient signs in with this. Their invitation is sent here when you save."),
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "clinic",
+            "clinician",
+            "enrolled_on",
+            "usual_pain",
+            "leg_symptoms",
+            "leg_symptoms_below_knee",
+            "known_nerve_symptoms",
+            "known_walking_pattern",
+            "known_joint_pain",
+            "past_cancer",
+            "steroid_or_immunosuppressant",
+            "osteoporosis",
+            "iv_drug_use",
+            "cleared_to_exercise",
+            "goal",
+            "phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            for name in ACCOUNT_FIELDS:
+                self.fields[name].initial = getattr(self.instance.user, name)
+            if self.instance.pending_email:
+                self.fields["email"].help_text = _(
+                    "Waiting for the patient to confirm %(email)s from that address; until "
+                    "then they sign in with this one. Type the new address again to resend "
+                    "the link."
+                ) % {"email": self.instance.pending_email}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        others = User.objects.filter(username__iexact=email)
+        if not self.instance._state.adding:
+            others = others.exclude(pk=self.instance.user_id)
+        if others.exists():
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        clinic, clinician = cleaned.get("clinic"), cleaned.get("clinician")
+        if (
+            clinic
+            and clinician
+            and not clinician.is_superuser
+            and not StaffMembership.objects.filter(
+                user=clinician, clinic=clinic, role__in=access.CARE_ROLES
+            ).exists()
+        ):
+            self.add_error("clinician", _("Choose a clinician who works at this clinic."))
+        return cleaned
+
+
+@admin.register(Patient)
+class PatientAdmin(ClinicScopedAdmin):
+    audits_additions = False  # patient_enrol records the enrolment, naming who enrolled
+    form = PatientForm
+    list_display = ["name", "clinic", "clinician", "current_plan", "usual_pain", "enrolled_on"]
+    list_filter = [
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        "leg_symptoms",
+        "cleared_to_exercise",
+    ]
+    search_fields = ["user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user", "clinic", "clinician"]
+    readonly_fields = ["plan_summary", "sign_in"]
+    change_form_template = "admin/patients/patient/change_form.html"
+
+    actions = ["turn_off_second_factor"]
+
+    @admin.action(description=_("Turn off two-step sign-in (patient lost their phone)"))
+    def turn_off_second_factor(self, request, queryset):
+        """Patients chose it, so it goes back to password only; they may turn it on again."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        for patient in queryset.select_related("user"):
+            two_factor.reset(patient.user)
+            audit.record(
+                by=request.user,
+                action=AuditAction.CHANGED,
+                subject="two-step sign-in",
+                patient=patient,
+                detail="turned off",
+            )
+        messages.success(request, _("Two-step sign-in is off. They sign in with their password."))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            audit.record(
+                by=request.user,
+                action=AuditAction.VIEWED,
+                subject="patient",
+                patient=obj,
+                detail="in the admin",
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    fieldsets = [
+        (
+            _("Patient"),
+            {
+                "fields": [
+                    *ACCOUNT_FIELDS,
+                    "phone",
+                    "sign_in",
+                    "clinic",
+                    "clinician",
+                    "enrolled_on",
+                ]
+            },
+        ),
+        (_("Walking plan"), {"fields": ["plan_summary"]}),
+        (
+            _("Baseline at enrolment"),
+            {
+                "description": _(
+                    "Symptoms recorded here are known and never raise alarms by themselves; "
+                    "changes from them do."
+                ),
+                "fields": [
+                    "usual_pain",
+                    "leg_symptoms",
+                    "leg_symptoms_below_knee",
+                    "known_nerve_symptoms",
+                    "known_walking_pattern",
+                    "known_joint_pain",
+                ],
+            },
+        ),
+        (
+            _("Risk factors"),
+            {
+                "fields": [
+                    "past_cancer",
+                    "steroid_or_immunosuppressant",
+                    "osteoporosis",
+                    "iv_drug_use",
+                ]
+            },
+        ),
+        (_("Goal and clearance"), {"fields": ["cleared_to_exercise", "goal"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "clinic", "clinician")
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=PlanAssignment.objects.current().prefetch_related("stages"),
+                    to_attr="current_assignments",
+                )
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = None if request.user.is_superuser else access.care_clinic_ids(request.user)
+        if db_field.name == "clinic" and scope is not None:
+            kwargs["queryset"] = Clinic.objects.filter(pk__in=scope)
+        if db_field.name == "clinician":
+            kwargs["queryset"] = (
+                clinician_choices(scope)
+                if scope is not None
+                else clinician_choices(Clinic.objects.values("pk"))
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "clinician":
+            field.label_from_instance = staff_name
+        return field
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        clinics = access.care_clinic_ids(request.user)
+        if len(clinics) == 1:
+            initial.setdefault("clinic", clinics[0])
+        if not request.user.is_superuser and clinics:
+            initial.setdefault("clinician", request.user.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        account = {name: form.cleaned_data[name] for name in ACCOUNT_FIELDS}
+        if change:
+            obj.user.first_name, obj.user.last_name = account["first_name"], account["last_name"]
+            obj.user.save(update_fields=["first_name", "last_name"])
+            save_changed_fields(obj, form)
+            self.change_email(request, obj, account["email"])
+            return
+        baseline = {
+            field: form.cleaned_data[field]
+            for field in form.cleaned_data
+            if field not in {*ACCOUNT_FIELDS, "clinic", "clinician"}
+        }
+        enrolled = patient_enrol(
+            clinic=form.cleaned_data["clinic"],
+            clinician=form.cleaned_data["clinician"],
+            by=request.user,
+            **account,
+            **baseline,
+        )
+        # The admin carries on with `obj` (its message and redirect), so point it at the row.
+        obj.pk, obj.user = enrolled.pk, enrolled.user
+        obj._state.adding = False
+        self.invite(request, enrolled)
+
+    def change_email(self, request, patient: Patient, email: str) -> None:
+        """A new address takes effect at once before the first password, after it only when
+        confirmed from the new address (the old one is told)."""
+        if patient_email_change(patient=patient, email=email, by=request.user):
+            self.message_user(request, _("The email address is changed."), messages.SUCCESS)
+        elif patient.pending_email and patient.pending_email == email.lower():
+            # This save asked for the new address: send its link (again, if resaved).
+            token = email_change_token(patient)
+            link = request.build_absolute_uri(reverse("email_change_confirm", args=[token]))
+            email_change_send(patient=patient, link=link)
+            self.message_user(
+                request,
+                _(
+                    "The new address %(email)s must be confirmed by the patient: a link was "
+                    "sent to it, and the old address was told. Until then they sign in with "
+                    "the old one."
+                )
+                % {"email": patient.pending_email},
+                messages.WARNING,
+            )
+
+    def invite(self, request, patient: Patient) -> None:
+        invitation, token = invitation_create(patient=patient, by=request.user, now=timezone.now())
+        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        invitation_send(invitation=invitation, link=link)
+        self.message_user(
+            request,
+            _("An invitation to set a password was sent to %(email)s. It works for 7 days.")
+            % {"email": patient.user.email},
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="patients_patient_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, object_id):
+        patient = self.get_object(request, object_id)
+        if patient is None:
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, patient):
+            raise PermissionDenied
+        if patient.user.has_usable_password():
+            # An invitation sets a first password only: it must never replace one.
+            self.message_user(
+                request,
+                _(
+                    "%(patient)s has already set a password. If they have forgotten it, they "
+                    "choose “Forgotten your password?” when signing in; the link goes to "
+                    "their own email address."
+                )
+                % {"patient": patient},
+                messages.ERROR,
+            )
+        else:
+            self.invite(request, patient)
+        return HttpResponseRedirect(reverse("admin:patients_patient_change", args=[patient.pk]))
+
+    @admin.display(description=_("sign-in"))
+    def sign_in(self, patient: Patient) -> str:
+        if patient._state.adding:
+            return _("An invitation is sent when you save.")
+        if patient.user.has_usable_password():
+            return _("Has set a password and can sign in.")
+        latest = patient.invitations.first()
+        if latest is None:
+            return _("Not invited yet.")
+        return _("Invited %(date)s: %(state)s.") % {
+            "date": latest.created_at.strftime("%d %b %Y"),
+            "state": InvitationState(latest.state(timezone.now())).label.lower(),
+        }
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def name(self, patient: Patient) -> str:
+        return str(patient)
+
+    @admin.display(description=_("current plan"))
+    def current_plan(self, patient: Patient) -> str:
+        current = patient.current_assignments[0] if patient.current_assignments else None
+        return current.describe_current(patient.clinic.today()) if current else "—"
+
+    @admin.display(description=_("plan"))
+    def plan_summary(self, patient: Patient) -> str:
+        if patient._state.adding:
+            return _("Save the patient first, then assign a plan.")
+        current = patient.current_assignments[0] if patient.current_assignments else None
+        if current is None:
+            url = reverse("admin:programs_planassignment_add") + f"?patient={patient.pk}"
+            return format_html('<a href="{}">{}</a>', url, _("Assign a walking plan"))
+        url = reverse("admin:programs_planassignment_change", args=[current.pk])
+        return format_html(
+            '<a href="{}">{}</a>: {}',
+            url,
+            current.name,
+            current.describe_current(patient.clinic.today()),
+        )

@@ -1,0 +1,97 @@
+"""The patients app's data, one module per topic; everything is importable from here.
+
+clinics: clinics, staff and their roles. enrolment: patients and their invitations.
+reports: walks, symptom check-ins, next-morning checks. flags: flags, their history and
+the alert emails about them. audit: the audit trail and failed sign-ins.
+"""
+
+from patients.models.audit import AuditAction, AuditEvent, AuditEventQuerySet, FailedSignIn
+from patients.models.clinics import (
+    EMERGENCY_NUMBERS,
+    Clinic,
+    Country,
+    StaffMembership,
+    StaffMembershipQuerySet,
+    StaffRole,
+    validate_timezone,
+)
+from patients.models.enrolment import (
+    INVITATION_LIFETIME,
+    PAIN_SCALE,
+    Invitation,
+    InvitationState,
+    LegSymptoms,
+    Patient,
+    PatientQuerySet,
+)
+from patients.models.flags import (
+    PLAN_CHANGING_ACTIONS,
+    UNRESOLVED_FLAG_STATUSES,
+    DeliveryState,
+    EvidenceChange,
+    Flag,
+    FlagAction,
+    FlagEvent,
+    FlagEventKind,
+    FlagQuerySet,
+    FlagStatus,
+    Notification,
+    NotificationKind,
+    NotificationQuerySet,
+)
+from patients.models.reports import (
+    EDIT_WINDOW,
+    WALK_LOG_FIELDS,
+    MorningCheck,
+    MorningFeeling,
+    RevisionAction,
+    SymptomCheckIn,
+    SymptomOnset,
+    WalkLog,
+    WalkLogQuerySet,
+    WalkLogRevision,
+)
+
+__all__ = [
+    "EDIT_WINDOW",
+    "EMERGENCY_NUMBERS",
+    "INVITATION_LIFETIME",
+    "PAIN_SCALE",
+    "PLAN_CHANGING_ACTIONS",
+    "UNRESOLVED_FLAG_STATUSES",
+    "WALK_LOG_FIELDS",
+    "AuditAction",
+    "AuditEvent",
+    "AuditEventQuerySet",
+    "Clinic",
+    "Country",
+    "DeliveryState",
+    "EvidenceChange",
+    "FailedSignIn",
+    "Flag",
+    "FlagAction",
+    "FlagEvent",
+    "FlagEventKind",
+    "FlagQuerySet",
+    "FlagStatus",
+    "Invitation",
+    "InvitationState",
+    "LegSymptoms",
+    "MorningCheck",
+    "MorningFeeling",
+    "Notification",
+    "NotificationKind",
+    "NotificationQuerySet",
+    "Patient",
+    "PatientQuerySet",
+    "RevisionAction",
+    "StaffMembership",
+    "StaffMembershipQuerySet",
+    "StaffRole",
+    "SymptomCheckIn",
+    "SymptomOnset",
+    "WalkLog",
+    "WalkLogQuerySet",
+    "WalkLogRevision",
+    "validate_timezone",
+]

@@ -1,0 +1,139 @@
+"""Runs the red-flag rules on what a patient reported.
+
+The one bridge between stored reports and the plain-data rules in patients/safety/rules.py: it
+turns a report into a Report, the enrolment into a Baseline, and a bounded look-back (three
+indexed queries, whatever the length of the patient's history) into Recent. Every report
+is dated by the clinic-local day it describes: a walk by its date, a check-in by the day it
+was made.
+"""
+
+import datetime
+
+from patients.models import MorningCheck, MorningFeeling, SymptomCheckIn, WalkLog
+from patients.safety.rules import Baseline, Finding, Report, Thresholds, evaluate
+from patients.safety.trends import (
+    FLARE_DAYS,
+    MEDIAN_DAYS,
+    Entry,
+    Recent,
+    flare,
+    unsettled_morning,
+    walk_provoked_next_morning,
+)
+
+
+def walk_report(log: WalkLog) -> Report:
+    return Report(
+        pain=log.pain_after,
+        day=log.walked_on,
+        characters=frozenset(log.pain_character),
+        areas=frozenset(log.pain_areas),
+        side=log.pain_side,
+        after_walk=True,
+    )
+
+
+def check_in_report(check_in: SymptomCheckIn) -> Report:
+    return Report(
+        pain=check_in.pain_now,
+        day=check_in.reported_on,
+        characters=frozenset(check_in.pain_character),
+        areas=frozenset(check_in.pain_areas),
+        side=check_in.pain_side,
+        # Symptoms from an unfinished walk log were felt on that walk.
+        after_walk=check_in.from_walk_form,
+        hard_to_function=bool(check_in.hard_to_function),
+        serious=frozenset(check_in.serious_symptoms),
+        says_flare=bool(check_in.says_flare),
+    )
+
+
+def recent_history(patient, day: datetime.date, *, exclude_pk=None) -> Recent:
+    """The patient's other reports around `day`: 14 days before it for the median, and a
+    week either side, because a back-dated entry can be the earlier of two bad days."""
+    first = day - datetime.timedelta(days=MEDIAN_DAYS)
+    last = day + datetime.timedelta(days=FLARE_DAYS)
+    walks = (
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on__range=(first, last))
+        .exclude(pk=exclude_pk)
+        .values_list("walked_on", "pain_after", "pk")
+    )
+    # Symptoms from an unfinished walk log come back as the walk itself once it is saved.
+    check_ins = (
+        SymptomCheckIn.objects.filter(
+            patient=patient,
+            reported_on__range=(first, last),
+            pain_now__isnull=False,
+            from_walk_form=False,
+        )
+        .exclude(pk=exclude_pk)
+        .values_list("reported_on", "pain_now", "pk")
+    )
+    pains = sorted(Entry(day, pain, str(pk)) for day, pain, pk in [*walks, *check_ins])
+    return Recent(pains=tuple(pains), unsettled_days=unsettled_days(patient, day))
+
+
+def unsettled_days(patient, day: datetime.date) -> tuple[datetime.date, ...]:
+    """Days within a week of `day` whose walk was not back to usual by the next morning."""
+    week = datetime.timedelta(days=FLARE_DAYS)
+    return tuple(
+        MorningCheck.objects.filter(
+            walk_log__patient=patient,
+            walk_log__deleted_at__isnull=True,
+            walk_log__walked_on__range=(day - week, day + week),
+        )
+        .exclude(feeling=MorningFeeling.USUAL)
+        .values_list("walk_log__walked_on", flat=True)
+    )
+
+
+def _by_rank(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda finding: -finding.rank)
+
+
+def findings_for(report: Report, patient, *, exclude_pk=None) -> list[Finding]:
+    """Every rule's finding for a saved report, history included, most severe first."""
+    baseline = Baseline.of(patient)
+    findings = evaluate(report, baseline)
+    sustained = flare(report, baseline, recent_history(patient, report.day, exclude_pk=exclude_pk))
+    return _by_rank([*findings, sustained] if sustained else findings)
+
+
+def walk_findings(log: WalkLog) -> list[Finding]:
+    return findings_for(walk_report(log), log.patient, exclude_pk=log.pk)
+
+
+def check_in_findings(check_in: SymptomCheckIn) -> list[Finding]:
+    return findings_for(check_in_report(check_in), check_in.patient, exclude_pk=check_in.pk)
+
+
+def unsettled_findings(log: WalkLog) -> list[Finding]:
+    """After a next-morning check: has the patient now not settled twice in a week?"""
+    report = Report(pain=None, day=log.walked_on)
+    recent = Recent(unsettled_days=unsettled_days(log.patient, log.walked_on))
+    sustained = flare(report, Baseline.of(log.patient), recent)
+    return [sustained] if sustained else []
+
+
+def morning_findings(log: WalkLog) -> list[Finding]:
+    """After a walk's next-morning answer: not settled (advice), still up on the pre-walk
+    score, or a second unsettled morning in a week (flags)."""
+    check = log.morning_check
+    limits = Thresholds.of(log.patient.clinic)
+    findings = [
+        unsettled_morning(check.settled),
+        walk_provoked_next_morning(log.pain_before, check.pain_now, limits),
+    ]
+    if not check.settled:
+        findings += unsettled_findings(log)
+    return _by_rank([finding for finding in findings if finding])
+
+
+def answer_findings(report: Report, patient) -> list[Finding]:
+    """The rules on answers not yet saved (a form with a mistake in it): no history needed
+    to see that an answer is worrying (a flare the patient names included)."""
+    baseline = Baseline.of(patient)
+    said_flare = flare(report, baseline, Recent()) if report.day else None
+    findings = evaluate(report, baseline)
+    return _by_rank([*findings, said_flare] if said_flare else findings)

@@ -1,0 +1,75 @@
+"""Who may see what. Every list starts from these scopes; every object lookup goes through them."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from patients.models import (
+    Flag,
+    Patient,
+    StaffMembership,
+    StaffRole,
+    WalkLog,
+)
+
+# Roles that look after patients and their plans, in the app and in the admin.
+CARE_ROLES = (StaffRole.CLINICIAN, StaffRole.CLINIC_ADMIN)
+# Roles that oversee flags across clinicians: the red-flag report.
+REPORT_ROLES = (StaffRole.REVIEWER, StaffRole.CLINIC_ADMIN)
+
+
+def _memberships(user) -> dict[int, str]:
+    """clinic id -> role, cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_stepwise_memberships", None)
+    if cached is None:
+        cached = dict(StaffMembership.objects.for_user(user).values_list("clinic_id", "role"))
+        user._stepwise_memberships = cached
+    return cached
+
+
+def clinic_ids(user: AbstractBaseUser | AnonymousUser, roles=None) -> list[int]:
+    return [
+        clinic_id
+        for clinic_id, role in _memberships(user).items()
+        if roles is None or role in roles
+    ]
+
+
+def care_clinic_ids(user) -> list[int]:
+    return clinic_ids(user, CARE_ROLES)
+
+
+def is_staff_member(user) -> bool:
+    return bool(_memberships(user))
+
+
+def is_patient(user) -> bool:
+    return getattr(user, "is_authenticated", False) and hasattr(user, "patient")
+
+
+def current_patient(request: HttpRequest) -> Patient:
+    """The signed-in patient; anyone else gets a 404."""
+    if not is_patient(request.user):
+        raise Http404
+    return Patient.objects.select_related("clinic", "user").get(user=request.user)
+
+
+def patient_walk(patient: Patient, walk_id) -> WalkLog:
+    """One of the patient's own live walks; another's, or a deleted one, is a 404."""
+    walk = get_object_or_404(WalkLog.objects.live(), pk=walk_id, patient=patient)
+    walk.patient = patient  # already loaded, with the clinic
+    return walk
+
+
+def scoped_patient(request: HttpRequest, patient_id) -> Patient:
+    """A patient of one of the user's clinics, or a 404."""
+    patients = Patient.objects.in_clinics(clinic_ids(request.user))
+    return get_object_or_404(patients.select_related("user", "clinic", "clinician"), pk=patient_id)
+
+
+def scoped_flag(request: HttpRequest, flag_id) -> Flag:
+    """A flag in one of the clinics the user looks after, or a 404."""
+    flags = Flag.objects.in_clinics(care_clinic_ids(request.user))
+    return get_object_or_404(flags.select_related("patient__user", "patient__clinic"), pk=flag_id)

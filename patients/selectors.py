@@ -1,0 +1,167 @@
+"""Reads that several pages share: this week's walking against the plan, the stage's light
+and readiness, what is awaiting a next-morning check, the latest advice given."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from patients.models import Flag, MorningFeeling, Patient, SymptomCheckIn, WalkLog
+from programs.models import PlanAssignment, PlanStatus
+from programs.progression import StageWalk, stage_progress
+
+
+def week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Monday to Sunday around `today`."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class WeekProgress:
+    first_day: datetime.date
+    last_day: datetime.date
+    walks: int
+    minutes: int
+    target_walks: int | None
+    minutes_per_walk: int | None
+
+    @property
+    def target_minutes(self) -> int | None:
+        if self.target_walks is None or self.minutes_per_walk is None:
+            return None
+        return self.target_walks * self.minutes_per_walk
+
+    @property
+    def walks_shown(self) -> int:
+        """For the progress bar: never more than the target."""
+        return min(self.walks, self.target_walks or self.walks)
+
+    @property
+    def target_met(self) -> bool:
+        """Both the walks and the minutes: after a mid-week step up, 3 short walks are not
+        yet the new stage's week."""
+        return (
+            self.target_walks is not None
+            and self.walks >= self.target_walks
+            and self.minutes >= self.target_minutes
+        )
+
+
+def week_progress(patient, stage, today: datetime.date) -> WeekProgress:
+    first, last = week_bounds(today)
+    totals = (
+        WalkLog.objects.live()
+        .filter(patient=patient)
+        .between(first, last)
+        .aggregate(walks=Count("pk"), minutes=Sum("minutes"))
+    )
+    return WeekProgress(
+        first_day=first,
+        last_day=last,
+        walks=totals["walks"],
+        minutes=totals["minutes"] or 0,
+        target_walks=stage.sessions_per_week if stage else None,
+        minutes_per_walk=stage.minutes_per_session if stage else None,
+    )
+
+
+# Severities that block progression and turn the light red while unresolved.
+BLOCKING_SEVERITIES = {"urgent", "same_day", "review"}
+# Walks are loaded this far back for the traffic light: longer than any stage (12 weeks).
+LIGHT_LOOKBACK = datetime.timedelta(weeks=13)
+
+
+def plan_progress(plan, walks, flag_severities, usual_pain: int, today: datetime.date):
+    """The current stage's traffic light and readiness, or None without an active stage.
+
+    `walks` are the patient's recent live walks with their next-morning checks loaded;
+    `flag_severities` the severities of the patient's unresolved flags.
+    """
+    stage = plan.current_stage if plan and plan.status == PlanStatus.ACTIVE else None
+    if stage is None:
+        return None
+    stage_walks = [
+        StageWalk(
+            pain_after=walk.pain_after,
+            settled_next_morning=_settled(walk, MorningFeeling.USUAL),
+        )
+        for walk in walks
+        if walk.walked_on >= plan.stage_started_on
+    ]
+    blocking = bool(set(flag_severities) & BLOCKING_SEVERITIES)
+    return stage_progress(
+        walks=stage_walks,
+        usual_pain=usual_pain,
+        walks_needed=stage.sessions_to_progress,
+        stage_started=plan.stage_started_on,
+        stage_weeks=stage.weeks,
+        today=today,
+        has_next_stage=any(other.position > stage.position for other in plan.stages.all()),
+        review_flag_open=blocking,
+    )
+
+
+def stage_readiness(patient, plan, today: datetime.date, *, leaving_out_flag=None):
+    """The current stage's light and readiness from the database (two queries).
+
+    `leaving_out_flag`: the flag being resolved, so the light says what else is wrong.
+    """
+    walks = (
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
+        .select_related("morning_check")
+    )
+    flags = Flag.objects.unresolved().filter(patient=patient)
+    if leaving_out_flag is not None:
+        flags = flags.exclude(pk=leaving_out_flag.pk)
+    severities = flags.values_list("severity", flat=True)
+    return plan_progress(plan, list(walks), list(severities), patient.usual_pain, today)
+
+
+def _settled(walk, usual: str) -> bool | None:
+    check = getattr(walk, "morning_check", None)
+    return None if check is None else check.feeling == usual
+
+
+def walk_awaiting_morning_check(patient: Patient, today: datetime.date) -> WalkLog | None:
+    """Yesterday's walk, if the patient has not yet said how their back is this morning.
+
+    Asked once a morning: after an answer about one of yesterday's walks, not again.
+    """
+    yesterday = list(
+        WalkLog.objects.live()
+        .filter(patient=patient, walked_on=today - datetime.timedelta(days=1))
+        .select_related("morning_check")
+        .order_by("-created_at")
+    )
+    if any(getattr(walk, "morning_check", None) for walk in yesterday):
+        return None
+    return yesterday[0] if yesterday else None
+
+
+def latest_advised_check_in(patient: Patient) -> SymptomCheckIn | None:
+    return (
+        SymptomCheckIn.objects.filter(patient=patient, advice_shown_at__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def plan_context(patient: Patient, today: datetime.date) -> dict:
+    """The patient's plan as their pages show it: the plan, its stage and this week."""
+    plan = PlanAssignment.objects.prefetch_related("stages").current_for(patient)
+    active = plan is not None and plan.status == PlanStatus.ACTIVE
+    stage = plan.current_stage if active else None
+    return {
+        "plan": plan,
+        "paused": plan is not None and plan.status == PlanStatus.PAUSED,
+        "stage": stage,
+        "description": plan.describe_current(today) if active else "",
+        "progress": week_progress(patient, stage, today),
+    }
+
+
+def is_morning(patient: Patient) -> bool:
+    return patient.clinic.local_time(timezone.now()).hour < 12

@@ -1,0 +1,239 @@
+"""Enrolling a patient, their invitation, and moving their account to a new email address."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.models import (
+    INVITATION_LIFETIME,
+    AuditAction,
+    Clinic,
+    Invitation,
+    InvitationState,
+    Patient,
+)
+from patients.security import audit
+
+User = get_user_model()
+
+
+@transaction.atomic
+def patient_enrol(
+    *,
+    clinic: Clinic,
+    clinician,
+    by,
+    first_name: str,
+    last_name: str,
+    email: str,
+    **baseline,
+) -> Patient:
+    """Create a patient's account and enrolment with their baseline; `by` enrolled them.
+
+    The account has no usable password until the patient accepts their invitation, and it
+    is never a staff account: patients have no way into the admin.
+    """
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(username__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this email address already exists.")})
+    user = User(username=email, email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.is_staff = False
+    user.save()
+    patient = Patient(user=user, clinic=clinic, clinician=clinician, **baseline)
+    patient.full_clean(exclude=["user"])
+    patient.save()
+    audit.record(by=by, action=AuditAction.CREATED, subject="patient", patient=patient)
+    return patient
+
+
+EMAIL_CHANGE_SALT = "stepwise.patient-email-change"
+EMAIL_CHANGE_LIFETIME = INVITATION_LIFETIME
+
+
+@transaction.atomic
+def patient_email_change(*, patient: Patient, email: str, by) -> bool:
+    """Change the address a patient signs in with. Returns whether it changed now.
+
+    Before the patient has a password the change is made at once (and any invitation
+    waiting at the old address is replaced). After, it waits to be confirmed from the new
+    address: the caller sends the link (`email_change_send`).
+    """
+    email = User.objects.normalize_email(email).lower()
+    user = patient.user
+    if email == user.email.lower():
+        return False
+    if not user.has_usable_password():
+        Invitation.objects.filter(
+            patient=patient, used_at__isnull=True, replaced_at__isnull=True
+        ).update(replaced_at=timezone.now())
+        _set_email(patient, email)
+        audit.record(by=by, action=AuditAction.CHANGED, subject="patient email", patient=patient)
+        return True
+    patient.pending_email = email
+    patient.save(update_fields=["pending_email", "updated_at"])
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="patient email",
+        patient=patient,
+        detail="change asked for; waits for the new address to confirm",
+    )
+    return False
+
+
+@transaction.atomic
+def email_change_by_operator(*, patient: Patient, email: str, by, reason: str) -> None:
+    """Move an account to a new address without the patient's confirmation.
+
+    Only for a patient who can read neither their old address nor remember their password,
+    whom the clinic has identified in person. It is a server command, not an admin button,
+    so clinic staff alone cannot move an account to an address they control.
+    """
+    email = User.objects.normalize_email(email).lower()
+    _move_account(
+        patient,
+        email,
+        by=by,
+        detail=f"changed by the server operator without confirmation: {reason}",
+    )
+
+
+def _move_account(patient: Patient, email: str, *, by, detail: str) -> None:
+    """Sign-in moves to `email`; any change waiting to be confirmed is dropped."""
+    if User.objects.filter(username__iexact=email).exclude(pk=patient.user_id).exists():
+        raise ValidationError(_("An account with this email address already exists."))
+    _set_email(patient, email)
+    patient.pending_email = ""
+    patient.save(update_fields=["pending_email", "updated_at"])
+    audit.record(
+        by=by, action=AuditAction.CHANGED, subject="patient email", patient=patient, detail=detail
+    )
+
+
+def _set_email(patient: Patient, email: str) -> None:
+    user = patient.user
+    user.email = user.username = email
+    user.save(update_fields=["email", "username"])
+
+
+def email_change_token(patient: Patient) -> str:
+    return signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
+        {"patient": str(patient.pk), "email": patient.pending_email}
+    )
+
+
+def email_change_send(*, patient: Patient, link: str) -> None:
+    """The link to the new address, and a notice to the old one, after the commit."""
+    context = {"patient": patient, "link": link, "new_email": patient.pending_email}
+    confirm = render_to_string("emails/email_change_confirm.txt", context)
+    notice = render_to_string("emails/email_change_notice.txt", context)
+    subject = _("Your Stepwise account with %(clinic)s") % {"clinic": patient.clinic}
+    new, old = patient.pending_email, patient.user.email
+
+    def send() -> None:
+        send_mail(subject, confirm, None, [new])
+        send_mail(subject, notice, None, [old])
+
+    transaction.on_commit(send)
+
+
+def email_change_claim(token: str) -> Patient:
+    """The patient a change-of-address link is for, while it still applies."""
+    try:
+        claim = signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).unsign_object(
+            token, max_age=EMAIL_CHANGE_LIFETIME
+        )
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise ValidationError(_("This link does not work or has run out.")) from error
+    patient = Patient.objects.select_related("user").filter(pk=claim.get("patient")).first()
+    # A later change, or a cancelled one, makes earlier links useless.
+    if patient is None or not patient.pending_email or patient.pending_email != claim.get("email"):
+        raise ValidationError(_("This link does not work or has run out."))
+    return patient
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str) -> Patient:
+    """Apply a change of address confirmed from the new address with the patient's password.
+
+    The caller checks the password: the link alone proves only that someone reads the new
+    address, and staff who typed that address could be the ones reading it.
+    """
+    claimed = email_change_claim(token)
+    patient = (
+        Patient.objects.select_for_update().select_related("user").filter(pk=claimed.pk).first()
+    )
+    if patient is None or patient.pending_email != claimed.pending_email:
+        raise ValidationError(_("This link does not work or has run out."))
+    _move_account(
+        patient,
+        patient.pending_email,
+        by=patient.user,
+        detail="confirmed from the new address with the patient's password",
+    )
+    return patient
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, patient: Patient, by, now: datetime.datetime) -> tuple[Invitation, str]:
+    """A new invitation replaces any earlier one still waiting. Returns it and its token."""
+    Invitation.objects.filter(
+        patient=patient, used_at__isnull=True, replaced_at__isnull=True
+    ).update(replaced_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        patient=patient,
+        token_hash=invitation_token_hash(token),
+        created_by=by,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    return invitation, token
+
+
+def invitation_send(*, invitation: Invitation, link: str) -> None:
+    """Email the link once the transaction that made the invitation has committed."""
+    patient = invitation.patient
+    context = {"patient": patient, "link": link, "expires_at": invitation.expires_at}
+    message = render_to_string("emails/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(
+            _("Your walking plan with %(clinic)s: set your password") % {"clinic": patient.clinic},
+            message,
+            None,
+            [patient.user.email],
+        )
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str, now: datetime.datetime):
+    """Set the patient's first password and use up the invitation. Returns the user.
+
+    An invitation only ever sets a first password: an account that has one changes it
+    through password reset, which goes to the patient's own address.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state(now) != InvitationState.VALID:
+        raise ValidationError(_("This invitation link can no longer be used."))
+    user = invitation.patient.user
+    if user.has_usable_password():
+        raise ValidationError(_("This account already has a password."))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    return user

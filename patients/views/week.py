@@ -1,0 +1,170 @@
+"""The patient's week against their plan, stepping up, their history and their own data."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
+from patients.forms.reports import MorningCheckForm
+from patients.models import AuditAction, WalkLog
+from patients.safety.advice import emergency_line, standing_advice
+from patients.security import audit
+from patients.security.access import current_patient
+from patients.selectors import (
+    is_morning,
+    latest_advised_check_in,
+    plan_context,
+    stage_readiness,
+    walk_awaiting_morning_check,
+)
+from patients.services import export
+from patients.tips import tip_for
+from programs.actions import Expected, MovedOn, apply_plan_action
+from programs.models import PlanAssignment, StageChangeKind
+
+HISTORY_PAGE_SIZE = 20
+
+
+# What a patient is told about their clinic's latest change to the plan, for two weeks.
+CHANGE_NEWS = {
+    StageChangeKind.HOLD: gettext_lazy(
+        "Your clinic has asked you to repeat this stage, starting again this week."
+    ),
+    StageChangeKind.STEP_BACK: gettext_lazy(
+        "Your clinic has moved you back a stage, to let things settle."
+    ),
+    StageChangeKind.ADVANCE: gettext_lazy("You have moved up to a new stage. Well done."),
+    StageChangeKind.RESUME: gettext_lazy("Your plan has started again."),
+}
+CHANGE_NEWS_DAYS = 14
+
+
+def recent_change(plan, clinic) -> str:
+    if plan is None:
+        return ""
+    change = plan.changes.order_by("-changed_at", "-pk").first()
+    if change is None:
+        return ""
+    if (clinic.today() - clinic.local_date(change.changed_at)).days > CHANGE_NEWS_DAYS:
+        return ""
+    return CHANGE_NEWS.get(change.kind, "")
+
+
+def next_stage(plan):
+    later = [stage for stage in plan.ordered_stages() if stage.position > plan.current_position]
+    return later[0] if later else None
+
+
+@login_required
+def patient_week(request: HttpRequest) -> HttpResponse:
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    advice = standing_advice(patient)
+    # Under "get medical help" advice the next step is not a question about walking.
+    morning_walk = None if advice else walk_awaiting_morning_check(patient, today)
+    # On the way to the emergency department, the words to say are one tap away.
+    reported = latest_advised_check_in(patient) if advice and advice.is_urgent else None
+    morning = is_morning(patient)
+    context = {
+        "patient": patient,
+        "tip": tip_for(today),
+        "morning_walk": morning_walk,
+        "morning_form": MorningCheckForm(morning=morning) if morning_walk else None,
+        "standing_advice": advice,
+        "advised_check_in": reported,
+        "emergency_line": emergency_line(reported) if reported else "",
+        **plan_context(patient, today),
+    }
+    context["recent_change"] = recent_change(context["plan"], patient.clinic)
+    plan = context["plan"]
+    readiness = stage_readiness(patient, plan, today) if context["stage"] else None
+    context["ready"] = readiness is not None and readiness.ready
+    context["next_stage"] = next_stage(plan) if context["ready"] else None
+    return render(request, "patients/week.html", context)
+
+
+@login_required
+@require_POST
+def step_up(request: HttpRequest) -> HttpResponse:
+    """Where the clinician chose automatic progression, the patient confirms or stays."""
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    plan = PlanAssignment.objects.prefetch_related("stages").current_for(patient)
+    readiness = stage_readiness(patient, plan, today) if plan else None
+    choice = request.POST.get("choice")
+    seen = Expected.posted(request.POST)
+    unchanged = _("Your plan has not changed. Keep going with this stage.")
+    if (
+        choice not in ("up", "stay")
+        or plan is None
+        or seen is None
+        or not plan.automatic_progression
+        or readiness is None
+        or not readiness.ready
+    ):
+        messages.info(request, unchanged)
+        return redirect("patient_week")
+    kind, reason, done = STEP_UP_CHOICES[choice]
+    try:
+        # From the stage the page showed: a second tap, or a second tab, changes nothing.
+        apply_plan_action(
+            kind, assignment=plan, by=request.user, reason=reason, today=today, expected=seen
+        )
+    except MovedOn:
+        messages.info(request, unchanged)
+    else:
+        messages.success(request, done)
+    return redirect("patient_week")
+
+
+STEP_UP_CHOICES = {
+    "up": (
+        StageChangeKind.ADVANCE,
+        gettext_lazy("The patient stepped up."),
+        gettext_lazy("You have stepped up. Well done."),
+    ),
+    "stay": (
+        StageChangeKind.HOLD,
+        gettext_lazy("The patient chose to stay at this stage."),
+        gettext_lazy("You are staying at this stage. That is fine: go at your pace."),
+    ),
+}
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    patient = current_patient(request)
+    today = patient.clinic.today()
+    logs = WalkLog.objects.live().filter(patient=patient).order_by("-walked_on", "-created_at")
+    page = Paginator(logs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    since = today - datetime.timedelta(weeks=CHART_WEEKS)
+    recent = list(logs.filter(walked_on__gt=since).order_by("walked_on", "created_at"))
+    plan = PlanAssignment.objects.prefetch_related("stages").current_for(patient)
+    context = {
+        "patient": patient,
+        "page": page,
+        "pain": pain_chart(recent),
+        "minutes": minutes_chart(recent, plan, today, CHART_WEEKS, since=patient.enrolled_on),
+        "now": timezone.now(),
+    }
+    return render(request, "patients/history.html", context)
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything held about the signed-in patient, as a file to keep."""
+    patient = current_patient(request)
+    audit.record(by=request.user, action=AuditAction.EXPORTED, subject="own data", patient=patient)
+    response = HttpResponse(export.as_json(patient), content_type="application/json")
+    stamp = patient.clinic.today().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="my-stepwise-data-{stamp}.json"'
+    return response

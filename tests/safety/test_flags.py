@@ -1,0 +1,208 @@
+"""The flag engine: one flag per rule while unresolved, worse evidence escalates, urgent pauses."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from patients.choices import Rule, Severity
+from patients.models import Flag, FlagStatus
+from patients.safety.engine import flag_acknowledge, flag_resolve, record_findings
+from patients.safety.rules import Finding
+from patients.services.reports import morning_check_create
+from programs.models import PlanStatus
+from tests.factories import assign, report_check_in, report_walk
+
+ELECTRIC_THIGH = {
+    "pain_before": 4,
+    "pain_after": 6,
+    "pain_character": ["aching", "electric_shock"],
+    "pain_areas": ["lower_back", "thigh"],
+    "pain_side": "left",
+}
+
+
+def test_the_design_story_two_days_of_new_electric_shock_pain_raise_one_review_flag(patient):
+    report_walk(patient, **ELECTRIC_THIGH)
+    report_walk(patient, **ELECTRIC_THIGH)
+
+    flag = Flag.objects.get(patient=patient)
+    assert (flag.rule, flag.severity, flag.status) == (Rule.NEW_NERVE, Severity.REVIEW, "open")
+    assert flag.summary == "New nerve-type symptoms in the leg: like an electric shock."
+    assert [event.kind for event in flag.events.all()] == ["raised", "evidence"]
+
+
+def test_pain_after_a_walk_is_advice_only_until_the_next_morning(patient):
+    log = report_walk(patient, pain_before=3, pain_after=7)
+    assert not Flag.objects.exists()
+
+    morning_check_create(log=log, feeling="bit_worse", pain_now=5)
+
+    flag = Flag.objects.get()
+    assert (flag.rule, flag.severity) == (Rule.WALK_PROVOKED, Severity.REVIEW)
+    assert flag.events.get().evidence["next_morning"] == 5
+
+
+def test_pain_settled_by_the_next_morning_raises_nothing(patient):
+    log = report_walk(patient, pain_before=3, pain_after=7)
+
+    morning_check_create(log=log, feeling="bit_worse", pain_now=4)
+
+    assert not Flag.objects.exists()
+
+
+def test_saddle_numbness_raises_an_urgent_flag_and_pauses_the_plan(
+    patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician)
+
+    report_check_in(patient, "saddle")
+
+    flag = Flag.objects.get()
+    assert (flag.rule, flag.severity) == (Rule.CAUDA_EQUINA, Severity.URGENT)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PAUSED
+    assert "urgent" in plan.changes.last().reason
+
+
+def test_worse_evidence_raises_the_severity_of_the_open_flag(patient):
+    record_findings(
+        patient=patient,
+        findings=[Finding(Rule.WEAKNESS_OR_FALL, Severity.SAME_DAY, "Foot drop")],
+        source={},
+    )
+    record_findings(
+        patient=patient,
+        findings=[Finding(Rule.WEAKNESS_OR_FALL, Severity.URGENT, "Fall, osteoporosis")],
+        source={},
+    )
+
+    flag = Flag.objects.get()
+    # The latest evidence leads the summary, which says there is more behind it.
+    assert (flag.severity, flag.summary) == (
+        Severity.URGENT,
+        "Fall, osteoporosis (and earlier reports)",
+    )
+    assert [event.kind for event in flag.events.all()] == ["raised", "escalated"]
+
+
+def test_new_urgent_evidence_reopens_an_acknowledged_flag(patient, clinician):
+    report_check_in(patient, "chest")
+    flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    report_check_in(patient, "chest")
+
+    flag = Flag.objects.get()
+    assert flag.status == FlagStatus.OPEN
+    assert flag.acknowledged_by == clinician
+
+
+def test_milder_evidence_leaves_an_acknowledged_flag_acknowledged(patient, clinician):
+    report_walk(patient, **ELECTRIC_THIGH)
+    flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    report_walk(patient, **ELECTRIC_THIGH)
+
+    assert Flag.objects.get().status == FlagStatus.ACKNOWLEDGED
+
+
+def test_after_a_flag_is_resolved_new_evidence_raises_a_new_one(patient, clinician):
+    report_walk(patient, **ELECTRIC_THIGH)
+    flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Reviewed by phone")
+
+    report_walk(patient, **ELECTRIC_THIGH)
+
+    assert Flag.objects.filter(patient=patient).count() == 2
+    assert Flag.objects.filter(status="open").count() == 1
+
+
+def test_resolving_records_who_when_why_and_counts_as_acknowledged(patient, clinician):
+    report_walk(patient, **ELECTRIC_THIGH)
+
+    flag = flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Called her")
+
+    assert (flag.resolved_by, flag.resolution_action, flag.resolution_note) == (
+        clinician,
+        "hold",
+        "Called her",
+    )
+    assert flag.acknowledged_at == flag.resolved_at
+    assert [event.kind for event in flag.events.all()] == ["raised", "resolved"]
+
+
+def test_known_symptoms_never_raise_a_flag(clinic, clinician):
+    from tests.factories import make_patient
+
+    known = make_patient(
+        clinic, clinician, "Known", leg_symptoms="left", known_nerve_symptoms=["electric_shock"]
+    )
+
+    report_walk(known, **ELECTRIC_THIGH)
+
+    assert not Flag.objects.exists()
+
+
+@pytest.mark.parametrize("history", [0, 40])
+def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
+    patient, history, django_assert_num_queries
+):
+    from patients.models import WalkLog
+
+    WalkLog.objects.bulk_create(
+        WalkLog(
+            patient=patient,
+            walked_on=timezone.localdate(),
+            minutes=5,
+            terrain="flat",
+            pain_before=3,
+            pain_after=3,
+        )
+        for _ in range(history)
+    )
+    patient = type(patient).objects.select_related("clinic", "user").get(pk=patient.pk)
+
+    # Savepoints (3), the repeat-submission checks (walk, and symptoms already acted on from
+    # the same form), the current plan, the insert, its revision, the look-back (recent
+    # walks, check-ins, next-morning checks), the patient's lock for flagging, one look-up
+    # of unresolved flags, the new flag and its event, and an audit row each for the walk
+    # and the flag.
+    with django_assert_num_queries(18):
+        report_walk(patient, **ELECTRIC_THIGH)
+
+
+def test_pain_up_two_days_running_raises_a_flare_flag(patient):
+    today = patient.clinic.today()
+    report_walk(patient, walked_on=today - datetime.timedelta(days=1), pain_after=6)
+
+    report_walk(patient, walked_on=today, pain_after=6)
+
+    flag = Flag.objects.get(rule=Rule.FLARE)
+    assert flag.severity == Severity.REVIEW
+    evidence = flag.events.get().evidence
+    assert evidence["median_14_days"] == 6
+    assert evidence["other_day"] == (today - datetime.timedelta(days=1)).isoformat()
+
+
+def test_two_bad_days_logged_in_one_sitting_are_two_bad_days(patient):
+    """Logged together, today's walk first and yesterday's after it: still a flare."""
+    today = patient.clinic.today()
+    report_walk(patient, walked_on=today, pain_after=6)
+
+    report_walk(patient, walked_on=today - datetime.timedelta(days=1), pain_after=6)
+
+    assert Flag.objects.filter(rule=Rule.FLARE).count() == 1
+
+
+def test_two_bad_walks_on_the_same_day_are_one_bad_day(patient):
+    today = patient.clinic.today()
+    report_walk(patient, walked_on=today, pain_after=7)
+
+    report_walk(patient, walked_on=today, pain_after=7)
+
+    assert not Flag.objects.filter(rule=Rule.FLARE).exists()
+
+
+def test_one_high_reading_is_not_a_flare(patient):
+    report_walk(patient, pain_before=3, pain_after=6)
+
+    assert not Flag.objects.filter(rule=Rule.FLARE).exists()

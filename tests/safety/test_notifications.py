@@ -1,0 +1,193 @@
+"""Urgent and same-day flags email the clinic after commit, escalate once, and never vanish."""
+
+import datetime
+import socket
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from patients.models import DeliveryState, Flag, Notification
+from patients.safety.notifications import escalate_overdue, retry_undelivered
+from tests import factories
+from tests.factories import make_patient, report_check_in
+
+
+@pytest.fixture
+def alerting_clinic(clinic):
+    clinic.alert_email = "alerts@north.example"
+    clinic.escalation_email = "lead@north.example"
+    clinic.save()
+    return clinic
+
+
+def test_an_urgent_flag_emails_the_clinician_and_the_alert_address_after_commit(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "saddle")
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "alerts@north.example",
+        "carol@example.com",
+    ]
+    assert mail.outbox[0].subject == "Stepwise: an urgent flag to review"
+    assert "Alice" not in mail.outbox[0].body  # no patient details in email
+    assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+def test_nothing_is_sent_when_the_save_rolls_back(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        report_check_in(patient, "saddle")
+        raise RuntimeError("the worker died mid-save")
+
+    assert mail.outbox == []
+    assert not Flag.objects.exists()
+
+
+def test_review_flags_send_no_email(alerting_clinic, patient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, pain_now=10)
+
+    assert Flag.objects.get().severity == "review"
+    assert mail.outbox == []
+
+
+def test_new_urgent_evidence_notifies_again_after_acknowledgement(
+    alerting_clinic, patient, clinician, django_capture_on_commit_callbacks
+):
+    from patients.safety.engine import flag_acknowledge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "chest")
+    flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "chest")
+
+    assert len(mail.outbox) == 4
+    assert Flag.objects.get().status == "open"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_mail_server_failure_is_recorded_shown_on_the_dashboard_and_retried(
+    alerting_clinic, patient, client, clinician, settings, django_capture_on_commit_callbacks
+):
+    # A real SMTP connection to a port where nothing listens.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 2
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "bowel")
+
+    failed = Notification.objects.filter(state=DeliveryState.FAILED)
+    assert failed.count() == 2
+    assert "refused" in failed.first().last_error.lower()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    factories.sign_in(client, clinician)
+    page = client.get("/clinic/").content.decode()
+    assert "Alert emails that were not delivered" in page
+
+    assert retry_undelivered(timezone.now()) == 2
+    assert Notification.objects.filter(state=DeliveryState.SENT).count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_window(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "chest")
+    flag = Flag.objects.get()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = escalate_overdue(flag.opened_at + datetime.timedelta(minutes=59))
+        on_time = escalate_overdue(flag.opened_at + datetime.timedelta(minutes=61))
+        again = escalate_overdue(flag.opened_at + datetime.timedelta(minutes=120))
+
+    assert (early, on_time, again) == (0, 1, 0)
+    assert [message.to for message in mail.outbox] == [["lead@north.example"]]
+    assert "not yet acknowledged" in mail.outbox[0].subject
+
+
+def test_an_acknowledged_flag_is_not_escalated(alerting_clinic, patient, clinician):
+    from patients.safety.engine import flag_acknowledge
+
+    report_check_in(patient, "chest")
+    flag = flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    assert escalate_overdue(flag.opened_at + datetime.timedelta(hours=3)) == 0
+
+
+def test_the_escalation_command_reports_what_it_did(alerting_clinic, patient, capsys):
+    report_check_in(patient, "chest")
+    Flag.objects.update(opened_at=timezone.now() - datetime.timedelta(hours=2))
+
+    call_command("escalate_flags")
+
+    assert "escalated: 1" in capsys.readouterr().out
+
+
+# Transactional: the worker, as in production, reads committed rows, and it recycles
+# connections it finds inside a transaction (which would end a normal test's transaction).
+@pytest.mark.django_db(transaction=True)
+def test_the_database_queue_delivers_through_a_worker(
+    alerting_clinic, clinic, clinician, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    patient = make_patient(clinic, clinician, "Queued")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "weakness")
+    assert mail.outbox == []  # queued, not yet sent
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    assert len(mail.outbox) == 2
+    assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+def test_the_same_urgent_news_sent_again_within_minutes_alerts_once(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    """A resend or a retry of urgent news is one alert; a later report is news again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            report_check_in(patient, "saddle")
+    assert len(mail.outbox) == 2  # the clinician and the clinic's alert address, once
+
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "saddle")
+
+    assert len(mail.outbox) == 4
+    assert Flag.objects.get().events.count() == 6  # every report is kept as evidence
+
+
+def test_worse_news_always_alerts_even_minutes_after_the_last(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "fall")  # same day
+        factories.report_check_in(patient, "fall", "foot_drop")  # still same day: no news
+    assert len(mail.outbox) == 2
+
+    patient.osteoporosis = True
+    patient.save(update_fields=["osteoporosis"])
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "fall")  # now urgent: worse
+
+    assert len(mail.outbox) == 4

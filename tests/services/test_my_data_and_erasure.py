@@ -1,0 +1,90 @@
+"""A patient takes all their data away; an administrator can erase a patient for good."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from patients.models import AuditAction, AuditEvent, Flag, Patient, WalkLog
+from patients.services.reports import morning_check_create
+from tests import factories
+
+User = get_user_model()
+
+
+@pytest.fixture
+def history(patient, clinician, standard_template):
+    factories.assign(patient, standard_template, clinician)
+    walk = factories.report_walk(
+        patient,
+        pain_after=6,
+        pain_character=["electric_shock"],
+        pain_areas=["thigh"],
+        pain_side="left",
+        note="Walked to the <b>park</b>",
+    )
+    morning_check_create(log=walk, feeling="usual", pain_now=2)
+    factories.report_check_in(patient, pain_now=4)
+    return walk
+
+
+def test_a_patient_downloads_everything_held_about_them(client, patient, history):
+    factories.sign_in(client, patient.user)
+
+    response = client.get(reverse("my_data"))
+
+    assert response["Content-Disposition"].startswith('attachment; filename="my-stepwise-data-')
+    data = json.loads(response.content)
+    assert data["about you"]["email"] == patient.user.email
+    assert data["about you"]["usual pain (0-10)"] == patient.usual_pain
+    assert data["walking plans"][0]["stages"]
+    [walk] = data["walks"]
+    assert walk["note"] == "Walked to the <b>park</b>"
+    assert walk["next-morning check"]["pain now (0-10)"] == 2
+    assert len(data["symptom check-ins"]) == 1
+    assert data["flags your clinic reviewed"][0]["history"]
+    export = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    assert (export.actor, export.patient_id) == ("the patient", patient.pk)
+
+
+def test_staff_have_no_personal_download(client, clinician):
+    factories.sign_in(client, clinician)
+
+    assert client.get(reverse("my_data")).status_code == 404
+
+
+def test_erasing_a_patient_removes_them_and_keeps_the_audit_of_it(
+    patient, other_patient, clinic_admin, history, settings
+):
+    erased_id, username = patient.pk, patient.user.username
+    audit_before = AuditEvent.objects.filter(patient_id=erased_id).count()
+
+    call_command(
+        "erase_patient",
+        str(erased_id),
+        by=clinic_admin.username,
+        reason="Request ref 114",
+        yes=True,
+    )
+
+    assert not Patient.objects.filter(pk=erased_id).exists()
+    assert not User.objects.filter(username=username).exists()
+    assert not WalkLog.objects.filter(patient_id=erased_id).exists()
+    assert not Flag.objects.filter(patient_id=erased_id).exists()
+    assert Patient.objects.filter(pk=other_patient.pk).exists()
+    trail = AuditEvent.objects.filter(patient_id=erased_id)
+    assert trail.count() == audit_before + 1
+    erasure = trail.get(action=AuditAction.ERASED)
+    assert (erasure.actor, erasure.detail) == (clinic_admin.username, "Request ref 114")
+
+
+def test_erasing_asks_first_and_names_unknown_patients_plainly(patient, clinic_admin, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="Nothing was erased"):
+        call_command("erase_patient", str(patient.pk), by=clinic_admin.username, reason="x")
+    with pytest.raises(CommandError, match="No patient has the identifier nonsense"):
+        call_command("erase_patient", "nonsense", by=clinic_admin.username, reason="x", yes=True)
+
+    assert Patient.objects.filter(pk=patient.pk).exists()

@@ -1,0 +1,196 @@
+"""The reviewer's red-flag report: figures against hand-computed values, scope, the CSV."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from patients.models import AuditAction, AuditEvent, Flag
+from patients.safety.response_times import acknowledge_times, percentile
+from tests import factories
+from tests.factories import make_patient
+
+REPORT = reverse("flag_report")
+CSV = reverse("flag_report_csv")
+T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def minutes(value: float) -> datetime.timedelta:
+    return datetime.timedelta(minutes=value)
+
+
+def make_flag(patient, rule="severe_pain", severity="review", *, opened=T0, acked_after=None):
+    flag = Flag.objects.create(
+        patient=patient,
+        rule=rule,
+        severity=severity,
+        summary="s",
+        last_evidence_at=opened,
+        status="acknowledged" if acked_after is not None else "open",
+    )
+    Flag.objects.filter(pk=flag.pk).update(
+        opened_at=opened,
+        acknowledged_at=opened + minutes(acked_after) if acked_after is not None else None,
+    )
+    return flag
+
+
+def test_percentiles_by_hand():
+    values = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+
+    assert percentile(values, 0.5) == 55
+    assert percentile(values, 0.9) == 91
+    assert percentile([7], 0.9) == 7
+    assert percentile([], 0.5) is None
+
+
+def test_acknowledge_times_by_hand():
+    rows = [
+        ("urgent", T0, T0 + minutes(30), 60),  # in time
+        ("urgent", T0, T0 + minutes(90), 60),  # late
+        ("urgent", T0, None, 60),  # never
+        ("review", T0, T0 + minutes(240), 60),
+    ]
+
+    times = acknowledge_times(rows)
+
+    assert (times.acknowledged, times.waiting) == (3, 1)
+    assert times.median_minutes == 90
+    assert times.p90_minutes == pytest.approx(210)
+    assert (times.urgent_within_window, times.urgent_total) == (1, 3)
+    assert times.urgent_share == pytest.approx(1 / 3)
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    factories.sign_in(client, reviewer)
+    return client
+
+
+def test_reviewers_land_on_the_report(client, reviewer):
+    factories.sign_in(client, reviewer)
+
+    assert client.get(reverse("home")).url == REPORT
+
+
+def test_the_report_counts_by_rule_and_severity_in_the_reviewers_clinics_only(
+    reviewer_client, patient, other_patient
+):
+    make_flag(patient, "severe_pain", "review", acked_after=20)
+    make_flag(patient, "cauda_equina", "urgent", acked_after=40)
+    make_flag(patient, "new_nerve", "review")
+    make_flag(other_patient, "cauda_equina", "urgent")
+
+    context = reviewer_client.get(REPORT).context
+
+    assert context["total"] == 3
+    rows = {row["rule"].value: row["counts"] for row in context["by_rule"]}
+    # Columns: urgent, same day, review, info.
+    assert rows == {
+        "cauda_equina": [1, 0, 0, 0],
+        "severe_pain": [0, 0, 1, 0],
+        "new_nerve": [0, 0, 1, 0],
+    }
+    assert context["times"].median_minutes == 30
+    assert (context["times"].urgent_within_window, context["times"].urgent_total) == (1, 1)
+
+
+def test_filters_narrow_the_report(reviewer_client, patient, clinic, clinician):
+    make_flag(patient, "severe_pain", "review", opened=T0)
+    make_flag(patient, "cauda_equina", "urgent", opened=T0 + datetime.timedelta(days=10))
+
+    by_date = reviewer_client.get(REPORT, {"date_from": "2026-11-05"}).context
+    by_severity = reviewer_client.get(REPORT, {"severity": "review"}).context
+
+    assert by_date["total"] == 1
+    assert [row["rule"].value for row in by_date["by_rule"]] == ["cauda_equina"]
+    assert [row["rule"].value for row in by_severity["by_rule"]] == ["severe_pain"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "2026-13-45"},
+        {"date_from": "2026-11-20", "date_to": "2026-11-01"},
+        {"severity": "catastrophic"},
+        {"clinic": "999999"},
+        {"clinician": "<script>"},
+    ],
+)
+def test_bad_filters_say_so_and_never_break_the_page(reviewer_client, patient, params):
+    make_flag(patient)
+
+    response = reviewer_client.get(REPORT, params)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    # Never figures that ignore the filters, nor a download of them.
+    assert "Time to acknowledge" not in page
+    assert "Download these flags as CSV" not in page
+
+
+def test_a_download_with_bad_filters_goes_back_to_the_report_to_show_the_problem(
+    reviewer_client, patient
+):
+    make_flag(patient)
+    params = {"date_from": "2026-11-20", "date_to": "2026-11-01"}
+
+    response = reviewer_client.get(CSV, params, follow=True)
+
+    assert response.redirect_chain[0][0].startswith(REPORT)
+    assert "The end date must be on or after the start date." in response.content.decode()
+
+
+def test_another_clinic_cannot_be_chosen(reviewer_client, patient, other_clinic, other_patient):
+    make_flag(other_patient)
+
+    response = reviewer_client.get(REPORT, {"clinic": other_clinic.pk})
+
+    assert "There is a problem" in response.content.decode()
+    assert "total" not in response.context
+
+
+def test_clinicians_and_patients_do_not_get_the_report(client, clinician, patient):
+    factories.sign_in(client, clinician)
+    assert client.get(REPORT).status_code == 404
+    factories.sign_in(client, patient.user)
+    assert client.get(CSV).status_code == 404
+
+
+def test_the_csv_streams_every_matching_flag(reviewer_client, reviewer, patient, clinic, clinician):
+    make_flag(patient, "severe_pain", "review", acked_after=12.5)
+    second = make_patient(clinic, clinician, "Second")
+    make_flag(second, "chest", "urgent")
+
+    response = reviewer_client.get(CSV, {"severity": "review"})
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1
+    assert rows[0]["rule"] == "severe_pain"
+    assert rows[0]["minutes_to_acknowledge"] == "12.5"
+    assert rows[0]["patient"] == str(patient.pk)
+    export = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    assert (export.actor, export.clinic, export.detail) == (
+        reviewer.username,
+        clinic,
+        "severity=review",
+    )
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_report_costs_the_same_queries_for_any_number_of_flags(
+    reviewer_client, patient, size, django_assert_num_queries
+):
+    for index in range(size):
+        make_flag(patient, "severe_pain" if index % 2 else "new_nerve", acked_after=index)
+        Flag.objects.filter(status="acknowledged").update(status="resolved")
+
+    # Session, user, the second-factor device, memberships, the clinic and clinician
+    # choices, counts, durations, and saving the session (a savepoint, an update, a release).
+    with django_assert_num_queries(11):
+        reviewer_client.get(REPORT)
