@@ -133,6 +133,8 @@ def test_whoever_reads_the_new_address_cannot_move_the_account_without_its_passw
     assert "Enter your Stepwise password" in without.content.decode()
     assert "That is not your Stepwise password" in wrong.content.decode()
     assert "There is a problem" in wrong.content.decode()
+    # The password box comes back empty, so the page does not say nothing was lost.
+    assert "Nothing you typed has been lost" not in wrong.content.decode()
 
 
 def test_guessing_the_password_on_the_confirm_page_locks_the_account_as_sign_in_does(
