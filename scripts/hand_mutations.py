@@ -1,0 +1,170 @@
+"""Mutations the mutation tool does not make, applied one at a time to a copy of the code.
+
+mutmut changes code inside functions only: module constants, dataclass defaults and some
+decorated functions are left alone, yet a wrong limit there changes what a clinician is
+told as surely as a wrong comparison. Each mutation below must make a test fail (the
+mutant is "killed"); a survivor means a wrong rule would pass the tests. Run by
+scripts/mutate; docs/testing.md has the latest result.
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ["tests/safety/", "tests/services/", "tests/views/test_walk_log.py"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    path: str
+    old: str
+    new: str
+    why: str
+
+
+MUTATIONS = [
+    Mutation(
+        "patients/choices.py",
+        "Severity.SAME_DAY: 3,",
+        "Severity.SAME_DAY: 2,",
+        "same day ranked with review: a same-day finding on a review flag is no escalation",
+    ),
+    Mutation(
+        "patients/choices.py",
+        "ALERT_SEVERITIES = frozenset({Severity.URGENT, Severity.SAME_DAY})",
+        "ALERT_SEVERITIES = frozenset({Severity.URGENT})",
+        "same-day flags no longer email the clinic or pause the plan",
+    ),
+    Mutation(
+        "patients/choices.py",
+        "ALERT_SEVERITIES = frozenset({Severity.URGENT, Severity.SAME_DAY})",
+        "ALERT_SEVERITIES = frozenset({Severity.SAME_DAY})",
+        "urgent flags no longer email the clinic or pause the plan",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "    severe_pain: int = 8\n",
+        "    severe_pain: int = 9\n",
+        "default severe pain threshold 8 -> 9",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "    severe_pain_rise: int = 2\n",
+        "    severe_pain_rise: int = 3\n",
+        "default severe pain rise 2 -> 3",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "    walk_pain_advice_above: int = 5\n",
+        "    walk_pain_advice_above: int = 6\n",
+        "default walk pain advice 5 -> 6",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "    flare_rise: int = 2\n",
+        "    flare_rise: int = 3\n",
+        "default flare rise 2 -> 3",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "    next_morning_rise: int = 2\n",
+        "    next_morning_rise: int = 3\n",
+        "default next-morning rise 2 -> 3",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "    no_activity_days: int = 7\n",
+        "    no_activity_days: int = 8\n",
+        "default days without activity 7 -> 8",
+    ),
+    Mutation(
+        "patients/safety/trends.py",
+        "FLARE_DAYS = 6\n",
+        "FLARE_DAYS = 5\n",
+        "flare window six days apart -> five",
+    ),
+    Mutation(
+        "patients/safety/trends.py",
+        "FLARE_DAYS = 6\n",
+        "FLARE_DAYS = 7\n",
+        "flare window six days apart -> seven",
+    ),
+    Mutation(
+        "patients/safety/trends.py",
+        "MEDIAN_DAYS = 14\n",
+        "MEDIAN_DAYS = 13\n",
+        "the median's look-back 14 days -> 13",
+    ),
+    Mutation(
+        "patients/safety/engine.py",
+        "REPEAT_ALERT_AFTER = datetime.timedelta(minutes=10)",
+        "REPEAT_ALERT_AFTER = datetime.timedelta(minutes=0)",
+        "urgent news re-alerts on every resend",
+    ),
+    Mutation(
+        "patients/safety/notifications.py",
+        "STALE_PENDING = datetime.timedelta(minutes=10)",
+        "STALE_PENDING = datetime.timedelta(days=10)",
+        "a lost alert is queued again only after ten days",
+    ),
+    Mutation(
+        "patients/safety/notifications.py",
+        "MAX_ATTEMPTS = 5",
+        "MAX_ATTEMPTS = 1",
+        "a failed alert is never tried again",
+    ),
+]
+
+
+def killed(mutation: Mutation) -> bool:
+    """Whether the tests fail with this one mutation applied to a copy of the code."""
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "tree"
+        shutil.copytree(
+            ROOT,
+            tree,
+            ignore=shutil.ignore_patterns(".venv", ".git", "mutants", "__pycache__", "*.sqlite3"),
+        )
+        target = tree / mutation.path
+        source = target.read_text()
+        if source.count(mutation.old) != 1:
+            raise SystemExit(f"{mutation.path}: {mutation.old!r} is not there once; update it")
+        target.write_text(source.replace(mutation.old, mutation.new))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-m",
+                "not browser",
+                *TESTS,
+            ],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.returncode != 0
+
+
+def main() -> int:
+    survivors = []
+    for mutation in MUTATIONS:
+        outcome = "killed" if killed(mutation) else "SURVIVED"
+        print(f"{outcome:8} {mutation.path}: {mutation.why}", flush=True)
+        if outcome == "SURVIVED":
+            survivors.append(mutation)
+    print(f"hand-written mutations: {len(MUTATIONS) - len(survivors)}/{len(MUTATIONS)} killed")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
