@@ -111,6 +111,32 @@ MUTATIONS = [
         "STALE_PENDING = datetime.timedelta(days=10)",
         "a lost alert is queued again only after ten days",
     ),
+    # Decorated functions (transaction.atomic, task), which the tool skips.
+    Mutation(
+        "patients/safety/engine.py",
+        "    if flag.status != FlagStatus.OPEN:\n        raise FlagMovedOn(",
+        "    if False:\n        raise FlagMovedOn(",
+        "a flag already acknowledged is acknowledged again",
+    ),
+    Mutation(
+        "patients/safety/engine.py",
+        "    _require_seen(flag, expected_flag)\n",
+        "",
+        "a flag is resolved over news the clinician has not seen",
+    ),
+    Mutation(
+        "patients/safety/notifications.py",
+        "        if notification.state == DeliveryState.SENT:\n",
+        "        if False:\n",
+        "an alert already sent is sent again",
+    ),
+    Mutation(
+        "programs/services.py",
+        "    _require_status(assignment, PlanStatus.ACTIVE)\n"
+        "    assignment.status = PlanStatus.PAUSED",
+        "    assignment.status = PlanStatus.PAUSED",
+        "a paused or ended plan is paused (again)",
+    ),
     Mutation(
         "patients/safety/notifications.py",
         "MAX_ATTEMPTS = 5",
