@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from patients.choices import SEVERITY_RANK, Rule, Severity
 from patients.models import Flag, FlagStatus
-from patients.safety.engine import flag_acknowledge, flag_resolve, record_findings
+from patients.safety.engine import FlagMovedOn, flag_acknowledge, flag_resolve, record_findings
 from patients.safety.rules import Finding
 from patients.services.reports import morning_check_create
 from programs.models import PlanStatus
@@ -89,6 +89,16 @@ def test_an_alerting_flag_pauses_this_patients_plan_and_no_one_elses(
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == (PlanStatus.PAUSED, PlanStatus.ACTIVE)
+
+
+def test_a_flag_is_acknowledged_once_even_when_no_page_state_is_given(patient, clinician):
+    report_check_in(patient, "chest")
+    flag = flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    with pytest.raises(FlagMovedOn, match="already acknowledged"):
+        flag_acknowledge(flag=flag, by=clinician)
+
+    assert flag.events.filter(kind="acknowledged").count() == 1
 
 
 def test_severities_are_ranked_urgent_same_day_review_info():

@@ -11,7 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import DeliveryState, Flag, Notification
-from patients.safety.notifications import escalate_overdue, retry_undelivered
+from patients.safety.notifications import (
+    deliver_notification,
+    escalate_overdue,
+    retry_undelivered,
+)
 from tests import factories
 from tests.factories import make_patient, report_check_in
 
@@ -103,6 +107,34 @@ def test_a_mail_server_failure_is_recorded_shown_on_the_dashboard_and_retried(
     assert retry_undelivered(timezone.now()) == 2
     assert Notification.objects.filter(state=DeliveryState.SENT).count() == 2
     assert len(mail.outbox) == 2
+
+
+def test_an_alert_that_lost_its_place_in_the_queue_is_queued_again_after_ten_minutes(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    report_check_in(patient, "bowel")  # the queueing after commit never ran: lost
+    first = Notification.objects.earliest("created_at").created_at
+    last = Notification.objects.latest("created_at").created_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = retry_undelivered(first + datetime.timedelta(minutes=9))
+        late = retry_undelivered(last + datetime.timedelta(minutes=10))
+
+    assert (early, late) == (0, 2)
+    assert Notification.objects.filter(state=DeliveryState.SENT).count() == 2
+
+
+def test_an_alert_already_sent_is_not_sent_again(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    """A worker retrying a task, or a second worker picking it up, sends nothing twice."""
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "bowel")
+    sent = Notification.objects.filter(state=DeliveryState.SENT).first()
+    mail.outbox.clear()
+
+    assert deliver_notification.call(sent.pk) == "already sent"
+    assert mail.outbox == []
 
 
 def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_window(
