@@ -49,6 +49,39 @@ def test_a_finding_that_needs_the_cauda_equina_questions_asks_for_them():
     assert advice.ask_cauda_equina
 
 
+# Each kind of advice, with the words that tell the patient what to do next. DESIGN.md's
+# wording matters clinically: a mutation test showed no test read the information-only
+# advice, so a lost step ("contact your clinic") would have gone unnoticed.
+ADVICE_WORDS = {
+    (Severity.URGENT, ""): ("Get medical help now", ["emergency department", "Stop your"]),
+    (Severity.SAME_DAY, ""): ("Contact your GP or clinic today", ["Do not walk again"]),
+    (Severity.REVIEW, ""): ("Take it a little easier", ["flagged for your clinic", "repeat"]),
+    (Severity.INFO, "walk"): (
+        "Your pain went up on this walk",
+        ["shorter or slower", "we will ask how your back feels"],
+    ),
+    (Severity.INFO, "morning"): (
+        "Your back has not settled since your walk",
+        ["shorter or slower, and stay at this stage", "contact your clinic"],
+    ),
+    (Severity.INFO, "joints"): ("New hip, knee or foot pain", ["shoes", "flat ground"]),
+}
+
+
+@pytest.mark.parametrize(("kind", "words"), ADVICE_WORDS.items())
+def test_each_advice_has_its_title_and_says_what_to_do_next(kind, words):
+    severity, which = kind
+    title, steps = words
+    clinic = Clinic(name="North", country=Country.GB)
+
+    advice = advice_for([Finding(Rule.WALK_PROVOKED, severity, "s", advice=which)], clinic)
+
+    assert advice.title == title
+    assert advice.severity == severity
+    for step in steps:
+        assert any(step in line for line in advice.steps), step
+
+
 def test_no_findings_no_advice():
     assert advice_for([], Clinic(country="GB")) is None
 

@@ -5,13 +5,21 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from patients.choices import Rule, Severity
+from patients.choices import SEVERITY_RANK, Rule, Severity
 from patients.models import Flag, FlagStatus
-from patients.safety.engine import flag_acknowledge, flag_resolve, record_findings
+from patients.safety.engine import FlagMovedOn, flag_acknowledge, flag_resolve, record_findings
 from patients.safety.rules import Finding
 from patients.services.reports import morning_check_create
 from programs.models import PlanStatus
 from tests.factories import assign, report_check_in, report_walk
+
+
+@pytest.fixture
+def alerting_patient(clinic, patient):
+    clinic.alert_email = "alerts@north.example"
+    clinic.save()
+    return patient
+
 
 ELECTRIC_THIGH = {
     "pain_before": 4,
@@ -63,6 +71,83 @@ def test_saddle_numbness_raises_an_urgent_flag_and_pauses_the_plan(
     plan.refresh_from_db()
     assert plan.status == PlanStatus.PAUSED
     assert "urgent" in plan.changes.last().reason
+
+
+@pytest.mark.parametrize(
+    ("symptom", "severity"), [("saddle", Severity.URGENT), ("fever", Severity.SAME_DAY)]
+)
+def test_an_alerting_flag_pauses_this_patients_plan_and_no_one_elses(
+    patient, other_patient, clinician, clinic_template, symptom, severity
+):
+    """Every earlier test had one plan: pausing "the first active plan" passed them all."""
+    mine = assign(patient, clinic_template, clinician)
+    theirs = assign(other_patient, clinic_template, clinician)
+
+    report_check_in(patient, symptom)
+
+    assert Flag.objects.get().severity == severity
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (PlanStatus.PAUSED, PlanStatus.ACTIVE)
+
+
+def test_a_flag_is_acknowledged_once_even_when_no_page_state_is_given(patient, clinician):
+    report_check_in(patient, "chest")
+    flag = flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+
+    with pytest.raises(FlagMovedOn, match="already acknowledged"):
+        flag_acknowledge(flag=flag, by=clinician)
+
+    assert flag.events.filter(kind="acknowledged").count() == 1
+
+
+def test_severities_are_ranked_urgent_same_day_review_info():
+    order = sorted(Severity, key=SEVERITY_RANK.__getitem__, reverse=True)
+
+    assert order == [Severity.URGENT, Severity.SAME_DAY, Severity.REVIEW, Severity.INFO]
+
+
+def test_same_day_news_on_a_review_flag_is_an_escalation_that_alerts(
+    alerting_patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        record_findings(
+            patient=alerting_patient,
+            findings=[Finding(Rule.SYSTEMIC, Severity.REVIEW, "Night pain")],
+            source={},
+        )
+        record_findings(
+            patient=alerting_patient,
+            findings=[Finding(Rule.SYSTEMIC, Severity.SAME_DAY, "Fever")],
+            source={},
+        )
+
+    flag = Flag.objects.get()
+    assert flag.severity == Severity.SAME_DAY
+    assert [event.kind for event in flag.events.all()] == ["raised", "escalated"]
+    assert flag.notifications.count() == 2  # the clinician and the alert address
+
+
+def test_more_same_day_news_on_a_same_day_flag_does_not_alert_again(
+    alerting_patient, django_capture_on_commit_callbacks
+):
+    same_day = [Finding(Rule.SYSTEMIC, Severity.SAME_DAY, "Fever")]
+    with django_capture_on_commit_callbacks(execute=True):
+        record_findings(patient=alerting_patient, findings=same_day, source={})
+        record_findings(patient=alerting_patient, findings=same_day, source={})
+
+    assert Flag.objects.get().notifications.count() == 2  # the first alert only
+
+
+def test_severe_pain_is_a_high_priority_review_flag(patient):
+    report_check_in(patient, pain_now=9)
+
+    flag = Flag.objects.get()
+    assert (flag.rule, flag.severity, flag.high_priority) == (
+        Rule.SEVERE_PAIN,
+        Severity.REVIEW,
+        True,
+    )
 
 
 def test_worse_evidence_raises_the_severity_of_the_open_flag(patient):

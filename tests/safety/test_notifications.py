@@ -11,7 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import DeliveryState, Flag, Notification
-from patients.safety.notifications import escalate_overdue, retry_undelivered
+from patients.safety.notifications import (
+    deliver_notification,
+    escalate_overdue,
+    retry_undelivered,
+)
 from tests import factories
 from tests.factories import make_patient, report_check_in
 
@@ -105,6 +109,34 @@ def test_a_mail_server_failure_is_recorded_shown_on_the_dashboard_and_retried(
     assert len(mail.outbox) == 2
 
 
+def test_an_alert_that_lost_its_place_in_the_queue_is_queued_again_after_ten_minutes(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    report_check_in(patient, "bowel")  # the queueing after commit never ran: lost
+    first = Notification.objects.earliest("created_at").created_at
+    last = Notification.objects.latest("created_at").created_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = retry_undelivered(first + datetime.timedelta(minutes=9))
+        late = retry_undelivered(last + datetime.timedelta(minutes=10))
+
+    assert (early, late) == (0, 2)
+    assert Notification.objects.filter(state=DeliveryState.SENT).count() == 2
+
+
+def test_an_alert_already_sent_is_not_sent_again(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    """A worker retrying a task, or a second worker picking it up, sends nothing twice."""
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "bowel")
+    sent = Notification.objects.filter(state=DeliveryState.SENT).first()
+    mail.outbox.clear()
+
+    assert deliver_notification.call(sent.pk) == "already sent"
+    assert mail.outbox == []
+
+
 def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_window(
     alerting_clinic, patient, django_capture_on_commit_callbacks
 ):
@@ -121,6 +153,58 @@ def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_windo
     assert (early, on_time, again) == (0, 1, 0)
     assert [message.to for message in mail.outbox] == [["lead@north.example"]]
     assert "not yet acknowledged" in mail.outbox[0].subject
+
+
+@pytest.mark.parametrize("window", [5, 60])
+def test_escalation_comes_exactly_when_the_window_ends(alerting_clinic, patient, window):
+    """At the window's last minute, not one minute later (5 is the shortest allowed)."""
+    alerting_clinic.escalation_minutes = window
+    alerting_clinic.save()
+    report_check_in(patient, "chest")
+    flag = Flag.objects.get()
+
+    before = escalate_overdue(flag.opened_at + datetime.timedelta(minutes=window, seconds=-1))
+    exactly = escalate_overdue(flag.opened_at + datetime.timedelta(minutes=window))
+
+    assert (before, exactly) == (0, 1)
+
+
+def test_a_review_flag_is_never_escalated(alerting_clinic, patient):
+    report_check_in(patient, pain_now=10)
+    flag = Flag.objects.get()
+    assert flag.severity == "review"
+
+    assert escalate_overdue(flag.opened_at + datetime.timedelta(days=2)) == 0
+    flag.refresh_from_db()
+    assert flag.escalated_at is None
+
+
+def test_each_overdue_flag_is_escalated_and_counted_on_its_own(alerting_clinic, patient, clinician):
+    other = make_patient(alerting_clinic, clinician, "Bob")
+    report_check_in(patient, "chest")
+    report_check_in(other, "saddle")
+    first, second = Flag.objects.order_by("opened_at")
+    later = second.opened_at + datetime.timedelta(hours=2)
+
+    assert escalate_overdue(later) == 2
+    assert Flag.objects.filter(escalated_at=later).count() == 2
+    assert first.notifications.filter(kind="escalation").count() == 1
+    assert second.notifications.filter(kind="escalation").count() == 1
+
+
+def test_without_clinic_addresses_the_escalation_goes_to_the_clinician(
+    clinic, patient, clinician, django_capture_on_commit_callbacks
+):
+    clinic.alert_email = clinic.escalation_email = ""
+    clinic.save()
+    report_check_in(patient, "chest")
+    flag = Flag.objects.get()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        escalate_overdue(flag.opened_at + datetime.timedelta(hours=2))
+
+    assert [message.to for message in mail.outbox] == [[clinician.email]]
 
 
 def test_an_acknowledged_flag_is_not_escalated(alerting_clinic, patient, clinician):

@@ -129,6 +129,22 @@ def test_a_paused_plan_cannot_advance_and_resumes_at_the_same_stage_after_a_shor
     assert (plan.status, plan.current_position, plan.stage_started_on) == ("active", 2, later)
 
 
+@pytest.mark.parametrize("end_first", [False, True])
+def test_only_an_active_plan_can_be_paused(patient, clinician, clinic_template, end_first):
+    plan = assign(patient, clinic_template, clinician)
+    today = plan.start_date
+    if end_first:
+        services.plan_end(assignment=plan, by=clinician, reason="Discharged")
+    else:
+        services.plan_pause(assignment=plan, by=clinician, reason="Holiday", today=today)
+    changes = plan.changes.count()
+
+    with pytest.raises(ValidationError, match="not possible"):
+        services.plan_pause(assignment=plan, by=clinician, reason="Again", today=today)
+
+    assert plan.changes.count() == changes
+
+
 def test_resuming_after_a_long_pause_restarts_one_stage_lower(patient, clinician, clinic_template):
     plan = assign(patient, clinic_template, clinician, start_position=2)
     plan = services.plan_pause(assignment=plan, by=clinician, reason="Flu", today=TODAY())

@@ -1,4 +1,4 @@
-from patients.choices import Severity
+from patients.choices import Rule, Severity
 from patients.safety.rules import Baseline, Report, known_pattern
 
 PATTERN = Baseline(usual_pain=4, leg_symptoms="both", walking_pattern=True)
@@ -8,7 +8,7 @@ BOTH_LEGS_ON_A_WALK = Report(pain=5, areas=frozenset({"thigh"}), side="both", af
 def test_known_both_leg_walking_pattern_returning_asks_the_cauda_equina_questions():
     finding = known_pattern(BOTH_LEGS_ON_A_WALK, PATTERN)
 
-    assert finding.severity == Severity.REVIEW
+    assert (finding.rule, finding.severity) == (Rule.KNOWN_PATTERN, Severity.REVIEW)
     assert finding.ask_cauda_equina
 
 
