@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from patients.models import DeliveryState, Flag, Notification
 from patients.safety.notifications import (
+    MAX_ATTEMPTS,
     deliver_notification,
     escalate_overdue,
     retry_undelivered,
@@ -135,6 +136,35 @@ def test_an_alert_already_sent_is_not_sent_again(
 
     assert deliver_notification.call(sent.pk) == "already sent"
     assert mail.outbox == []
+
+
+def test_only_undelivered_alerts_are_queued_again(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    """Sent ones never; failed ones until they have been tried MAX_ATTEMPTS times."""
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "bowel")
+    sent, tried_out = Notification.objects.order_by("pk")
+    tried_out.state, tried_out.attempts = DeliveryState.FAILED, MAX_ATTEMPTS
+    tried_out.save()
+
+    assert sent.state == DeliveryState.SENT
+    assert retry_undelivered(timezone.now() + datetime.timedelta(days=1)) == 0
+
+
+def test_a_flag_in_a_clinic_with_a_shorter_window_is_escalated_on_time(
+    alerting_clinic, patient, clinician, other_clinic, other_clinician
+):
+    """Flags are looked at oldest first; one not yet due must not stop the rest."""
+    other_clinic.escalation_minutes = 5
+    other_clinic.save()
+    elsewhere = make_patient(other_clinic, other_clinician, "Bob")
+    report_check_in(patient, "chest")  # 60 minutes to acknowledge
+    report_check_in(elsewhere, "chest")  # 5 minutes
+    later = Flag.objects.get(patient=elsewhere).opened_at + datetime.timedelta(minutes=10)
+
+    assert escalate_overdue(later) == 1
+    assert Flag.objects.get(patient=elsewhere).escalated_at == later
 
 
 def test_an_unacknowledged_urgent_flag_is_escalated_once_after_the_clinics_window(

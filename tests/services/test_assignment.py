@@ -158,6 +158,19 @@ def test_resuming_after_a_long_pause_restarts_one_stage_lower(patient, clinician
     assert "long pause" in resume.reason
 
 
+def test_after_a_long_pause_at_the_first_stage_the_plan_resumes_there(
+    patient, clinician, clinic_template
+):
+    plan = assign(patient, clinic_template, clinician, start_position=1)
+    plan = services.plan_pause(assignment=plan, by=clinician, reason="Flu", today=TODAY())
+
+    later = TODAY() + datetime.timedelta(days=14)
+    plan = services.plan_resume(assignment=plan, by=clinician, reason="Better", today=later)
+
+    assert plan.current_position == 1
+    assert "long pause" not in plan.changes.last().reason
+
+
 def test_current_stage_reads_in_plain_words(patient, clinician, standard_template):
     plan = assign(patient, standard_template, clinician, days_ago=8, start_position=2)
 
