@@ -86,6 +86,24 @@ def test_a_flag_with_other_evidence_standing_is_not_marked_withdrawn(patient):
     assert flag.events.filter(kind=FlagEventKind.WITHDRAWN).count() == 1  # still in its history
 
 
+def test_deleting_every_walk_behind_a_flag_marks_it_withdrawn_only_after_the_last(patient):
+    """The first deletion leaves the second walk standing; the second leaves nothing, so
+    the first one's earlier withdrawal must still count (a mutation test found no test
+    of this)."""
+    first = report_walk(patient, **ELECTRIC_THIGH)
+    second = report_walk(patient, **ELECTRIC_THIGH)
+    flag = Flag.objects.get(rule=Rule.NEW_NERVE)
+
+    walk_log_delete(log=first, by=patient.user, now=timezone.now())
+    flag.refresh_from_db()
+    after_first = flag.evidence_change
+    walk_log_delete(log=second, by=patient.user, now=timezone.now())
+    flag.refresh_from_db()
+
+    assert (after_first, flag.evidence_change) == ("", EvidenceChange.WITHDRAWN)
+    assert flag.events.filter(kind=FlagEventKind.WITHDRAWN).count() == 2
+
+
 def test_new_evidence_clears_the_mark(patient):
     walk = report_walk(patient, **ELECTRIC_THIGH)
     walk_log_delete(log=walk, by=patient.user, now=timezone.now())
