@@ -15,7 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/safety/", "tests/services/", "tests/views/test_walk_log.py"]
+# The tests mutmut runs (pyproject.toml, [tool.mutmut]), the same way.
+TESTS = [
+    "tests/safety/",
+    "tests/services/",
+    "tests/views/test_walk_log.py",
+    "tests/views/test_check_in.py",
+    "tests/views/test_morning_check.py",
+    "tests/views/test_dashboard.py",
+]
+PYTEST = [
+    "-x",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "-m",
+    "not browser",
+    "--nomigrations",
+    "--deselect",
+    "tests/services/test_standard_template.py::test_standard_template_migration_reverses_and_reapplies",
+]
 
 
 @dataclass(frozen=True)
@@ -143,6 +162,85 @@ MUTATIONS = [
         "MAX_ATTEMPTS = 1",
         "a failed alert is never tried again",
     ),
+    Mutation(
+        "patients/choices.py",
+        "SEVERITY_RANK = {Severity.URGENT: 4,",
+        "SEVERITY_RANK = {Severity.URGENT: 3,",
+        "urgent ranked with same day: urgent news on a same-day flag is no escalation",
+    ),
+    Mutation(
+        "patients/choices.py",
+        "LEG_AREAS = frozenset({BodyArea.THIGH, BodyArea.BELOW_KNEE, BodyArea.FOOT})",
+        "LEG_AREAS = frozenset({BodyArea.THIGH, BodyArea.BELOW_KNEE})",
+        "the foot no longer counts as the leg",
+    ),
+    Mutation(
+        "patients/choices.py",
+        "JOINT_AREAS = frozenset({BodyArea.HIP, BodyArea.KNEE, BodyArea.FOOT})",
+        "JOINT_AREAS = frozenset({BodyArea.HIP, BodyArea.KNEE})",
+        "new foot pain is no longer overuse",
+    ),
+    Mutation(
+        "patients/choices.py",
+        "        PainCharacter.SHOOTING,\n",
+        "",
+        "shooting pain is no longer nerve-type",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "SeriousSymptom.BLADDER, SeriousSymptom.BOWEL, SeriousSymptom.SEXUAL}",
+        "SeriousSymptom.BLADDER, SeriousSymptom.SEXUAL}",
+        "a bowel answer is no longer a cauda equina symptom",
+    ),
+    Mutation(
+        "patients/safety/rules.py",
+        "        SeriousSymptom.LUMP,\n",
+        "",
+        "a new lump is no longer a systemic symptom",
+    ),
+    Mutation(
+        "patients/safety/advice.py",
+        'NON_EMERGENCY_NUMBERS = {Country.GB: "111"}',
+        "NON_EMERGENCY_NUMBERS = {}",
+        "same-day advice in the UK loses the 111 line",
+    ),
+    Mutation(
+        "programs/services.py",
+        "LONG_PAUSE = datetime.timedelta(days=14)",
+        "LONG_PAUSE = datetime.timedelta(days=15)",
+        "a plan paused two weeks resumes at the same stage",
+    ),
+    Mutation(
+        "programs/services.py",
+        "LONG_PAUSE = datetime.timedelta(days=14)",
+        "LONG_PAUSE = datetime.timedelta(days=13)",
+        "a plan paused 13 days resumes a stage lower",
+    ),
+]
+
+# Every rule taken out of the list a report is judged by, one at a time.
+REPORT_RULES = [
+    "cauda_equina",
+    "both_legs",
+    "weakness",
+    "chest",
+    "weakness_or_fall",
+    "systemic",
+    "known_pattern",
+    "severe_pain",
+    "walk_provoked",
+    "new_nerve",
+    "spreading",
+    "overuse",
+]
+MUTATIONS += [
+    Mutation(
+        "patients/safety/rules.py",
+        f"\n    {rule},\n",
+        "\n",
+        f"the {rule} rule is no longer run on a report",
+    )
+    for rule in REPORT_RULES
 ]
 
 
@@ -161,18 +259,7 @@ def killed(mutation: Mutation) -> bool:
             raise SystemExit(f"{mutation.path}: {mutation.old!r} is not there once; update it")
         target.write_text(source.replace(mutation.old, mutation.new))
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-x",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "-m",
-                "not browser",
-                *TESTS,
-            ],
+            [sys.executable, "-m", "pytest", *PYTEST, *TESTS],
             cwd=tree,
             capture_output=True,
             text=True,

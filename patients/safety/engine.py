@@ -70,7 +70,7 @@ def record_findings(
             _add_evidence(flag, finding, evidence, now, quiet=finding.rule in quiet_rules)
         touched.append(flag)
     if any(finding.severity in ALERT_SEVERITIES for finding in findings):
-        _pause_plan(patient, now)
+        _pause_plan(patient)
     return touched
 
 
@@ -146,7 +146,7 @@ EARLIER_REPORTS = gettext_lazy("(and earlier reports)")
 
 
 def latest_summary(current: str, latest: str) -> str:
-    if latest == current or current.startswith(latest):
+    if current.startswith(latest):  # the same news again, alone or already leading
         return current
     return f"{latest} {EARLIER_REPORTS}"[:300]
 
@@ -155,7 +155,7 @@ def _alerted_since(flag: Flag, since) -> bool:
     return flag.notifications.filter(kind=NotificationKind.ALERT, created_at__gte=since).exists()
 
 
-def _pause_plan(patient: Patient, now) -> None:
+def _pause_plan(patient: Patient) -> None:
     plan = PlanAssignment.objects.current_for(patient)
     if plan is None or plan.status != PlanStatus.ACTIVE:
         return

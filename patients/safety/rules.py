@@ -141,6 +141,11 @@ def _labels(codes, choices) -> str:
     return ", ".join(str(choices(code).label).lower() for code in sorted(codes))
 
 
+def _codes_in_words(codes) -> str:
+    """ "foot_drop" as "foot drop": the questions' own labels are too long for a summary."""
+    return ", ".join(sorted(code.replace("_", " ") for code in codes))
+
+
 def cauda_equina(report: Report, baseline: Baseline) -> Finding | None:
     answered = report.serious & CAUDA_EQUINA_SYMPTOMS
     if not answered:
@@ -149,7 +154,7 @@ def cauda_equina(report: Report, baseline: Baseline) -> Finding | None:
         Rule.CAUDA_EQUINA,
         Severity.URGENT,
         _("Reports possible cauda equina symptoms: %(which)s.")
-        % {"which": ", ".join(sorted(answered))},
+        % {"which": _codes_in_words(answered)},
         {"answered_yes": sorted(answered)},
     )
 
@@ -242,7 +247,7 @@ def weakness_or_fall(report: Report, baseline: Baseline) -> Finding | None:
             _("Reports a fall or injury; has osteoporosis or steroid use.")
             if fragile_fall
             else _("Reports foot drop, a leg giving way, or a fall: %(which)s.")
-            % {"which": ", ".join(sorted(answered))}
+            % {"which": _codes_in_words(answered)}
         ),
         {"answered_yes": sorted(answered), "fragile_bones": baseline.fragile_bones},
     )
@@ -255,7 +260,7 @@ def systemic(report: Report, baseline: Baseline) -> Finding | None:
     return Finding(
         Rule.SYSTEMIC,
         Severity.SAME_DAY,
-        _("Reports systemic symptoms: %(which)s.") % {"which": ", ".join(sorted(answered))},
+        _("Reports systemic symptoms: %(which)s.") % {"which": _codes_in_words(answered)},
         {"answered_yes": sorted(answered)},
     )
 

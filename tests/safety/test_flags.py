@@ -6,8 +6,14 @@ import pytest
 from django.utils import timezone
 
 from patients.choices import SEVERITY_RANK, Rule, Severity
-from patients.models import Flag, FlagStatus
-from patients.safety.engine import FlagMovedOn, flag_acknowledge, flag_resolve, record_findings
+from patients.models import AuditEvent, Flag, FlagStatus
+from patients.safety.engine import (
+    FlagMovedOn,
+    flag_acknowledge,
+    flag_resolve,
+    latest_summary,
+    record_findings,
+)
 from patients.safety.rules import Finding
 from patients.services.reports import morning_check_create
 from programs.models import PlanStatus
@@ -70,7 +76,12 @@ def test_saddle_numbness_raises_an_urgent_flag_and_pauses_the_plan(
     assert (flag.rule, flag.severity) == (Rule.CAUDA_EQUINA, Severity.URGENT)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.PAUSED
-    assert "urgent" in plan.changes.last().reason
+    pause = plan.changes.last()
+    assert (pause.kind, pause.changed_by, pause.reason) == (
+        "pause",
+        None,  # by the engine, not by a person
+        "Paused automatically: an urgent or same-day flag was raised.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,6 +110,38 @@ def test_a_flag_is_acknowledged_once_even_when_no_page_state_is_given(patient, c
         flag_acknowledge(flag=flag, by=clinician)
 
     assert flag.events.filter(kind="acknowledged").count() == 1
+
+
+def test_a_clinician_whose_page_is_out_of_date_is_told_what_the_flag_is_now(patient, clinician):
+    report_check_in(patient, "chest")
+    flag = Flag.objects.get()
+    seen = flag.seen
+    flag_acknowledge(flag=flag, by=clinician)
+
+    with pytest.raises(FlagMovedOn) as moved:
+        flag_resolve(flag=flag, by=clinician, action="hold", note="", expected_flag=seen)
+
+    assert moved.value.messages == [
+        "This flag changed after the page was opened (it is now acknowledged, urgent), so "
+        "nothing was changed. Look at it again: there may be news."
+    ]
+
+
+def test_a_flag_resolved_already_says_by_whom_when_that_is_known(patient, clinician):
+    report_check_in(patient, "chest")
+    flag = flag_resolve(flag=Flag.objects.get(), by=clinician, action="hold", note="Seen")
+    name = clinician.get_full_name()
+
+    with pytest.raises(FlagMovedOn) as moved:
+        flag_acknowledge(flag=flag, by=clinician)
+    assert moved.value.messages == [
+        f"This flag was already resolved by {name}, so nothing was changed."
+    ]
+
+    Flag.objects.filter(pk=flag.pk).update(resolved_by=None)  # an account since erased
+    with pytest.raises(FlagMovedOn) as moved:
+        flag_acknowledge(flag=flag, by=clinician)
+    assert moved.value.messages == ["This flag was already resolved, so nothing was changed."]
 
 
 def test_severities_are_ranked_urgent_same_day_review_info():
@@ -137,6 +180,61 @@ def test_more_same_day_news_on_a_same_day_flag_does_not_alert_again(
         record_findings(patient=alerting_patient, findings=same_day, source={})
 
     assert Flag.objects.get().notifications.count() == 2  # the first alert only
+
+
+def test_each_piece_of_evidence_is_kept_in_the_flags_history_and_the_audit_trail(patient):
+    """What the flag page and a governance review read: every report, its severity and
+    words, in order, and an audit row for each change to the flag."""
+    for severity, summary in [
+        (Severity.REVIEW, "Night pain"),
+        (Severity.REVIEW, "Night pain again"),
+        (Severity.SAME_DAY, "Fever"),
+    ]:
+        record_findings(
+            patient=patient, findings=[Finding(Rule.SYSTEMIC, severity, summary)], source={}
+        )
+
+    flag = Flag.objects.get()
+    assert [(event.kind, event.severity, event.summary) for event in flag.events.all()] == [
+        ("raised", Severity.REVIEW, "Night pain"),
+        ("evidence", Severity.REVIEW, "Night pain again"),
+        ("escalated", Severity.SAME_DAY, "Fever"),
+    ]
+    trail = AuditEvent.objects.filter(subject="flag", object_id=str(flag.pk)).order_by("pk")
+    assert list(trail.values_list("action", "patient_id", "detail")) == [
+        ("created", patient.pk, "systemic (review)"),
+        ("changed", patient.pk, "new evidence"),
+        ("changed", patient.pk, "escalated"),
+    ]
+
+
+def test_a_summary_already_led_by_the_latest_evidence_is_kept():
+    assert latest_summary("Fever (and earlier reports)", "Fever") == "Fever (and earlier reports)"
+    assert latest_summary("Fever", "Fever") == "Fever"
+    assert latest_summary("Night pain", "Fever") == "Fever (and earlier reports)"
+    assert len(latest_summary("Night pain", "Fever " * 60)) == 300  # the column's length
+
+
+def test_evidence_already_acted_on_for_the_same_report_is_kept_quietly(
+    alerting_patient, clinician, django_capture_on_commit_callbacks
+):
+    """A report's second, complete save: the urgent news was told at the first save."""
+    urgent = [Finding(Rule.CAUDA_EQUINA, Severity.URGENT, "Saddle numbness")]
+    with django_capture_on_commit_callbacks(execute=True):
+        record_findings(patient=alerting_patient, findings=urgent, source={})
+        flag_acknowledge(flag=Flag.objects.get(), by=clinician)
+        touched = record_findings(
+            patient=alerting_patient,
+            findings=urgent,
+            source={},
+            quiet_rules={Rule.CAUDA_EQUINA},
+        )
+
+    flag = Flag.objects.get()
+    assert touched == [flag]
+    assert flag.status == FlagStatus.ACKNOWLEDGED  # not reopened by news already told
+    assert flag.notifications.count() == 2  # the first alert only
+    assert flag.events.filter(kind="evidence").count() == 1
 
 
 def test_severe_pain_is_a_high_priority_review_flag(patient):

@@ -20,6 +20,10 @@ from patients.safety.notifications import (
 from tests import factories
 from tests.factories import make_patient, report_check_in
 
+# One read of the waiting flags (with clinic and clinician), then per flag: a savepoint,
+# the once-only update, the escalation's one email, and the savepoint's release.
+ESCALATION_SWEEP_QUERIES = 1 + 2 * 4
+
 
 @pytest.fixture
 def alerting_clinic(clinic):
@@ -42,6 +46,30 @@ def test_an_urgent_flag_emails_the_clinician_and_the_alert_address_after_commit(
     assert mail.outbox[0].subject == "Stepwise: an urgent flag to review"
     assert "Alice" not in mail.outbox[0].body  # no patient details in email
     assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+def test_the_alert_and_the_escalation_read_word_for_word_without_patient_details(
+    alerting_clinic, patient, django_capture_on_commit_callbacks, settings
+):
+    """The words are what a clinician acts on; the patient's details stay behind sign-in."""
+    settings.SITE_URL = "https://stepwise.example"
+    opened = datetime.datetime(2026, 11, 30, 9, 15, tzinfo=datetime.UTC)
+    with time_machine.travel(opened, tick=False), django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "chest")
+        escalate_overdue(opened + datetime.timedelta(hours=2))
+
+    alert, _to_the_address, escalation = mail.outbox
+    assert alert.subject == "Stepwise: an urgent flag to review"
+    assert escalation.subject == "Stepwise: an urgent flag not yet acknowledged"
+    assert (
+        alert.body
+        == escalation.body
+        == (
+            "An urgent flag was raised for a patient of North Clinic at 30 Nov 2026 09:15 GMT.\n\n"
+            "Review it on the dashboard: https://stepwise.example/clinic/\n\n"
+            "This email leaves out the patient's details on purpose."
+        )
+    )
 
 
 def test_nothing_is_sent_when_the_save_rolls_back(
@@ -222,6 +250,21 @@ def test_each_overdue_flag_is_escalated_and_counted_on_its_own(alerting_clinic, 
     assert second.notifications.filter(kind="escalation").count() == 1
 
 
+def test_a_sweep_reads_the_waiting_flags_once_and_skips_those_already_escalated(
+    alerting_clinic, patient, clinician, django_assert_num_queries
+):
+    """Pinned: the flags come with their clinic and clinician in one read, and a flag
+    escalated by an earlier sweep is not even looked at again."""
+    done, first, second = (make_patient(alerting_clinic, clinician, name) for name in "ABC")
+    for someone in (done, first, second):
+        report_check_in(someone, "chest")
+    later = Flag.objects.order_by("opened_at").last().opened_at + datetime.timedelta(hours=2)
+    Flag.objects.filter(patient=done).update(escalated_at=later)
+
+    with django_assert_num_queries(ESCALATION_SWEEP_QUERIES):
+        assert escalate_overdue(later) == 2
+
+
 def test_without_clinic_addresses_the_escalation_goes_to_the_clinician(
     clinic, patient, clinician, django_capture_on_commit_callbacks
 ):
@@ -289,6 +332,22 @@ def test_the_same_urgent_news_sent_again_within_minutes_alerts_once(
 
     assert len(mail.outbox) == 4
     assert Flag.objects.get().events.count() == 6  # every report is kept as evidence
+
+
+def test_a_reminder_that_a_flag_waits_is_not_an_alert_about_new_urgent_news(
+    alerting_clinic, patient, django_capture_on_commit_callbacks
+):
+    """Only an alert minutes ago makes new urgent news a repeat; an escalation is not one."""
+    report_check_in(patient, "saddle")
+    flag = Flag.objects.get()
+    escalated = flag.opened_at + datetime.timedelta(minutes=60)
+    with time_machine.travel(escalated, tick=False):
+        assert escalate_overdue(escalated) == 1
+
+    with time_machine.travel(escalated + datetime.timedelta(minutes=1), tick=False):
+        report_check_in(patient, "saddle")
+
+    assert flag.notifications.filter(kind="alert").count() == 4  # two reports, two addresses
 
 
 def test_worse_news_always_alerts_even_minutes_after_the_last(

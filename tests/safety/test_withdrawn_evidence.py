@@ -27,8 +27,16 @@ def test_deleting_a_walk_marks_its_flags_as_evidence_withdrawn(patient):
 
     flag = Flag.objects.get(rule=Rule.NEW_NERVE)
     assert flag.evidence_change == EvidenceChange.WITHDRAWN
-    assert flag.events.last().kind == FlagEventKind.WITHDRAWN
     assert flag.status == "open"  # never deleted, never closed by the patient
+    withdrawn = flag.events.last()
+    # The flag's history says who did what to which report, at the flag's severity.
+    assert (withdrawn.kind, withdrawn.by, withdrawn.severity, withdrawn.evidence) == (
+        FlagEventKind.WITHDRAWN,
+        patient.user,
+        flag.severity,
+        {"source_id": str(walk.pk)},
+    )
+    assert withdrawn.summary == f"The patient deleted the walk of {walk.walked_on.isoformat()}."
 
 
 def test_correcting_a_walk_marks_its_flags_as_evidence_corrected(patient):

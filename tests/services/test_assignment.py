@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from patients.models import AuditEvent
 from programs import services
 from programs.models import PlanAssignment, PlanStatus, StageChangeKind
 from tests.factories import assign
@@ -102,6 +103,28 @@ def test_advance_hold_and_step_back_move_the_stage_and_restart_its_clock(
     ]
 
 
+@pytest.mark.parametrize(
+    ("against_warning", "detail"),
+    [
+        (False, "advance: stage 1 to 2"),
+        (True, "advance: stage 1 to 2, confirmed against a warning"),
+    ],
+)
+def test_each_stage_change_says_who_and_whether_it_went_against_a_warning(
+    patient, clinician, clinic_template, against_warning, detail
+):
+    plan = assign(patient, clinic_template, clinician)
+
+    services.plan_advance(
+        assignment=plan, by=clinician, reason="", today=TODAY(), against_warning=against_warning
+    )
+
+    change = plan.changes.last()
+    assert (change.changed_by, change.against_warning) == (clinician, against_warning)
+    trail = AuditEvent.objects.filter(subject="plan", object_id=str(plan.pk)).order_by("pk").last()
+    assert (trail.actor_id, trail.patient_id, trail.detail) == (clinician.pk, patient.pk, detail)
+
+
 def test_no_advance_past_the_last_stage_or_step_back_before_the_first(
     patient, clinician, clinic_template
 ):
@@ -139,9 +162,11 @@ def test_only_an_active_plan_can_be_paused(patient, clinician, clinic_template, 
         services.plan_pause(assignment=plan, by=clinician, reason="Holiday", today=today)
     changes = plan.changes.count()
 
-    with pytest.raises(ValidationError, match="not possible"):
+    with pytest.raises(ValidationError) as refused:
         services.plan_pause(assignment=plan, by=clinician, reason="Again", today=today)
 
+    status = "ended" if end_first else "paused"
+    assert refused.value.messages == [f"This plan is {status}, so that change is not possible."]
     assert plan.changes.count() == changes
 
 

@@ -10,6 +10,7 @@ from patients.safety.trends import Entry, Recent, flare, median_before
 
 DAY = datetime.date(2026, 11, 23)
 USUAL = Baseline(usual_pain=3)
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def days_ago(days: int) -> datetime.date:
@@ -108,12 +109,22 @@ def test_not_settled_by_the_morning_twice_in_a_week_is_a_flare():
         (1,),  # once
         (1, 1),  # two walks on the same day: one day
         (8, 1),  # more than a week apart
+        (7, 0),  # seven days apart: not within a week
+        (7, 1),  # the earlier one is more than six days before this report
     ],
 )
 def test_unsettled_mornings_must_be_two_days_within_a_week(unsettled):
     recent = Recent(unsettled_days=tuple(days_ago(back) for back in unsettled))
 
     assert flare(Report(pain=3, day=DAY), USUAL, recent) is None
+
+
+@pytest.mark.parametrize("unsettled", [(6, 0), (6, 1)])
+def test_unsettled_mornings_at_the_edge_of_the_week_still_count(unsettled):
+    """Six days apart, the earlier one six days before this report: still one week."""
+    recent = Recent(unsettled_days=tuple(days_ago(back) for back in unsettled))
+
+    assert flare(Report(pain=3, day=DAY), USUAL, recent) is not None
 
 
 def test_the_patient_saying_it_is_a_flare_is_a_flare():
@@ -125,3 +136,46 @@ def test_the_patient_saying_it_is_a_flare_is_a_flare():
 
 def test_an_unanswered_pain_score_never_counts_as_raised():
     assert flare(Report(pain=None, day=DAY), USUAL, pains((1, 9))) is None
+
+
+def test_a_clinician_reads_both_bad_days_with_usual_and_median():
+    """The summary and evidence are what the clinician sees on the flag: both days, both
+    scores, against what."""
+    finding = flare(Report(pain=6, day=DAY), USUAL, pains((8, 3), (2, 5)))
+
+    assert finding.summary == (
+        "Pain 6/10 on 23 Nov and 5/10 on 21 Nov: up on two days (usual 3, 14-day median 4)."
+    )
+    assert finding.evidence == {
+        "usual": 3,
+        "median_14_days": 4,
+        "threshold": 5,
+        "now": 6,
+        "day": "2026-11-23",
+        "says_flare": False,
+        "other_day": "2026-11-21",
+        "other_pain": 5,
+        "other_source_id": "",
+    }
+
+
+def test_without_a_median_yet_the_summary_says_so():
+    finding = flare(Report(pain=5, day=DAY), USUAL, Recent(pains=(Entry(DAY + ONE_DAY, 5),)))
+
+    assert finding.summary.endswith("(usual 3, 14-day median not known yet).")
+
+
+def test_two_unsettled_mornings_are_named_in_order():
+    recent = Recent(unsettled_days=(days_ago(1), days_ago(4)))
+
+    finding = flare(Report(pain=None, day=DAY), USUAL, recent)
+
+    assert finding.summary == (
+        "Not back to usual the morning after a walk, twice in a week (19 Nov and 22 Nov)."
+    )
+
+
+def test_saying_it_is_a_flare_is_summarised_in_the_patients_terms():
+    finding = flare(Report(pain=4, day=DAY, says_flare=True), USUAL, Recent())
+
+    assert finding.summary == "Says this is a flare-up: worse pain that is hard to cope with."

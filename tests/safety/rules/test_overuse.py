@@ -15,3 +15,9 @@ def test_joint_pain_known_at_enrolment_is_not_new():
     baseline = Baseline(usual_pain=3, joint_pain=frozenset({"knee"}))
 
     assert overuse(Report(pain=3, areas=frozenset({"knee"})), baseline) is None
+
+
+def test_the_new_places_are_named_in_plain_words_in_a_fixed_order():
+    finding = overuse(Report(pain=3, areas=frozenset({"knee", "hip"})), Baseline(usual_pain=3))
+
+    assert finding.summary == "New pain in: hip, knee."

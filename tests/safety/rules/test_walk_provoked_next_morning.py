@@ -6,7 +6,7 @@ import pytest
 from patients.choices import Rule, Severity
 from patients.models import Clinic
 from patients.safety.rules import DEFAULT_THRESHOLDS, Thresholds
-from patients.safety.trends import walk_provoked_next_morning
+from patients.safety.trends import unsettled_morning, walk_provoked_next_morning
 
 
 @pytest.mark.parametrize(("morning", "flags"), [(4, False), (5, True), (9, True)])
@@ -17,6 +17,21 @@ def test_two_above_the_score_before_the_walk_is_for_review(morning, flags):
     if flags:
         assert (finding.rule, finding.severity) == (Rule.WALK_PROVOKED, Severity.REVIEW)
         assert finding.evidence == {"before_walk": 3, "next_morning": morning}
+
+
+def test_the_clinician_reads_both_scores():
+    finding = walk_provoked_next_morning(3, 6)
+
+    assert finding.summary == "Pain 6/10 the morning after a walk, against 3 before it."
+
+
+def test_not_back_to_usual_once_is_advice_not_a_flag():
+    finding = unsettled_morning(settled=False)
+
+    assert (finding.rule, finding.severity) == (Rule.WALK_PROVOKED, Severity.INFO)
+    assert finding.summary == "Not back to usual the morning after a walk."
+    assert finding.advice == "morning"
+    assert unsettled_morning(settled=True) is None
 
 
 def test_no_morning_score_is_no_finding():
