@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from patients.models import Flag
+from patients.models import Clinic, Flag
+from patients.safety.rules import Thresholds
 from tests import factories
 from tests.factories import report_check_in
 
@@ -88,3 +89,23 @@ def test_a_clinician_cannot_change_the_clinics_thresholds(client, clinic, clinic
     assert response.status_code == 403
     clinic.refresh_from_db()
     assert clinic.severe_pain_threshold == 8
+
+
+def test_every_limit_a_clinic_sets_reaches_the_rules():
+    clinic = Clinic(
+        severe_pain_threshold=9,
+        severe_pain_rise=3,
+        walk_pain_advice_above=6,
+        flare_rise=3,
+        next_morning_rise=4,
+        no_activity_days=10,
+    )
+
+    assert Thresholds.of(clinic) == Thresholds(
+        severe_pain=9,
+        severe_pain_rise=3,
+        walk_pain_advice_above=6,
+        flare_rise=3,
+        next_morning_rise=4,
+        no_activity_days=10,
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from patients.models import AuditEvent
 from programs import services
 from programs.models import PlanAssignment, PlanStatus, StageChangeKind
-from tests.factories import assign
+from tests.factories import assign, make_patient
 
 TODAY = timezone.localdate
 
@@ -101,6 +101,7 @@ def test_advance_hold_and_step_back_move_the_stage_and_restart_its_clock(
         ("hold", 2, 2, "Amber"),
         ("step_back", 2, 1, "Red"),
     ]
+    assert not plan.changes.filter(against_warning=True).exists()  # none went against one
 
 
 @pytest.mark.parametrize(
@@ -181,6 +182,21 @@ def test_resuming_after_a_long_pause_restarts_one_stage_lower(patient, clinician
     resume = plan.changes.last()
     assert (resume.kind, resume.from_position, resume.to_position) == ("resume", 2, 1)
     assert "long pause" in resume.reason
+
+
+def test_stages_are_found_by_their_position_in_the_plan_not_their_row(
+    clinic, patient, clinician, clinic_template
+):
+    """Another plan's stages come first in the table, so row ids and positions differ."""
+    assign(make_patient(clinic, clinician, "Bob"), clinic_template, clinician)
+    plan = assign(patient, clinic_template, clinician, start_position=2)
+    plan = services.plan_pause(assignment=plan, by=clinician, reason="Flu", today=TODAY())
+
+    later = TODAY() + datetime.timedelta(days=14)
+    plan = services.plan_resume(assignment=plan, by=clinician, reason="Better", today=later)
+    assert plan.current_position == 1
+    plan = services.plan_advance(assignment=plan, by=clinician, reason="", today=later)
+    assert plan.current_position == 2
 
 
 def test_after_a_long_pause_at_the_first_stage_the_plan_resumes_there(

@@ -34,3 +34,9 @@ def test_nerve_words_in_the_back_only_are_not_leg_symptoms():
     report = Report(pain=4, characters=frozenset({"burning"}), areas=frozenset({"lower_back"}))
 
     assert new_nerve(report, Baseline(usual_pain=3)) is None
+
+
+def test_the_foot_is_part_of_the_leg():
+    report = Report(pain=3, characters=frozenset({"electric_shock"}), areas=frozenset({"foot"}))
+
+    assert new_nerve(report, Baseline(usual_pain=3)) is not None

@@ -21,3 +21,7 @@ def test_the_new_places_are_named_in_plain_words_in_a_fixed_order():
     finding = overuse(Report(pain=3, areas=frozenset({"knee", "hip"})), Baseline(usual_pain=3))
 
     assert finding.summary == "New pain in: hip, knee."
+
+
+def test_new_foot_pain_counts_as_overuse():
+    assert overuse(Report(pain=3, areas=frozenset({"foot"})), Baseline(usual_pain=3)) is not None

@@ -87,13 +87,13 @@ CASES = {
     ),
     "chest pain": (
         chest,
-        report(serious={"dizzy", "chest"}),
+        report(serious={"chest", "fever"}),
         USUAL,
         Finding(
             Rule.CHEST,
             Severity.URGENT,
             "Reports chest pain or pressure, undue breathlessness, or fainting.",
-            {"answered_yes": ["chest", "dizzy"]},
+            {"answered_yes": ["chest"]},
         ),
     ),
     "dizziness that settled": (
