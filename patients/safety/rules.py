@@ -142,7 +142,8 @@ def _labels(codes, choices) -> str:
 
 
 def _codes_in_words(codes) -> str:
-    """ "foot_drop" as "foot drop": the questions' own labels are too long for a summary."""
+    """Answer codes in words ("foot_drop" as "foot drop") for a clinician's summary: the
+    questions' own labels are too long for one line."""
     return ", ".join(sorted(code.replace("_", " ") for code in codes))
 
 
