@@ -8,7 +8,7 @@ import datetime
 
 from django.utils.dateformat import format as date_format
 
-from patients.selectors import week_bounds
+from patients.summaries import week_bounds
 from programs.charts import (
     CHART_HEIGHT,
     MARGIN_BOTTOM,

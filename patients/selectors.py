@@ -4,18 +4,11 @@ and readiness, what is awaiting a next-morning check, the latest advice given.""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
 from django.utils import timezone
 
-from patients.models import Flag, MorningFeeling, Patient, SymptomCheckIn, WalkLog
+from patients.models import Flag, Patient, SymptomCheckIn, WalkLog
+from patients.summaries import plan_progress, stage_walks, summary_of, week_bounds
 from programs.models import PlanAssignment, PlanStatus
-from programs.progression import StageWalk, stage_progress
-
-
-def week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Monday to Sunday around `today`."""
-    monday = today - datetime.timedelta(days=today.weekday())
-    return monday, monday + datetime.timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -50,79 +43,32 @@ class WeekProgress:
 
 
 def week_progress(patient, stage, today: datetime.date) -> WeekProgress:
+    """This week against the stage, from the patient's summary (patients/summaries.py)."""
     first, last = week_bounds(today)
-    totals = (
-        WalkLog.objects.live()
-        .filter(patient=patient)
-        .between(first, last)
-        .aggregate(walks=Count("pk"), minutes=Sum("minutes"))
-    )
+    walks, minutes = summary_of(patient).this_week(today)
     return WeekProgress(
         first_day=first,
         last_day=last,
-        walks=totals["walks"],
-        minutes=totals["minutes"] or 0,
+        walks=walks,
+        minutes=minutes,
         target_walks=stage.sessions_per_week if stage else None,
         minutes_per_walk=stage.minutes_per_session if stage else None,
     )
 
 
-# Severities that block progression and turn the light red while unresolved.
-BLOCKING_SEVERITIES = {"urgent", "same_day", "review"}
-# Walks are loaded this far back for the traffic light: longer than any stage (12 weeks).
-LIGHT_LOOKBACK = datetime.timedelta(weeks=13)
-
-
-def plan_progress(plan, walks, flag_severities, usual_pain: int, today: datetime.date):
-    """The current stage's traffic light and readiness, or None without an active stage.
-
-    `walks` are the patient's recent live walks with their next-morning checks loaded;
-    `flag_severities` the severities of the patient's unresolved flags.
-    """
-    stage = plan.current_stage if plan and plan.status == PlanStatus.ACTIVE else None
-    if stage is None:
-        return None
-    stage_walks = [
-        StageWalk(
-            pain_after=walk.pain_after,
-            settled_next_morning=_settled(walk, MorningFeeling.USUAL),
-        )
-        for walk in walks
-        if walk.walked_on >= plan.stage_started_on
-    ]
-    blocking = bool(set(flag_severities) & BLOCKING_SEVERITIES)
-    return stage_progress(
-        walks=stage_walks,
-        usual_pain=usual_pain,
-        walks_needed=stage.sessions_to_progress,
-        stage_started=plan.stage_started_on,
-        stage_weeks=stage.weeks,
-        today=today,
-        has_next_stage=any(other.position > stage.position for other in plan.stages.all()),
-        review_flag_open=blocking,
-    )
-
-
 def stage_readiness(patient, plan, today: datetime.date, *, leaving_out_flag=None):
-    """The current stage's light and readiness from the database (two queries).
+    """The current stage's light and readiness from the database (two queries), as the
+    summary works it out: for a page that acts on it, read now, not from the stored row.
 
     `leaving_out_flag`: the flag being resolved, so the light says what else is wrong.
     """
-    walks = (
-        WalkLog.objects.live()
-        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
-        .select_related("morning_check")
-    )
+    if plan is None:
+        return None
     flags = Flag.objects.unresolved().filter(patient=patient)
     if leaving_out_flag is not None:
         flags = flags.exclude(pk=leaving_out_flag.pk)
-    severities = flags.values_list("severity", flat=True)
-    return plan_progress(plan, list(walks), list(severities), patient.usual_pain, today)
-
-
-def _settled(walk, usual: str) -> bool | None:
-    check = getattr(walk, "morning_check", None)
-    return None if check is None else check.feeling == usual
+    severities = list(flags.values_list("severity", flat=True))
+    return plan_progress(plan, stage_walks(patient, plan), severities, patient.usual_pain, today)
 
 
 def walk_awaiting_morning_check(patient: Patient, today: datetime.date) -> WalkLog | None:

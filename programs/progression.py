@@ -40,19 +40,48 @@ def walk_light(walk: StageWalk, usual_pain: int) -> str:
     return Light.GREEN
 
 
+class LightReason(models.TextChoices):
+    """Why a stage's light is not green, in the clinician's words."""
+
+    NONE = "", _("on track")
+    FLAG_OPEN = "flag_open", _("an open urgent, same-day or review flag")
+    NOT_SETTLING = "not_settling", _("pain not settled the next morning, twice")
+    NOT_SETTLED = "not_settled", _("pain not settled the next morning after a walk")
+    PAIN_AFTER = "pain_after", _("pain after a walk above 5 and above usual")
+
+
 def stage_light(walks: list[StageWalk], usual_pain: int, *, review_flag_open: bool) -> str:
     """The stage so far: red on any open review flag or on pain not settling twice."""
+    return LIGHT_OF_REASON[light_reason(walks, usual_pain, review_flag_open=review_flag_open)]
+
+
+def light_reason(walks: list[StageWalk], usual_pain: int, *, review_flag_open: bool) -> str:
+    """Why the stage's light is what it is: the first reason in the order red, then amber."""
     unsettled = sum(walk.settled_next_morning is False for walk in walks)
-    if review_flag_open or unsettled >= UNSETTLED_FOR_RED:
-        return Light.RED
+    if review_flag_open:
+        return LightReason.FLAG_OPEN
+    if unsettled >= UNSETTLED_FOR_RED:
+        return LightReason.NOT_SETTLING
+    if unsettled:
+        return LightReason.NOT_SETTLED
     if any(walk_light(walk, usual_pain) == Light.AMBER for walk in walks):
-        return Light.AMBER
-    return Light.GREEN
+        return LightReason.PAIN_AFTER
+    return LightReason.NONE
+
+
+LIGHT_OF_REASON = {
+    LightReason.FLAG_OPEN: Light.RED,
+    LightReason.NOT_SETTLING: Light.RED,
+    LightReason.NOT_SETTLED: Light.AMBER,
+    LightReason.PAIN_AFTER: Light.AMBER,
+    LightReason.NONE: Light.GREEN,
+}
 
 
 @dataclass(frozen=True)
 class StageProgress:
     light: str
+    light_reason: str
     walks_done: int
     walks_needed: int
     stage_over: bool
@@ -61,6 +90,10 @@ class StageProgress:
     @property
     def light_label(self) -> str:
         return Light(self.light).label
+
+    @property
+    def light_reason_label(self) -> str:
+        return LightReason(self.light_reason).label
 
     @property
     def ready(self) -> bool:
@@ -83,8 +116,10 @@ def stage_progress(
     has_next_stage: bool,
     review_flag_open: bool,
 ) -> StageProgress:
+    reason = light_reason(walks, usual_pain, review_flag_open=review_flag_open)
     return StageProgress(
-        light=stage_light(walks, usual_pain, review_flag_open=review_flag_open),
+        light=LIGHT_OF_REASON[reason],
+        light_reason=reason,
         walks_done=len(walks),
         walks_needed=walks_needed,
         stage_over=today >= stage_started + datetime.timedelta(weeks=stage_weeks),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import AuditAction, Clinic, Patient
 from patients.security import audit
+from patients.summaries import summary_refresh
 from programs.models import (
     AssignedStage,
     PlanAssignment,
@@ -103,6 +104,7 @@ def plan_assign(
         obj=assignment,
         detail=f"starts at stage {start_position}",
     )
+    summary_refresh(patient)
     return assignment
 
 
@@ -128,7 +130,7 @@ def _record(
         obj=assignment,
         detail=f"{detail}, confirmed against a warning" if against_warning else detail,
     )
-    return StageChange.objects.create(
+    change = StageChange.objects.create(
         assignment=assignment,
         kind=kind,
         from_position=from_position,
@@ -137,6 +139,8 @@ def _record(
         reason=reason,
         against_warning=against_warning,
     )
+    summary_refresh(assignment.patient)
+    return change
 
 
 def _require_status(assignment: PlanAssignment, *allowed: str) -> None:

@@ -12,6 +12,7 @@ from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
 from patients.security import two_factor
 from patients.services.enrolment import patient_enrol
 from patients.services.reports import morning_check_create, symptom_check_in_save, walk_log_create
+from patients.summaries import summary_refresh
 from programs import services
 from programs.models import PlanTemplate, TemplateStage
 
@@ -122,6 +123,8 @@ def walk_the_stage(patient, count=6, pain_after=3):
             pain_before=2,
             pain_after=pain_after,
         )
+    # Written straight to the table, as a bulk load would be, so the summary is rebuilt.
+    summary_refresh(patient)
 
 
 def report_walk(patient, **values):

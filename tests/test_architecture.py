@@ -62,7 +62,7 @@ def test_the_code_keeps_every_import_contract(copy_of_the_code):
         (
             "programs/services.py",
             "from patients.safety import engine",
-            "programs uses patients' models, vocabulary and security",
+            "programs uses patients' models, vocabulary, security and summaries",
         ),
     ],
 )

@@ -30,6 +30,7 @@ from patients.services.enrolment import (
     patient_email_change,
     patient_enrol,
 )
+from patients.summaries import summary_refresh
 from programs.models import PlanAssignment
 
 User = get_user_model()
@@ -255,6 +256,7 @@ class PatientAdmin(ClinicScopedAdmin):
             obj.user.first_name, obj.user.last_name = account["first_name"], account["last_name"]
             obj.user.save(update_fields=["first_name", "last_name"])
             save_changed_fields(obj, form)
+            summary_refresh(obj)  # the usual pain sets the light
             self.change_email(request, obj, account["email"])
             return
         baseline = {

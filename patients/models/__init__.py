@@ -2,7 +2,8 @@
 
 clinics: clinics, staff and their roles. enrolment: patients and their invitations.
 reports: walks, symptom check-ins, next-morning checks. flags: flags, their history and
-the alert emails about them. audit: the audit trail and failed sign-ins.
+the alert emails about them. audit: the audit trail and failed sign-ins. summary: a
+patient at a glance, kept for the clinic's pages.
 """
 
 from patients.models.audit import AuditAction, AuditEvent, AuditEventQuerySet, FailedSignIn
@@ -51,6 +52,7 @@ from patients.models.reports import (
     WalkLogQuerySet,
     WalkLogRevision,
 )
+from patients.models.summary import PatientSummary
 
 __all__ = [
     "EDIT_WINDOW",
@@ -84,6 +86,7 @@ __all__ = [
     "NotificationQuerySet",
     "Patient",
     "PatientQuerySet",
+    "PatientSummary",
     "RevisionAction",
     "StaffMembership",
     "StaffMembershipQuerySet",

@@ -31,6 +31,7 @@ from patients.models import (
 from patients.safety.notifications import notify
 from patients.safety.rules import Finding, is_flagged
 from patients.security import audit
+from patients.summaries import summary_refresh
 from programs import services as plan_services
 from programs.actions import MovedOn, apply_plan_action
 from programs.models import PlanAssignment, PlanStatus
@@ -43,6 +44,8 @@ def record_findings(
     *, patient: Patient, findings: list[Finding], source: dict, quiet_rules=frozenset()
 ) -> list[Flag]:
     """Raise new flags or add evidence to unresolved ones. Returns the flags touched.
+
+    The caller refreshes the patient's summary once its whole change is written.
 
     `quiet_rules` were already acted on for this same report (its first, partial save):
     their evidence is added without telling the clinic twice.
@@ -356,4 +359,5 @@ def flag_resolve(
         obj=flag,
         detail=f"resolved: {action}",
     )
+    summary_refresh(flag.patient)
     return flag

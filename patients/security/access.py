@@ -51,9 +51,16 @@ def is_patient(user) -> bool:
 
 def current_patient(request: HttpRequest) -> Patient:
     """The signed-in patient; anyone else gets a 404."""
-    if not is_patient(request.user):
+    user = request.user
+    if not user.is_authenticated:
         raise Http404
-    return Patient.objects.select_related("clinic", "user").get(user=request.user)
+    # One query, with what every patient page reads: their clinic's day and their summary.
+    patients = Patient.objects.select_related("clinic", "summary").order_by()
+    patient = patients.filter(user_id=user.pk).first()
+    if patient is None:
+        raise Http404
+    patient.user = user
+    return patient
 
 
 def patient_walk(patient: Patient, walk_id) -> WalkLog:
@@ -66,7 +73,9 @@ def patient_walk(patient: Patient, walk_id) -> WalkLog:
 def scoped_patient(request: HttpRequest, patient_id) -> Patient:
     """A patient of one of the user's clinics, or a 404."""
     patients = Patient.objects.in_clinics(clinic_ids(request.user))
-    return get_object_or_404(patients.select_related("user", "clinic", "clinician"), pk=patient_id)
+    return get_object_or_404(
+        patients.select_related("user", "clinic", "clinician", "summary"), pk=patient_id
+    )
 
 
 def scoped_flag(request: HttpRequest, flag_id) -> Flag:

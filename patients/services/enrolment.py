@@ -22,6 +22,7 @@ from patients.models import (
     Patient,
 )
 from patients.security import audit
+from patients.summaries import summary_refresh
 
 User = get_user_model()
 
@@ -53,6 +54,7 @@ def patient_enrol(
     patient.full_clean(exclude=["user"])
     patient.save()
     audit.record(by=by, action=AuditAction.CREATED, subject="patient", patient=patient)
+    summary_refresh(patient)
     return patient
 
 

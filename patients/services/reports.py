@@ -24,6 +24,7 @@ from patients.models import (
 from patients.safety.engine import evidence_changed, record_findings
 from patients.safety.inputs import check_in_findings, morning_findings, walk_findings
 from patients.security import audit
+from patients.summaries import summary_refresh
 from programs.models import PlanAssignment
 
 # Field validators (ranges, choices) still run on every report; the foreign keys come from
@@ -85,6 +86,7 @@ def walk_log_create(*, patient: Patient, submission_key, by, **values) -> tuple[
         source=_source("walk", log),
         quiet_rules={f.rule for f in findings if f.rank <= told.get(f.rule, 0)},
     )
+    summary_refresh(patient)
     return log, True
 
 
@@ -138,6 +140,7 @@ def walk_log_correct(
         source=_source("walk", log),
         quiet_rules={f.rule for f in findings if f.rank <= told.get(f.rule, 0)},
     )
+    summary_refresh(log.patient)
     return log
 
 
@@ -159,6 +162,7 @@ def walk_log_delete(*, log: WalkLog, by, now: datetime.datetime) -> WalkLog:
     log.deleted_at = now
     log.save(update_fields=["deleted_at", "updated_at"])
     _walk_changed(log, RevisionAction.DELETED, by=by)
+    summary_refresh(log.patient)
     return log
 
 
@@ -241,11 +245,12 @@ def symptom_check_in_save(
         patient=patient,
         obj=check_in,
     )
-    record_findings(
+    if record_findings(
         patient=patient,
         findings=check_in_findings(check_in),
         source=_source("check_in", check_in),
-    )
+    ):
+        summary_refresh(patient)
     return check_in, True
 
 
@@ -290,11 +295,12 @@ def _check_in_complete(check_in, serious_yes, serious_no, answers: dict) -> Symp
         detail="more answers",
     )
     # Only what is new or worse than before is news for the clinic.
-    record_findings(
+    if record_findings(
         patient=check_in.patient,
         findings=[f for f in check_in_findings(check_in) if f.rank > before.get(f.rule, 0)],
         source=_source("check_in", check_in),
-    )
+    ):
+        summary_refresh(check_in.patient)
     return check_in
 
 
@@ -372,6 +378,7 @@ def morning_check_create(*, log: WalkLog, feeling: str, pain_now: int) -> tuple[
     record_findings(
         patient=log.patient, findings=morning_findings(log), source=_source("walk", log)
     )
+    summary_refresh(log.patient)
     return check, True
 
 

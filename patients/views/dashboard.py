@@ -4,15 +4,13 @@ Lists start from the user's own clinics; a flag elsewhere is a 404. The page cos
 number of queries however many patients, walks or flags there are.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,17 +27,16 @@ from patients.models import (
     Flag,
     Notification,
     Patient,
-    WalkLog,
 )
 from patients.safety.engine import FlagMovedOn, flag_acknowledge, flag_resolve
 from patients.safety.notifications import STALE_PENDING
 from patients.safety.plan_checks import resolution_warnings
 from patients.security import access, audit
-from patients.selectors import LIGHT_LOOKBACK, plan_progress, stage_readiness, week_bounds
+from patients.selectors import stage_readiness
+from patients.summaries import missing_summaries, summary_refresh
 from programs.actions import Expected, MovedOn, apply_plan_action
 from programs.models import PlanAssignment, PlanStatus, StageChangeKind
 
-TREND_LENGTH = 6
 # The queue shows the most urgent, longest-waiting flags first; more rows than a clinician
 # can work through at once only slow the page (200 rows took half its time).
 QUEUE_LIMIT = 50
@@ -98,54 +95,14 @@ def queue_rows(flags: list[Flag], limit: int) -> list[QueueRow]:
 
 
 def dashboard_patients(clinic_ids, search: str, flagged_only: bool):
-    # Per-patient figures are correlated subqueries on the (patient, date) and (patient,
-    # status) indexes, or come from the walks loaded for the traffic light. Joining every
-    # walk and flag of every patient instead grew with their history: 1.2 s for a clinic
-    # of 1,000 patients with a year of walks.
-    live_walks = WalkLog.objects.live().filter(patient=OuterRef("pk"))
-    unresolved = Flag.objects.unresolved().filter(patient=OuterRef("pk")).order_by()
-    # Each clinic has its own "today"; a day early covers every time zone's.
-    earliest = timezone.now().date() - datetime.timedelta(days=1)
+    """The clinic's patients with their summaries (patients/summaries.py): one row each, so
+    a page costs the same whatever their history. Open flags first."""
     patients = (
         Patient.objects.in_clinics(clinic_ids)
-        .select_related("user", "clinician", "clinic")
-        .annotate(
-            last_walk=Subquery(live_walks.order_by("-walked_on").values("walked_on")[:1]),
-            open_flags=Coalesce(
-                Subquery(unresolved.values("patient").annotate(n=Count("pk")).values("n")), 0
-            ),
+        .select_related("user", "clinic", "summary__plan")
+        .order_by(
+            F("summary__open_flags").desc(nulls_last=True), "user__last_name", "user__first_name"
         )
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=PlanAssignment.objects.current().prefetch_related("stages"),
-                to_attr="current_assignments",
-            ),
-            # For this week's figures, the pain trend and the traffic light: walks within
-            # the longest possible stage, newest first, with their next-morning answers.
-            Prefetch(
-                "walk_logs",
-                queryset=WalkLog.objects.live()
-                .filter(walked_on__gte=earliest - LIGHT_LOOKBACK)
-                .select_related("morning_check")
-                .order_by("-walked_on", "-created_at")
-                .only(
-                    "patient_id",
-                    "walked_on",
-                    "created_at",
-                    "minutes",
-                    "pain_after",
-                    "morning_check__feeling",
-                ),
-                to_attr="light_walks",
-            ),
-            Prefetch(
-                "flags",
-                queryset=Flag.objects.unresolved().only("patient_id", "severity"),
-                to_attr="unresolved_flags",
-            ),
-        )
-        .order_by("-open_flags", "user__last_name", "user__first_name")
     )
     if search:
         patients = patients.filter(
@@ -154,34 +111,22 @@ def dashboard_patients(clinic_ids, search: str, flagged_only: bool):
             | Q(user__email__icontains=search)
         )
     if flagged_only:
-        patients = patients.filter(open_flags__gt=0)
+        patients = patients.filter(summary__open_flags__gt=0)
     return patients
 
 
 def patient_row(patient: Patient) -> dict:
+    summary = patient.summary
     today = patient.clinic.today()
-    plan = patient.current_assignments[0] if patient.current_assignments else None
-    stage = plan.current_stage if plan else None
-    monday, sunday = week_bounds(today)
-    this_week = [walk for walk in patient.light_walks if monday <= walk.walked_on <= sunday]
+    week_walks, week_minutes = summary.this_week(today)
     return {
         "patient": patient,
-        "plan": plan,
-        "stage": stage,
-        "paused": plan is not None and plan.status == PlanStatus.PAUSED,
-        "week_walks": len(this_week),
-        "week_minutes": sum(walk.minutes for walk in this_week),
-        "target_walks": stage.sessions_per_week if stage else None,
-        "target_minutes": stage.sessions_per_week * stage.minutes_per_session if stage else None,
-        # The last few walks, oldest first, so the trend reads left to right.
-        "trend": [walk.pain_after for walk in reversed(patient.light_walks[:TREND_LENGTH])],
-        "progress": plan_progress(
-            plan,
-            patient.light_walks,
-            [flag.severity for flag in patient.unresolved_flags],
-            patient.usual_pain,
-            today,
-        ),
+        "summary": summary,
+        "plan": summary.plan,
+        "paused": summary.plan is not None and summary.plan.status == PlanStatus.PAUSED,
+        "week_walks": week_walks,
+        "week_minutes": week_minutes,
+        "ready": summary.ready(today),
     }
 
 
@@ -203,6 +148,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         dashboard_patients(clinic_ids, search, flagged_only), PATIENTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     patients = list(page)
+    for patient in missing_summaries(patients):
+        patient.summary = summary_refresh(patient)
     # Alerts that did not get out: the clinic must not rely on email arriving.
     # A resolved flag has been dealt with, whether or not its email got out.
     undelivered = list(

@@ -21,11 +21,13 @@ from patients.forms.clinic import PlanChangeForm
 from patients.models import AuditAction, Flag, Patient, SymptomCheckIn, WalkLog
 from patients.safety.plan_checks import plan_change_warnings, plan_warnings_now
 from patients.security import access, audit
-from patients.selectors import LIGHT_LOOKBACK, plan_progress
+from patients.summaries import summary_of
 from programs.actions import PLAN_ACTIONS, MovedOn, apply_plan_action, plan_moved_on
 from programs.models import PlanAssignment, StageChange
 
 TIMELINE_DAYS = 60
+# Walks are read for the timeline and the charts, whichever reaches further back.
+SHOWN_DAYS = datetime.timedelta(days=max(TIMELINE_DAYS, CHART_WEEKS * 7))
 
 
 def current_plan(patient: Patient) -> PlanAssignment | None:
@@ -61,7 +63,7 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
     since = timezone.now() - datetime.timedelta(days=TIMELINE_DAYS)
     walks = list(
         WalkLog.objects.live()
-        .filter(patient=patient, walked_on__gte=today - LIGHT_LOOKBACK)
+        .filter(patient=patient, walked_on__gte=today - SHOWN_DAYS)
         .select_related("morning_check")
         .order_by("-walked_on", "-created_at")
     )
@@ -78,9 +80,7 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         key=lambda walk: (walk.walked_on, walk.created_at),
     )
     changes = list(plan.changes.all()) if plan else []
-    progress = plan_progress(
-        plan, walks, [flag.severity for flag in unresolved], patient.usual_pain, today
-    )
+    progress = summary_of(patient).progress(today)
     if plan and plan_form is None:
         alert_open = any(flag.severity in ALERT_SEVERITIES for flag in unresolved)
         plan_form = PlanChangeForm(

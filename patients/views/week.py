@@ -26,6 +26,7 @@ from patients.selectors import (
     walk_awaiting_morning_check,
 )
 from patients.services import export
+from patients.summaries import summary_of
 from patients.tips import tip_for
 from programs.actions import Expected, MovedOn, apply_plan_action
 from programs.models import PlanAssignment, StageChangeKind
@@ -85,8 +86,8 @@ def patient_week(request: HttpRequest) -> HttpResponse:
     }
     context["recent_change"] = recent_change(context["plan"], patient.clinic)
     plan = context["plan"]
-    readiness = stage_readiness(patient, plan, today) if context["stage"] else None
-    context["ready"] = readiness is not None and readiness.ready
+    # Shown from the summary; stepping up checks the records again (step_up below).
+    context["ready"] = context["stage"] is not None and summary_of(patient).ready(today)
     context["next_stage"] = next_stage(plan) if context["ready"] else None
     return render(request, "patients/week.html", context)
 

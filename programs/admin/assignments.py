@@ -19,6 +19,7 @@ from patients.models import Clinic, Patient
 from patients.safety.plan_checks import plan_warnings_now
 from patients.security import access
 from patients.security.admin_site import ClinicScopedAdmin
+from patients.summaries import summary_refresh
 from programs import services
 from programs.actions import PLAN_ACTIONS, Expected, apply_plan_action
 from programs.admin.stages import AssignedStageInline, StageChangeInline, warn_about_the_ladder
@@ -204,6 +205,8 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:
+            # Tailored stages change the week's target and when the stage is complete.
+            summary_refresh(form.instance.patient)
             warn_about_the_ladder(request, formsets, form.instance.stages.all())
 
     def response_add(self, request, obj, post_url_continue=None):

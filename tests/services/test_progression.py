@@ -4,7 +4,15 @@ import datetime
 
 import pytest
 
-from programs.progression import Light, StageWalk, stage_light, stage_progress, walk_light
+from programs.progression import (
+    Light,
+    LightReason,
+    StageWalk,
+    light_reason,
+    stage_light,
+    stage_progress,
+    walk_light,
+)
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -64,3 +72,30 @@ def test_ready_when_the_stages_walks_were_done_over_its_length_on_green():
 )
 def test_not_ready(overrides):
     assert not progress(**overrides).ready
+
+
+@pytest.mark.parametrize(
+    ("walks", "flag_open", "reason", "light"),
+    [
+        ([StageWalk(2, True)], False, LightReason.NONE, Light.GREEN),
+        ([StageWalk(7, True)], False, LightReason.PAIN_AFTER, Light.AMBER),
+        ([StageWalk(2, False)], False, LightReason.NOT_SETTLED, Light.AMBER),
+        ([StageWalk(2, False), StageWalk(2, False)], False, LightReason.NOT_SETTLING, Light.RED),
+        # An open flag is said first: it is what the clinician must deal with.
+        ([StageWalk(7, False), StageWalk(2, False)], True, LightReason.FLAG_OPEN, Light.RED),
+    ],
+)
+def test_the_light_says_why(walks, flag_open, reason, light):
+    assert light_reason(walks, 3, review_flag_open=flag_open) == reason
+    assert stage_light(walks, 3, review_flag_open=flag_open) == light
+    progress = stage_progress(
+        walks=walks,
+        usual_pain=3,
+        walks_needed=1,
+        stage_started=datetime.date(2026, 11, 2),
+        stage_weeks=2,
+        today=datetime.date(2026, 11, 30),
+        has_next_stage=True,
+        review_flag_open=flag_open,
+    )
+    assert (progress.light, progress.light_reason) == (light, reason)

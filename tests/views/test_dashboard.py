@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.models import AuditEvent, Flag, FlagStatus, WalkLog
+from patients.models import AuditEvent, Flag, FlagStatus
 from patients.views import dashboard as dashboard_views
 from programs.models import PlanStatus
 from tests import factories
@@ -14,6 +14,7 @@ from tests.factories import (
     assign,
     make_patient,
     report_check_in,
+    report_walk,
     seen_flag,
     seen_plan,
 )
@@ -167,22 +168,17 @@ def test_patients_rows_show_this_week_last_walk_and_pain_trend(
     staff_client, patient, clinician, clinic_template
 ):
     assign(patient, clinic_template, clinician)
-    today = timezone.localdate()
+    today = patient.clinic.today()
     for days_ago, pain in [(2, 3), (1, 4), (0, 5)]:
-        WalkLog.objects.create(
-            patient=patient,
-            walked_on=today - datetime.timedelta(days=days_ago),
-            minutes=10,
-            terrain="flat",
-            pain_before=3,
-            pain_after=pain,
-        )
+        report_walk(patient, walked_on=today - datetime.timedelta(days=days_ago), pain_after=pain)
 
-    row = staff_client.get(DASHBOARD).context["rows"][0]
+    response = staff_client.get(DASHBOARD)
+    summary = response.context["rows"][0]["summary"]
 
-    assert row["trend"] == [3, 4, 5]
-    assert row["patient"].last_walk == today
-    assert (row["target_walks"], row["target_minutes"]) == (3, 30)
+    assert summary.pain_trend == [3, 4, 5]
+    assert summary.last_walk_on == today
+    assert (summary.target_walks, summary.target_minutes) == (3, 30)
+    assert "3 → 4 → 5" in response.content.decode()
 
 
 def test_search_and_the_flagged_filter_narrow_the_list(staff_client, clinic, clinician):
@@ -241,23 +237,15 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
         patient = make_patient(clinic, clinician, f"P{index}")
         assign(patient, clinic_template, clinician)
         report_check_in(patient, pain_now=10)
-        WalkLog.objects.create(
-            patient=patient,
-            walked_on=timezone.localdate(),
-            minutes=10,
-            terrain="flat",
-            pain_before=3,
-            pain_after=4,
-        )
+        report_walk(patient, pain_after=4)
 
     # Session and user; the second-factor device; memberships (once, cached for the
-    # request); the patients with their
-    # week's figures; their current plans, those plans' stages and their recent walks; for
-    # the traffic light, their walks with next-morning answers and their unresolved flags;
-    # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
-    # savepoint, an update, a release); one insert auditing every row shown; and counting
-    # the patients for the page links and the unresolved flags for the queue's heading.
-    with django_assert_num_queries(17):
+    # request); the patients with their summaries and current plans (one query: the week,
+    # trend, light and flags are in the summary); the flag queue; undelivered alerts; and
+    # saving the session for the idle timeout (a savepoint, an update, a release); one
+    # insert auditing every row shown; and counting the patients for the page links and the
+    # unresolved flags for the queue's heading.
+    with django_assert_num_queries(13):
         staff_client.get(DASHBOARD)
 
 
@@ -268,7 +256,7 @@ def test_a_stage_done_on_green_is_ready_and_advances_in_one_click(
     factories.walk_the_stage(patient, count=7)
 
     row = staff_client.get(DASHBOARD).context["rows"][0]
-    assert (row["progress"].light, row["progress"].ready) == ("green", True)
+    assert (row["summary"].light, row["ready"]) == ("green", True)
     response = staff_client.post(reverse("plan_advance", args=[plan.pk]), seen_plan(plan))
 
     plan.refresh_from_db()
@@ -283,7 +271,7 @@ def test_an_open_review_flag_holds_progress_back(staff_client, patient, clinicia
 
     row = staff_client.get(DASHBOARD).context["rows"][0]
 
-    assert (row["progress"].light, row["progress"].ready) == ("red", False)
+    assert (row["summary"].light, row["ready"]) == ("red", False)
 
 
 def test_no_one_advances_another_clinics_plan(

@@ -123,8 +123,9 @@ def test_the_record_costs_the_same_queries_for_any_history(
         for index in range(walks)
     )
 
-    # Session, user, the second-factor device, memberships, the patient, the audit row, the
-    # plan, its stages, its history, walks with next-morning answers, check-ins, flags, and
-    # saving the session (savepoint, update, release).
+    # Session, user, the second-factor device, memberships, the patient with their summary
+    # (which holds the stage's light), the audit row, the plan, its stages, its history,
+    # walks with next-morning answers, check-ins, flags, and saving the session (savepoint,
+    # update, release).
     with django_assert_num_queries(15):
         staff_client.get(record(patient))

@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from patients.models import WalkLog
 from programs import services
 from tests import factories
 from tests.factories import assign, seen_plan_of
@@ -25,14 +24,7 @@ def test_progress_counts_this_weeks_walks_against_the_target(
     today = patient.clinic.today()
     monday = today - datetime.timedelta(days=today.weekday())
     for day, minutes in [(monday, 10), (monday, 12), (monday - datetime.timedelta(days=1), 30)]:
-        WalkLog.objects.create(
-            patient=patient,
-            walked_on=day,
-            minutes=minutes,
-            terrain="flat",
-            pain_before=2,
-            pain_after=2,
-        )
+        factories.report_walk(patient, walked_on=day, minutes=minutes, pain_before=2, pain_after=2)
 
     response = patient_client.get(reverse("patient_week"))
 

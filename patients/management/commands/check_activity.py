@@ -10,6 +10,7 @@ from patients.models import Flag
 from patients.safety.engine import record_findings
 from patients.safety.rules import Thresholds
 from patients.safety.trends import no_activity
+from patients.summaries import summary_refresh
 from programs.models import PlanAssignment, PlanStatus
 
 
@@ -42,5 +43,6 @@ class Command(BaseCommand):
                 record_findings(
                     patient=plan.patient, findings=[finding], source={"source": "daily_check"}
                 )
+                summary_refresh(plan.patient)
             flagged += 1
         self.stdout.write(f"patients flagged for no activity: {flagged}")
