@@ -254,10 +254,9 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     # request); the patients with their
     # week's figures; their current plans, those plans' stages and their recent walks; for
     # the traffic light, their walks with next-morning answers and their unresolved flags;
-    # the flag queue; undelivered alerts; and saving the session for the idle timeout (a
-    # savepoint, an update, a release); one insert auditing every row shown; and counting
+    # the flag queue; undelivered alerts; one insert auditing every row shown; and counting
     # the patients for the page links and the unresolved flags for the queue's heading.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
         staff_client.get(DASHBOARD)
 
 
