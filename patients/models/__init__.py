@@ -5,7 +5,13 @@ reports: walks, symptom check-ins, next-morning checks. flags: flags, their hist
 the alert emails about them. audit: the audit trail and failed sign-ins.
 """
 
-from patients.models.audit import AuditAction, AuditEvent, AuditEventQuerySet, FailedSignIn
+from patients.models.audit import (
+    AuditAction,
+    AuditEvent,
+    AuditEventQuerySet,
+    FailedSignIn,
+    shown_key,
+)
 from patients.models.clinics import (
     EMERGENCY_NUMBERS,
     Clinic,
@@ -93,5 +99,6 @@ __all__ = [
     "WalkLog",
     "WalkLogQuerySet",
     "WalkLogRevision",
+    "shown_key",
     "validate_timezone",
 ]
