@@ -1,6 +1,7 @@
 """Sessions in the database, as Django keeps them, with an outage reported as one.
 
-Sessions are saved at the end of every request (SESSION_SAVE_EVERY_REQUEST). Django's
+Sessions are saved at the end of a request that changed them, and at least once a minute
+of activity to renew the idle timeout (config.sessions.IdleTimeoutMiddleware). Django's
 database store reads any database error during that save as "the session was deleted
 meanwhile", and the session middleware answers 400 Bad Request. When the database itself
 went away mid-request that is wrong twice over: the patient's walk may already be saved,

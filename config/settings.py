@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after the sessions, so it sees the session as the rest left it on the way out.
+    "config.sessions.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,10 +166,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the session cookie is refreshed on every request and expires after this
-# many minutes without one.
+# Idle timeout: the session expires after this many minutes without a request. Its expiry
+# is renewed at most once a minute (config.sessions.IdleTimeoutMiddleware), not saved on
+# every request, so a session may end up to a minute early.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, minimum=5) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 # Django's database sessions, except that a database outage is a 500, not a 400.
 SESSION_ENGINE = "config.session_store"
 # Messages name patients and symptoms ("Acknowledged: David Brown, ..."): kept in the

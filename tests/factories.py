@@ -1,6 +1,7 @@
 """Explicit builders for the people and things tests need. Small on purpose."""
 
 import datetime
+import time
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.sessions import REFRESHED_AT, SIGNED_IN_AT
 from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
 from patients.security import two_factor
 from patients.services.enrolment import patient_enrol
@@ -171,13 +173,16 @@ def sign_in(client, user) -> None:
     """Signs the test client in as `user`, as if through the real sign-in pages.
 
     Staff (enrolled by make_staff) also pass the second factor, as if they typed a code.
+    The session is left as a browser's is after its first page: the sign-in time and the
+    idle timeout's renewal noted, so the next request writes nothing unless it must.
     """
     client.force_login(user)
+    session = client.session
+    session[SIGNED_IN_AT] = session[REFRESHED_AT] = time.time()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
 
 
 def password_signs_in(client, username: str, password: str) -> bool:

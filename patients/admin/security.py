@@ -4,6 +4,8 @@ two-step sign-in is an action on staff memberships and on patients.)
 Clinic admins see their own clinics' rows only; superusers see everything.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -24,7 +26,7 @@ from patients.spreadsheets import csv_lines
 User = get_user_model()
 ADMIN_ROLES = (StaffRole.CLINIC_ADMIN,)
 AUDIT_COLUMNS = ["at", "actor", "action", "subject", "object_id", "patient_id", "clinic_id"]
-AUDIT_COLUMNS += ["ip_address", "detail"]
+AUDIT_COLUMNS += ["ip_address", "detail", "patients_shown"]
 
 # The device admins django-otp registers would show any staff member's secret key to a
 # superuser; resets go through the memberships' and patients' actions instead.
@@ -55,7 +57,8 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
         return super().get_queryset(request).annotate(patient_name=Subquery(names.values("name")))
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        """Also finds a patient's events by their name or email, while they exist."""
+        """Also finds a patient's events by their id, or by their name or email while they
+        exist, including the list pages that showed them among others."""
         found, duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:
@@ -64,11 +67,16 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
                 | Q(user__last_name__icontains=term)
                 | Q(user__email__icontains=term)
             )
-            found |= queryset.filter(patient_id__in=named.values("pk"))
+            found |= queryset.concerning_any(named)
+        if patient_id := _as_uuid(term):
+            found |= queryset.concerning(patient_id)
         return found, duplicates
 
     @admin.display(description=_("patient"), ordering="patient_id")
     def patient(self, event: AuditEvent) -> str:
+        if event.patients_shown:
+            count = len(event.patients_shown.split())
+            return ngettext("%(count)d patient", "%(count)d patients", count) % {"count": count}
         if event.patient_id is None:
             return "—"
         name = event.patient_name or _("erased")
@@ -94,6 +102,13 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ClinicScopedAdmin):
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="stepwise-audit-{stamp}.csv"'
         return response
+
+
+def _as_uuid(term: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(term)
+    except ValueError:
+        return None
 
 
 def _clinic_usernames(clinic_ids: list[int]):

@@ -6,7 +6,13 @@ the alert emails about them. audit: the audit trail and failed sign-ins. summary
 patient at a glance, kept for the clinic's pages.
 """
 
-from patients.models.audit import AuditAction, AuditEvent, AuditEventQuerySet, FailedSignIn
+from patients.models.audit import (
+    AuditAction,
+    AuditEvent,
+    AuditEventQuerySet,
+    FailedSignIn,
+    shown_key,
+)
 from patients.models.clinics import (
     EMERGENCY_NUMBERS,
     Clinic,
@@ -96,5 +102,6 @@ __all__ = [
     "WalkLog",
     "WalkLogQuerySet",
     "WalkLogRevision",
+    "shown_key",
     "validate_timezone",
 ]

@@ -161,7 +161,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     shown = {patient.pk: patient for patient in patients}
     shown.update((row.patient.pk, row.patient) for row in queue)
     shown.update((note.flag.patient_id, note.flag.patient) for note in undelivered)
-    audit.record_views(by=request.user, subject="dashboard row", patients=shown.values())
+    audit.record_views(by=request.user, subject="dashboard", patients=shown.values())
     context = {
         "undelivered": undelivered,
         "queue": queue,

@@ -2,12 +2,13 @@
 
 import csv
 import io
+import uuid
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from patients.models import AuditAction, AuditEvent, Flag
+from patients.models import AuditAction, AuditEvent, Flag, StaffMembership, StaffRole
 from patients.safety import engine as flags
 from patients.services.reports import symptom_check_in_save
 from programs import services as plan_services
@@ -26,6 +27,11 @@ ELECTRIC_THIGH = {
 def events(**filters) -> list[tuple]:
     rows = AuditEvent.objects.filter(**filters).order_by("id")
     return list(rows.values_list("actor", "action", "subject", "detail"))
+
+
+def shown(event: AuditEvent) -> set[uuid.UUID]:
+    """The patients a list page's event names."""
+    return {uuid.UUID(key) for key in event.patients_shown.split()}
 
 
 def test_enrolment_a_walk_its_flag_and_their_changes_are_audited_in_order(
@@ -65,16 +71,46 @@ def test_staff_views_record_who_saw_which_patient_and_from_where(
     client.get(reverse("patient_record", args=[patient.pk]), REMOTE_ADDR="203.0.113.9")
 
     viewed = AuditEvent.objects.filter(action=AuditAction.VIEWED)
-    assert set(viewed.filter(subject="dashboard row").values_list("patient_id", flat=True)) == {
-        patient.pk,
-        second.pk,
-    }
+    dashboard = viewed.get(subject="dashboard")
+    assert (dashboard.actor, dashboard.ip_address) == (clinician.username, "203.0.113.9")
+    assert shown(dashboard) == {patient.pk, second.pk}
     record = viewed.get(subject="patient record")
     assert (record.actor, record.patient_id, record.ip_address) == (
         clinician.username,
         patient.pk,
         "203.0.113.9",
     )
+
+
+def test_a_dashboard_view_is_one_event_per_clinic_naming_every_patient_shown(
+    client, clinician, patient, other_clinic, other_patient
+):
+    second = factories.make_patient(patient.clinic, clinician, "Second")
+    StaffMembership.objects.create(user=clinician, clinic=other_clinic, role=StaffRole.CLINICIAN)
+    factories.sign_in(client, clinician)
+
+    client.get(reverse("staff_home"))
+
+    views = AuditEvent.objects.filter(subject="dashboard")
+    assert {view.clinic_id: shown(view) for view in views} == {
+        patient.clinic_id: {patient.pk, second.pk},
+        other_clinic.pk: {other_patient.pk},
+    }
+    assert not views.exclude(patient_id=None)
+
+
+def test_a_patients_events_include_the_dashboard_views_that_showed_them_only(
+    client, clinician, patient, other_patient
+):
+    factories.sign_in(client, clinician)
+    client.get(reverse("staff_home"))
+    client.get(reverse("patient_record", args=[patient.pk]))
+
+    theirs = AuditEvent.objects.concerning(patient.pk).filter(action=AuditAction.VIEWED)
+    others = AuditEvent.objects.concerning(other_patient.pk).filter(action=AuditAction.VIEWED)
+
+    assert sorted(theirs.values_list("subject", flat=True)) == ["dashboard", "patient record"]
+    assert not others.exists()
 
 
 def test_the_address_behind_a_trusted_proxy_is_the_clients_own(
@@ -239,3 +275,25 @@ def test_a_clinic_admin_finds_a_patients_events_by_name_and_sees_who_they_were(
     [event] = page.context["cl"].result_list
     assert event.patient_id == patient.pk
     assert f"{patient.user.get_full_name()} ({str(patient.pk)[:8]})" in page.content.decode()
+
+
+def test_a_clinic_admin_sees_a_dashboard_view_as_a_count_and_finds_it_by_name_or_id(
+    client, clinic_admin, clinician, patient
+):
+    factories.make_patient(patient.clinic, clinician, "Second")
+    factories.sign_in(client, clinician)
+    client.get(reverse("staff_home"))
+    dashboard = AuditEvent.objects.get(subject="dashboard")
+    factories.sign_in(client, clinic_admin)
+    changelist = reverse("admin:patients_auditevent_changelist")
+
+    by_name = client.get(changelist, {"q": patient.user.first_name, "subject__exact": "dashboard"})
+    by_id = client.get(changelist, {"q": str(patient.pk), "subject__exact": "dashboard"})
+    stranger = client.get(changelist, {"q": str(uuid.uuid4()), "subject__exact": "dashboard"})
+
+    assert list(by_name.context["cl"].result_list) == [dashboard]
+    assert list(by_id.context["cl"].result_list) == [dashboard]
+    assert not stranger.context["cl"].result_list
+    assert "2 patients" in by_name.content.decode()
+    detail = client.get(reverse("admin:patients_auditevent_change", args=[dashboard.pk]))
+    assert patient.pk.hex in detail.content.decode()

@@ -1,7 +1,7 @@
 """A database that goes away mid-request is a server error, never the patient's fault.
 
 Found by scripts/reliability: PostgreSQL crashed after a page was rendered but before the
-session (saved on every request) was written back, and Django answered 400 "session
+session (then saved on every request) was written back, and Django answered 400 "session
 deleted" for what was an outage, after the patient's walk may already have been saved.
 """
 

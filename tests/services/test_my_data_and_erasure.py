@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from patients.models import AuditAction, AuditEvent, Flag, Patient, WalkLog
+from patients.security import audit
 from patients.services.reports import morning_check_create
 from tests import factories
 
@@ -56,10 +57,11 @@ def test_staff_have_no_personal_download(client, clinician):
 
 
 def test_erasing_a_patient_removes_them_and_keeps_the_audit_of_it(
-    patient, other_patient, clinic_admin, history, settings
+    patient, other_patient, clinician, clinic_admin, history, settings
 ):
     erased_id, username = patient.pk, patient.user.username
-    audit_before = AuditEvent.objects.filter(patient_id=erased_id).count()
+    audit.record_views(by=clinician, subject="dashboard", patients=[patient, other_patient])
+    audit_before = AuditEvent.objects.concerning(erased_id).count()
 
     call_command(
         "erase_patient",
@@ -74,8 +76,9 @@ def test_erasing_a_patient_removes_them_and_keeps_the_audit_of_it(
     assert not WalkLog.objects.filter(patient_id=erased_id).exists()
     assert not Flag.objects.filter(patient_id=erased_id).exists()
     assert Patient.objects.filter(pk=other_patient.pk).exists()
-    trail = AuditEvent.objects.filter(patient_id=erased_id)
+    trail = AuditEvent.objects.concerning(erased_id)
     assert trail.count() == audit_before + 1
+    assert trail.filter(subject="dashboard").exists()
     erasure = trail.get(action=AuditAction.ERASED)
     assert (erasure.actor, erasure.detail) == (clinic_admin.username, "Request ref 114")
 

@@ -83,13 +83,3 @@ def test_two_accounts_differing_only_in_case_sign_in_with_neither(client, clinic
 
     assert response.status_code == 200
     assert "The username or password is not right." in response.content.decode()
-
-
-def test_an_idle_session_expires_and_each_request_renews_it(client, patient, settings):
-    factories.sign_in(client, patient.user)
-
-    client.get(reverse("patient_week"))
-
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 60 * 60
-    assert client.cookies["sessionid"]["max-age"] == 60 * 60

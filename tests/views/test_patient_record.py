@@ -125,7 +125,6 @@ def test_the_record_costs_the_same_queries_for_any_history(
 
     # Session, user, the second-factor device, memberships, the patient with their summary
     # (which holds the stage's light), the audit row, the plan, its stages, its history,
-    # walks with next-morning answers, check-ins, flags, and saving the session (savepoint,
-    # update, release).
-    with django_assert_num_queries(15):
+    # walks with next-morning answers, check-ins and flags.
+    with django_assert_num_queries(12):
         staff_client.get(record(patient))

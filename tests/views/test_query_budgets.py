@@ -44,28 +44,29 @@ from tests.factories import (
 )
 
 # Queries per page, the same in the small and the large clinic: a change is a one-line diff.
-# Every request pays five: the session, the user, and saving the session for the idle
-# timeout (a savepoint, an update, a release). Staff pages load the second-factor device
+# Every request pays two: the session and the user. Saving the session (a savepoint, an
+# update, a release) is paid only when it changed, as when a save leaves a message, or
+# to renew the idle timeout, at most once a minute. Staff pages load the second-factor device
 # and write audit rows (one insert for however many patients a page shows). Saves also pay
 # for the red-flag rules' bounded look-back and Django's validation of check constraints,
 # and every change works the patient's summary out again (patients/summaries.py: the plan
 # and its stages, the stage's walks, the newest walks' pain, open flags, the update), which
 # is what lets the dashboard, the record and the week read one row instead.
 BUDGETS = {
-    "patient week": 12,
-    "walk form": 7,
-    "walk detail": 14,
-    "check-in form": 7,
-    "check-in detail": 14,
-    "morning check form": 9,
-    "history": 12,
-    "dashboard": 13,
-    "patient record": 15,
-    "flag resolve form": 13,
-    "flag report": 11,
-    "flag report csv": 9,
+    "patient week": 9,
+    "walk form": 4,
+    "walk detail": 11,
+    "check-in form": 4,
+    "check-in detail": 11,
+    "morning check form": 6,
+    "history": 9,
+    "dashboard": 10,
+    "patient record": 12,
+    "flag resolve form": 10,
+    "flag report": 8,
+    "flag report csv": 6,
     "walk save": 27,
-    "check-in save": 17,
+    "check-in save": 14,
     "morning check save": 28,
     "plan change": 32,
     "flag acknowledge": 14,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0009_patient_pending_email'),
+        ('patients', '0010_audit_views_list_patients'),
         ('programs', '0004_remove_open_flags_option'),
     ]
 
