@@ -4,8 +4,10 @@ import datetime
 import functools
 
 from django.contrib import admin
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, FieldDoesNotExist
+from django.db.models import DateTimeField
 from django.http import HttpRequest
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import AuditAction, Patient, StaffRole
@@ -33,6 +35,31 @@ def impossible_year(value: str) -> bool:
     return not datetime.MINYEAR <= year <= datetime.MAXYEAR
 
 
+# Lookups that compare a stored moment with the one in the address (not its year or day).
+MOMENT_LOOKUPS = {"", "exact", "gt", "gte", "lt", "lte"}
+
+
+def naive_moment(model, key: str, value: str) -> bool:
+    """A date, or a date and time without a time zone, compared with a date-time field.
+
+    The admin's own filters always send the offset; a hand-made address without one would
+    reach the database as a naive time, read in whatever zone the server is in.
+    """
+    name, _, lookup = key.partition("__")
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if not isinstance(field, DateTimeField) or lookup not in MOMENT_LOOKUPS:
+        return False
+    try:
+        moment = parse_datetime(value.strip())
+        day = None if moment else parse_date(value.strip())
+    except ValueError:
+        return False  # not a date at all: the admin answers that itself
+    return (moment is not None and moment.tzinfo is None) or day is not None
+
+
 class StepwiseAdminSite(admin.AdminSite):
     site_header = _("Stepwise administration")
     site_title = _("Stepwise admin")
@@ -51,6 +78,13 @@ class StepwiseAdminSite(admin.AdminSite):
         def answered(request, *args, **kwargs):
             if any(map(impossible_year, year_parameters(request))):
                 raise BadRequest("A year in the address is outside 1 to 9999.")
+            model = getattr(getattr(view, "__self__", None), "model", None)
+            if model is not None and any(
+                naive_moment(model, key, value)
+                for key, values in request.GET.lists()
+                for value in values
+            ):
+                raise BadRequest("A date and time in the address needs its time zone.")
             try:
                 return wrapped(request, *args, **kwargs)
             except OverflowError as error:

@@ -257,6 +257,9 @@ ADMIN_PARAMETERS = admin_list_parameters()
 @example(where=("admin:patients_walklog_changelist", "created_at__year"), value="0")
 @example(where=("admin:patients_symptomcheckin_changelist", "reported_on__year"), value="10000")
 @example(where=("admin:patients_walklog_changelist", "created_at__year__gt"), value="-1")
+# A bare date against a date-time field reached the database as a naive time.
+@example(where=("admin:patients_auditevent_changelist", "at__gte"), value="00010101")
+@example(where=("admin:patients_auditevent_changelist", "at__gte"), value="2026-11-30")
 def test_every_admin_list_filter_and_date_is_answered_without_a_server_error(
     client, superuser, patient, where, value
 ):
@@ -298,3 +301,14 @@ def test_any_admin_plan_change_is_answered_and_happens_only_from_the_state_shown
             assert plan.seen == shown  # a page that showed another state changes nothing
         if response.status_code == 302:
             assert plan.changes.last().reason == reason.strip()
+
+
+def test_a_moment_in_the_address_needs_its_time_zone(client, superuser):
+    """The admin's own date filters send an offset and still work; a bare date does not
+    reach the database as a naive time but is answered 400."""
+    factories.sign_in(client, superuser)
+    listing = reverse("admin:patients_auditevent_changelist")
+
+    assert client.get(listing, {"at__gte": "2026-11-30 00:00:00+00:00"}).status_code == 200
+    assert client.get(listing, {"at__gte": "2026-11-30"}).status_code == 400
+    assert client.get(listing, {"at__year": "2026"}).status_code == 200
