@@ -94,6 +94,31 @@ def queue_rows(flags: list[Flag], limit: int) -> list[QueueRow]:
     return rows[:limit]
 
 
+@dataclass(frozen=True)
+class QueuePlace:
+    """A flag's place in the queue, before the flag itself is loaded."""
+
+    pk: object
+    patient_id: object
+    severity: str
+    patient: None = None
+
+
+def queue_for(unresolved) -> list[QueueRow]:
+    """The queue's rows. The flags that fill them are chosen from their places first, so
+    only those are loaded with their patients (loading every flag read cost a quarter of
+    the page)."""
+    places = [
+        QueuePlace(*place)
+        for place in unresolved.queue_order().values_list("pk", "patient_id", "severity")[
+            :QUEUE_FLAGS_READ
+        ]
+    ]
+    shown = [flag.pk for row in queue_rows(places, QUEUE_LIMIT) for flag in row.flags]
+    flags = Flag.objects.select_related("patient__user").in_bulk(shown)
+    return queue_rows([flags[place.pk] for place in places if place.pk in flags], QUEUE_LIMIT)
+
+
 def dashboard_patients(clinic_ids, search: str, flagged_only: bool):
     """The clinic's patients with their summaries (patients/summaries.py): one row each, so
     a page costs the same whatever their history. Open flags first."""
@@ -139,10 +164,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     flagged_only = request.GET.get("flagged") == "1"
     unresolved = Flag.objects.in_clinics(clinic_ids).unresolved()
-    queue = queue_rows(
-        list(unresolved.select_related("patient__user").queue_order()[:QUEUE_FLAGS_READ]),
-        QUEUE_LIMIT,
-    )
+    queue = queue_for(unresolved)
     queue_total = unresolved.count()  # always counted: a page costs the same queries
     page = Paginator(
         dashboard_patients(clinic_ids, search, flagged_only), PATIENTS_PER_PAGE

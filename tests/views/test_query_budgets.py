@@ -47,27 +47,28 @@ from tests.factories import (
 # Every request pays two: the session and the user. Saving the session (a savepoint, an
 # update, a release) is paid only when it changed, as when a save leaves a message, or
 # to renew the idle timeout, at most once a minute. Staff pages load the second-factor device
-# and write audit rows (one insert for however many patients a page shows). Saves also pay
+# and write audit rows (one insert for however many patients a page shows); patient pages
+# load the patient once, with their clinic and summary. Saves also pay
 # for the red-flag rules' bounded look-back and Django's validation of check constraints,
 # and every change works the patient's summary out again (patients/summaries.py: the plan
 # and its stages, the stage's walks, the newest walks' pain, open flags, the update), which
 # is what lets the dashboard, the record and the week read one row instead.
 BUDGETS = {
-    "patient week": 9,
-    "walk form": 4,
-    "walk detail": 11,
-    "check-in form": 4,
-    "check-in detail": 11,
-    "morning check form": 6,
-    "history": 9,
-    "dashboard": 10,
+    "patient week": 8,
+    "walk form": 3,
+    "walk detail": 10,
+    "check-in form": 3,
+    "check-in detail": 10,
+    "morning check form": 5,
+    "history": 8,
+    "dashboard": 11,
     "patient record": 12,
     "flag resolve form": 10,
     "flag report": 8,
     "flag report csv": 6,
-    "walk save": 27,
-    "check-in save": 14,
-    "morning check save": 28,
+    "walk save": 26,
+    "check-in save": 13,
+    "morning check save": 27,
     "plan change": 32,
     "flag acknowledge": 14,
     "flag resolve": 25,
