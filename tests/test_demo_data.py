@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from patients.models import Patient, WalkLog
+from patients.summaries import summaries_rebuild
 from programs.models import PlanAssignment
 from tests import factories
 
@@ -85,3 +86,18 @@ def test_the_demo_plans_history_is_dated_when_it_happened(settings, db):
         zone = plan.patient.clinic.zone
         started = plan.changes.get(kind="start")
         assert started.changed_at.astimezone(zone).date() == plan.start_date
+
+
+def test_every_demo_patients_summary_matches_their_records(settings, db):
+    """The demo writes a month of walks at once; the dashboard must still show them."""
+    settings.DEBUG = True
+    run_demo()
+
+    for patient in Patient.objects.select_related("clinic", "summary"):
+        today = patient.clinic.today()
+        shown = patient.summary.as_read_on(today)
+        summaries_rebuild([patient])
+        patient.summary.refresh_from_db()
+        assert shown == patient.summary.as_read_on(today), patient
+        newest = patient.walk_logs.order_by("walked_on").last()
+        assert shown["last_walk_on"] == (newest.walked_on if newest else None)

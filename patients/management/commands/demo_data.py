@@ -10,6 +10,7 @@ from django.db import transaction
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
+from patients.summaries import summary_refresh
 from patients.security import two_factor
 from patients.services.enrolment import patient_enrol
 from patients.services.reports import symptom_check_in_save, walk_log_create
@@ -254,6 +255,8 @@ class Command(BaseCommand):
                 )
             )
         WalkLog.objects.bulk_create(logs)
+        # A month of history written at once, past the services: its summary worked out.
+        summary_refresh(patient)
 
     def print_logins(self) -> None:
         for role, username, *_ in STAFF:
