@@ -128,3 +128,15 @@ def test_the_record_costs_the_same_queries_for_any_history(
     # walks with next-morning answers, check-ins and flags.
     with django_assert_num_queries(12):
         staff_client.get(record(patient))
+
+
+def test_the_record_says_why_the_light_is_not_green(
+    staff_client, patient, clinician, clinic_template
+):
+    assign(patient, clinic_template, clinician)
+    report_walk(patient, pain_after=6)
+
+    page = staff_client.get(record(patient)).content.decode()
+
+    assert "Amber: repeat the stage, walk shorter or slower" in page
+    assert "Why: pain after a walk above 5 and above usual." in page
