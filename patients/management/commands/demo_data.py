@@ -10,10 +10,10 @@ from django.db import transaction
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
-from patients.summaries import summary_refresh
 from patients.security import two_factor
 from patients.services.enrolment import patient_enrol
 from patients.services.reports import symptom_check_in_save, walk_log_create
+from patients.summaries import summary_refresh
 from programs import services
 from programs.models import PlanTemplate, StageChange
 
