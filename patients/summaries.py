@@ -78,19 +78,38 @@ def stage_walks(patient, plan) -> list[WalkLog]:
     )
 
 
+# Joins the caller's transaction without a savepoint: a failure here fails the change.
+@transaction.atomic(savepoint=False)
 def summary_refresh(patient: Patient) -> PatientSummary:
     """Works the patient's summary out again from their records and saves it.
 
-    Call it inside the transaction of the change, after the change is written.
+    Call it inside the transaction of the change, after the change is written. It locks
+    the patient first (most services already hold that lock): a change made meanwhile by
+    another transaction is either committed, and read here, or waits and works the
+    summary out again after this one, so the last row written saw every change.
     """
+    patient = Patient.objects.lock(patient.pk)
     summary = _worked_out(patient, patient.clinic.today())
-    updated = PatientSummary.objects.filter(pk=patient.pk).update(**_fields(summary))
-    if not updated:
-        summary.save(force_insert=True)
+    _save(summary)
     return summary
 
 
-def summaries_rebuild(patients: Iterable[Patient], *, batch: int = 500) -> int:
+def _save(*summaries: PatientSummary) -> None:
+    """Insert or update in one statement (a row that is not there yet is no error)."""
+    now = timezone.now()
+    for summary in summaries:
+        summary.updated_at = now
+    PatientSummary.objects.bulk_create(
+        summaries,
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=[
+            field.name for field in PatientSummary._meta.concrete_fields if not field.primary_key
+        ],
+    )
+
+
+def summaries_rebuild(patients: Iterable[Patient], *, batch: int = 200) -> int:
     """Works out these patients' summaries from scratch; returns how many were written.
 
     A batch at a time, each in its own transaction, so a long rebuild holds no lock for
@@ -113,7 +132,14 @@ def _rebuild(patients: list[Patient]) -> int:
     at once: the property test compares the two."""
     if not patients:
         return 0
-    ids = [patient.pk for patient in patients]
+    # Locked (in a fixed order) before anything is read: a change for one of these patients
+    # waits for this batch, then works its own summary out again from what it commits.
+    ids = list(
+        Patient.objects.select_for_update(no_key=True)
+        .filter(pk__in=[patient.pk for patient in patients])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     todays = {patient.pk: patient.clinic.today() for patient in patients}
     plans = {
         plan.patient_id: plan
@@ -167,15 +193,7 @@ def _rebuild(patients: list[Patient]) -> int:
         )
         for patient in patients
     ]
-    now = timezone.now()
-    for summary in summaries:
-        summary.updated_at = now
-    PatientSummary.objects.bulk_create(
-        summaries,
-        update_conflicts=True,
-        unique_fields=["patient"],
-        update_fields=[name for name in _fields(summaries[0]) if name != "patient_id"],
-    )
+    _save(*summaries)
     return len(patients)
 
 
@@ -245,15 +263,6 @@ def _summary_from(patient, plan, walks, newest, flags, today: datetime.date) -> 
         open_info=severities.count(Severity.INFO),
         oldest_open_at=min((opened for _severity, opened in flags), default=None),
     )
-
-
-def _fields(summary: PatientSummary) -> dict:
-    """The summary's stored values, as `update()` takes them."""
-    return {
-        field.attname: getattr(summary, field.attname)
-        for field in PatientSummary._meta.concrete_fields
-        if not field.primary_key and field.name != "updated_at"
-    } | {"updated_at": timezone.now()}
 
 
 def summary_of(patient: Patient) -> PatientSummary:

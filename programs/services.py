@@ -71,7 +71,7 @@ def plan_assign(
         )
     # Lock the patient row so two clinicians assigning at once get a clear message, not
     # a constraint error from the second insert.
-    Patient.objects.select_for_update().get(pk=patient.pk)
+    Patient.objects.lock(patient.pk)
     if patient.assignments.current().exists():
         raise ValidationError(
             _("This patient already has a current plan. End it before assigning another.")
@@ -109,7 +109,11 @@ def plan_assign(
 
 
 def locked_plan(assignment: PlanAssignment) -> PlanAssignment:
-    """The plan, locked until the transaction ends, with its patient for the audit record."""
+    """The plan, locked until the transaction ends, with its patient for the audit record.
+
+    The patient is locked first, as every change for a patient takes that lock first
+    (patients.models.PatientQuerySet.lock): two locks always in the same order."""
+    Patient.objects.lock(assignment.patient_id)
     plans = PlanAssignment.objects.select_for_update(of=("self",)).select_related("patient")
     return plans.get(pk=assignment.pk)
 

@@ -7,12 +7,14 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 
 from patients.models import PatientSummary
 from patients.summaries import summary_refresh
 from programs import services as plans
 from programs.progression import Light, LightReason
 from tests import factories
+from tests.safety.test_clinic_thresholds import clinic_form
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,56 @@ def test_refreshing_twice_changes_nothing(people):
     before = summary(patient).as_read_on(today)
     summary_refresh(patient)
     assert summary(patient).as_read_on(today) == before
+
+
+def test_a_patient_without_a_summary_comes_first_and_counts_as_flagged(client, people):
+    """Until their row exists (after a bulk load or an upgrade) they are not known to be
+    quiet: shown first, and under "only patients with flags"; the page then makes it."""
+    clinic, clinician, _template = people
+    factories.make_patient(clinic, clinician, "Abe")
+    unknown = factories.make_patient(clinic, clinician, "Zoe")
+    PatientSummary.objects.filter(pk=unknown.pk).delete()
+    factories.sign_in(client, clinician)
+
+    flagged = client.get(reverse("staff_home"), {"flagged": "1"}).context["rows"]
+    everyone = client.get(reverse("staff_home")).context["rows"]
+
+    assert [row["patient"] for row in flagged] == [unknown]
+    assert PatientSummary.objects.filter(pk=unknown.pk).exists()  # made when shown
+    assert [row["patient"].user.first_name for row in everyone] == ["Abe", "Zoe"]
+
+
+def test_deleting_a_plan_in_the_admin_takes_it_off_the_summary(client, people):
+    clinic, clinician, template = people
+    patient = factories.make_patient(clinic, clinician, "Wyn")
+    plan = factories.assign(patient, template, clinician)
+    root = factories.make_staff("root-summary", None, is_superuser=True)
+    factories.sign_in(client, root)
+
+    url = reverse("admin:programs_planassignment_delete", args=[plan.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+    row = summary(patient)
+    assert (row.plan_id, row.stage_position, row.target_walks) == (None, None, None)
+
+
+def test_moving_a_clinic_to_another_time_zone_reworks_its_patients_weeks(client, people):
+    clinic, clinician, template = people
+    # Monday 09:00 in Auckland is still Sunday in London.
+    monday_in_auckland = datetime.datetime(2026, 11, 29, 20, 0, tzinfo=datetime.UTC)
+    clinic.timezone = "Pacific/Auckland"
+    clinic.save()
+    root = factories.make_staff("root-zones", None, is_superuser=True)
+    with time_machine.travel(monday_in_auckland, tick=False):
+        patient = factories.make_patient(clinic, clinician, "Xan")
+        factories.assign(patient, template, clinician)
+        factories.report_walk(patient, walked_on=datetime.date(2026, 11, 30), minutes=10)
+        factories.sign_in(client, root)
+        url = reverse("admin:patients_clinic_change", args=[clinic.pk])
+        form = clinic_form(clinic, timezone="Europe/London")
+        assert client.post(url, form).status_code == 302
+        clinic.refresh_from_db()
+        today = clinic.today()
+        assert today == datetime.date(2026, 11, 29)
+        assert summary(patient).as_read_on(today)["week_walks"] == 0  # Sunday's week: none
+        assert summary(patient).week_starts_on == datetime.date(2026, 11, 23)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from patients.models import AuditAction, Clinic, StaffMembership, StaffRole
 from patients.security import access, audit, two_factor
 from patients.security.admin_site import ClinicScopedAdmin
+from patients.summaries import summaries_rebuild
 
 User = get_user_model()
 
@@ -63,6 +64,12 @@ class ClinicAdmin(ClinicScopedAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "timezone" in form.changed_data:
+            # The clinic's day moved: every patient's week is worked out on the new one.
+            summaries_rebuild(obj.patients.select_related("clinic").order_by("pk"))
 
     @admin.display(description=_("emergency number"))
     def emergency_number(self, clinic: Clinic) -> str:

@@ -34,6 +34,16 @@ class PatientQuerySet(models.QuerySet):
     def in_clinics(self, clinic_ids) -> "PatientQuerySet":
         return self.filter(clinic_id__in=clinic_ids)
 
+    def lock(self, pk) -> "Patient":
+        """The patient, read afresh with their clinic and locked until the transaction ends.
+
+        Every change to what a patient reported, their flags or their plan takes this lock
+        first, so changes for one patient (and the summary each works out) go one at a
+        time. FOR NO KEY UPDATE: saving a report that points at the patient (which takes a
+        key-share lock on the row) neither waits for it nor deadlocks with it.
+        """
+        return self.select_for_update(no_key=True, of=("self",)).select_related("clinic").get(pk=pk)
+
 
 class Patient(models.Model):
     """A patient's enrolment: who they are, where they are treated, and their baseline.

@@ -55,7 +55,7 @@ def record_findings(
         return []
     # One patient's reports are flagged one at a time: two saved at once would otherwise
     # both find no open flag, and the second insert would fail and lose its report.
-    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
+    Patient.objects.lock(patient.pk)
     now = timezone.now()
     unresolved = {
         flag.rule: flag
@@ -305,6 +305,7 @@ def flag_resolve(
     saw them (Flag.seen, programs.actions.Expected): if news arrived, someone else acted or
     the plan changed meanwhile, MovedOn is raised and nothing changes.
     """
+    Patient.objects.lock(flag.patient_id)  # the patient first, as every change takes it
     flag = _locked(flag)
     _require_seen(flag, expected_flag)
     if action in PLAN_CHANGING_ACTIONS:

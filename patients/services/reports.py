@@ -124,6 +124,7 @@ def walk_log_correct(
 ) -> WalkLog:
     """Correct a walk within its window. What the walk (or this form, while it had a mistake
     in it) already told the clinic is not news again."""
+    Patient.objects.lock(log.patient_id)  # the patient first, as every change takes it
     log = WalkLog.objects.select_for_update().get(pk=log.pk)
     _require_changeable(log, now)
     told = {**_ranks(walk_findings(log)), **_told_by_form(log.patient, submission_key)}
@@ -157,6 +158,7 @@ def _told_by_form(patient: Patient, submission_key) -> dict[str, int]:
 @transaction.atomic
 def walk_log_delete(*, log: WalkLog, by, now: datetime.datetime) -> WalkLog:
     """Hide the walk from the patient's record; the row and its history are kept."""
+    Patient.objects.lock(log.patient_id)  # the patient first, as every change takes it
     log = WalkLog.objects.select_for_update().get(pk=log.pk)
     _require_changeable(log, now)
     log.deleted_at = now
@@ -263,8 +265,9 @@ def symptom_check_in_complete(
 
 
 def _check_in_complete(check_in, serious_yes, serious_no, answers: dict) -> SymptomCheckIn:
+    Patient.objects.lock(check_in.patient_id)  # the patient first, as every change takes it
     check_in = (
-        SymptomCheckIn.objects.select_for_update()
+        SymptomCheckIn.objects.select_for_update(of=("self",))
         .select_related("patient__clinic")
         .get(pk=check_in.pk)
     )

@@ -125,8 +125,11 @@ def dashboard_patients(clinic_ids, search: str, flagged_only: bool):
     patients = (
         Patient.objects.in_clinics(clinic_ids)
         .select_related("user", "clinic", "summary__plan")
+        # A patient without a summary yet (added in bulk, or before summaries existed) comes
+        # first and counts as flagged: not known to be quiet. Their row is worked out when
+        # shown, and they sort where they belong from then on.
         .order_by(
-            F("summary__open_flags").desc(nulls_last=True), "user__last_name", "user__first_name"
+            F("summary__open_flags").desc(nulls_first=True), "user__last_name", "user__first_name"
         )
     )
     if search:
@@ -136,7 +139,7 @@ def dashboard_patients(clinic_ids, search: str, flagged_only: bool):
             | Q(user__email__icontains=search)
         )
     if flagged_only:
-        patients = patients.filter(summary__open_flags__gt=0)
+        patients = patients.filter(Q(summary__open_flags__gt=0) | Q(summary__isnull=True))
     return patients
 
 

@@ -19,7 +19,7 @@ from patients.models import Clinic, Patient
 from patients.safety.plan_checks import plan_warnings_now
 from patients.security import access
 from patients.security.admin_site import ClinicScopedAdmin
-from patients.summaries import summary_refresh
+from patients.summaries import summaries_rebuild, summary_refresh
 from programs import services
 from programs.actions import PLAN_ACTIONS, Expected, apply_plan_action
 from programs.admin.stages import AssignedStageInline, StageChangeInline, warn_about_the_ladder
@@ -201,6 +201,15 @@ class PlanAssignmentAdmin(ClinicScopedAdmin):
         # The admin carries on with `obj` (its message and redirect), so point it at the row.
         obj.pk, obj.name = created.pk, created.name
         obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        summary_refresh(obj.patient)  # the plan, its light and readiness leave the dashboard
+
+    def delete_queryset(self, request, queryset):
+        patient_ids = list(queryset.values_list("patient_id", flat=True))
+        super().delete_queryset(request, queryset)
+        summaries_rebuild(Patient.objects.filter(pk__in=patient_ids).select_related("clinic"))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

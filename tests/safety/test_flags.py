@@ -348,9 +348,10 @@ def test_saving_a_walk_costs_the_same_queries_whatever_the_history(
     # the same form), the current plan, the insert, its revision, the look-back (recent
     # walks, check-ins, next-morning checks), the patient's lock for flagging, one look-up
     # of unresolved flags, the new flag and its event, and an audit row each for the walk
-    # and the flag; then the patient's summary worked out again (the current plan, its
-    # stages, the stage's walks, the newest walks' pain, open flags) and saved.
-    with django_assert_num_queries(23):
+    # and the flag; then the patient's summary worked out again (the patient's lock, the
+    # current plan, its stages, the stage's walks, the newest walks' pain, open flags) and
+    # saved.
+    with django_assert_num_queries(24):
         report_walk(patient, **ELECTRIC_THIGH)
 
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         patients = Patient.objects.select_related("clinic").order_by("pk")
         if missing:
             patients = patients.filter(summary__isnull=True)
-        written = summaries_rebuild(patients.iterator(chunk_size=500))
+        written = summaries_rebuild(patients.iterator(chunk_size=200))
         if written or not missing:
             self.stdout.write(
                 f"Rebuilt {written} patient summaries in {time.monotonic() - started:.1f} s."
