@@ -112,8 +112,9 @@ def _save(*summaries: PatientSummary) -> None:
 def summaries_rebuild(patients: Iterable[Patient], *, batch: int = 200) -> int:
     """Works out these patients' summaries from scratch; returns how many were written.
 
-    A batch at a time, each in its own transaction, so a long rebuild holds no lock for
-    long and a patient changed meanwhile is refreshed by their own service as usual.
+    A batch at a time, each in its own short transaction that locks its patients while it
+    reads and writes: a change for one of them waits a moment, then works its own summary
+    out again from what it commits, so a rebuild never overwrites a fresher row.
     """
     written = 0
     pending: list[Patient] = []
@@ -126,20 +127,21 @@ def summaries_rebuild(patients: Iterable[Patient], *, batch: int = 200) -> int:
 
 
 @transaction.atomic
-def _rebuild(patients: list[Patient]) -> int:
+def _rebuild(batch: list[Patient]) -> int:
     """A batch's summaries in a handful of queries, whatever its size, written in one
     statement. It reads the same records as `summary_refresh`, gathered for many patients
     at once: the property test compares the two."""
-    if not patients:
+    if not batch:
         return 0
-    # Locked (in a fixed order) before anything is read: a change for one of these patients
-    # waits for this batch, then works its own summary out again from what it commits.
-    ids = list(
-        Patient.objects.select_for_update(no_key=True)
-        .filter(pk__in=[patient.pk for patient in patients])
+    # Locked in a fixed order and read afresh (their usual pain, their clinic's day) before
+    # anything else is read, as `Patient.objects.lock` does for one patient.
+    patients = list(
+        Patient.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("clinic")
+        .filter(pk__in=[patient.pk for patient in batch])
         .order_by("pk")
-        .values_list("pk", flat=True)
     )
+    ids = [patient.pk for patient in patients]
     todays = {patient.pk: patient.clinic.today() for patient in patients}
     plans = {
         plan.patient_id: plan
