@@ -1,11 +1,16 @@
-"""The health URL for load balancers and the container's HEALTHCHECK."""
+"""The health URLs: /health/ for load balancers and the container's HEALTHCHECK (cheap,
+the database only), /health/processes/ for monitoring (are the worker and the scheduled
+jobs that keep patients safe running?)."""
 
 from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from patients.safety import watch
+
 HEALTH_PATH = "/health/"
+PROCESSES_PATH = "/health/processes/"
 
 
 def database_is_up() -> bool:
@@ -28,10 +33,36 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path != HEALTH_PATH:
+        if request.path not in (HEALTH_PATH, PROCESSES_PATH):
             return self.get_response(request)
-        if database_is_up():
-            return JsonResponse({"status": "ok", "database": "ok"})
-        # Drop the broken connection so the next probe reconnects.
-        connection.close_if_unusable_or_obsolete()
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        if not database_is_up():
+            # Drop the broken connection so the next probe reconnects.
+            connection.close_if_unusable_or_obsolete()
+            return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        if request.path == PROCESSES_PATH:
+            return processes_report()
+        return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def processes_report() -> JsonResponse:
+    """503 while any safety process is late, so any HTTP monitor can raise the alarm.
+
+    Times and counts only: nothing here names a patient.
+    """
+    states = watch.process_states()
+    late = [state for state in states if state.late]
+    return JsonResponse(
+        {
+            "status": "late" if late else "ok",
+            "problems": [f"{state.problem} {state.fix}" for state in late],
+            "processes": {
+                state.process: {
+                    "last_run_at": state.last_run_at.isoformat() if state.last_run_at else None,
+                    "detail": state.detail,
+                    "late": state.late,
+                }
+                for state in states
+            },
+        },
+        status=503 if late else 200,
+    )

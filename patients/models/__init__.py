@@ -3,7 +3,8 @@
 clinics: clinics, staff and their roles. enrolment: patients and their invitations.
 reports: walks, symptom check-ins, next-morning checks. flags: flags, their history and
 the alert emails about them. audit: the audit trail and failed sign-ins. summary: a
-patient at a glance, kept for the clinic's pages.
+patient at a glance, kept for the clinic's pages. operations: when each process that keeps
+patients safe last ran.
 """
 
 from patients.models.audit import (
@@ -46,6 +47,7 @@ from patients.models.flags import (
     NotificationKind,
     NotificationQuerySet,
 )
+from patients.models.operations import Heartbeat, SafetyProcess
 from patients.models.reports import (
     EDIT_WINDOW,
     WALK_LOG_FIELDS,
@@ -82,6 +84,7 @@ __all__ = [
     "FlagEventKind",
     "FlagQuerySet",
     "FlagStatus",
+    "Heartbeat",
     "Invitation",
     "InvitationState",
     "LegSymptoms",
@@ -94,6 +97,7 @@ __all__ = [
     "PatientQuerySet",
     "PatientSummary",
     "RevisionAction",
+    "SafetyProcess",
     "StaffMembership",
     "StaffMembershipQuerySet",
     "StaffRole",

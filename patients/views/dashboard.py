@@ -27,7 +27,9 @@ from patients.models import (
     Flag,
     Notification,
     Patient,
+    StaffRole,
 )
+from patients.safety import watch
 from patients.safety.engine import FlagMovedOn, flag_acknowledge, flag_resolve
 from patients.safety.notifications import STALE_PENDING
 from patients.safety.plan_checks import resolution_warnings
@@ -199,6 +201,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "flagged_only": flagged_only,
         "can_act": bool(access.care_clinic_ids(request.user)),
         "can_report": bool(access.clinic_ids(request.user, access.REPORT_ROLES)),
+        # Clinic admins are the ones who can get IT to restart a stopped process.
+        "late_processes": (
+            watch.problems()
+            if request.user.is_superuser
+            or access.clinic_ids(request.user, (StaffRole.CLINIC_ADMIN,))
+            else []
+        ),
         "now": timezone.now(),
     }
     return render(request, "patients/dashboard.html", context)

@@ -28,6 +28,7 @@ from patients.models import (
     Notification,
     NotificationKind,
     Patient,
+    StaffRole,
     SymptomCheckIn,
     WalkLog,
 )
@@ -36,6 +37,7 @@ from programs.models import PlanAssignment, StageChange, StageChangeKind
 from tests.factories import (
     assign,
     make_patient,
+    make_staff,
     report_check_in,
     report_walk,
     seen_flag,
@@ -63,6 +65,9 @@ BUDGETS = {
     "morning check form": 5,
     "history": 8,
     "dashboard": 11,
+    # The same, and whether the worker and the scheduled jobs are running: their heartbeats
+    # and the queue's waiting tasks (a count and the oldest).
+    "dashboard (clinic admin)": 14,
     "patient record": 12,
     "flag resolve form": 10,
     "flag report": 8,
@@ -253,7 +258,12 @@ def build_world(size, *, clinic, clinician, reviewer, patient, template, other_p
 
     # History written straight to the tables, as a bulk load would be: summaries rebuilt.
     summaries_rebuild(Patient.objects.select_related("clinic"))
-    people = {"patient": patient.user, "clinician": clinician, "reviewer": reviewer}
+    people = {
+        "patient": patient.user,
+        "clinician": clinician,
+        "reviewer": reviewer,
+        "clinic admin": make_staff("adam", clinic, StaffRole.CLINIC_ADMIN),
+    }
     return World(patient, plan, today_walk, yesterday_walk, check_in, flag, people)
 
 
@@ -315,6 +325,7 @@ VISITS = {
     ),
     "history": Visit("patient", lambda w: reverse("history")),
     "dashboard": Visit("clinician", lambda w: reverse("staff_home")),
+    "dashboard (clinic admin)": Visit("clinic admin", lambda w: reverse("staff_home")),
     "patient record": Visit("clinician", lambda w: reverse("patient_record", args=[w.patient.pk])),
     "flag resolve form": Visit("clinician", lambda w: reverse("flag_resolve", args=[w.flag.pk])),
     "flag report": Visit("reviewer", lambda w: reverse("flag_report")),

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from patients.choices import Rule
-from patients.models import Flag
+from patients.models import Flag, SafetyProcess
 from patients.safety.engine import record_findings
 from patients.safety.rules import Thresholds
 from patients.safety.trends import no_activity
+from patients.safety.watch import record_run
 from patients.summaries import summary_refresh
 from programs.models import PlanAssignment, PlanStatus
 
@@ -45,4 +46,6 @@ class Command(BaseCommand):
                 )
                 summary_refresh(plan.patient)
             flagged += 1
-        self.stdout.write(f"patients flagged for no activity: {flagged}")
+        done = f"patients flagged for no activity: {flagged}"
+        record_run(SafetyProcess.ACTIVITY_CHECK, done)
+        self.stdout.write(done)

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from patients.models import SafetyProcess
 from patients.safety.notifications import escalate_overdue, retry_undelivered
+from patients.safety.watch import queue_worker_heartbeat, record_run
 
 
 class Command(BaseCommand):
@@ -14,4 +16,8 @@ class Command(BaseCommand):
         now = timezone.now()
         escalated = escalate_overdue(now)
         retried = retry_undelivered(now)
-        self.stdout.write(f"escalated: {escalated}, notifications queued again: {retried}")
+        done = f"escalated: {escalated}, notifications queued again: {retried}"
+        record_run(SafetyProcess.ESCALATION_SWEEP, done, now)
+        # The worker proves it is working the queue by running this (patients.safety.watch).
+        queue_worker_heartbeat()
+        self.stdout.write(done)

@@ -1,0 +1,181 @@
+"""A stopped worker or a missing schedule is seen: on /health/processes/ and on the clinic
+admin's dashboard, with what to do; and an alert raised while the worker was down goes out
+when it comes back."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from patients.models import DeliveryState, Heartbeat, Notification, SafetyProcess
+from patients.safety.watch import problems, process_states
+from tests.factories import report_check_in, sign_in
+
+PROCESSES_URL = "/health/processes/"
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def all_ran() -> None:
+    """One sweep and one activity check; the tests' queue runs the worker's heartbeat at once."""
+    call_command("escalate_flags", stdout=StringIO())
+    call_command("check_activity", stdout=StringIO())
+
+
+def age(process: str, minutes: int) -> None:
+    Heartbeat.objects.filter(process=process).update(
+        last_run_at=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
+
+
+def problem_of(process: str, now=None) -> str:
+    return {state.process: state.problem for state in process_states(now)}[process]
+
+
+def test_a_new_installation_says_which_scheduled_jobs_have_never_run(db, client):
+    response = client.get(PROCESSES_URL)
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "late"
+    assert problem_of(SafetyProcess.ESCALATION_SWEEP) == (
+        "Escalation sweep late: the escalation sweep has never run."
+    )
+    assert problem_of(SafetyProcess.ACTIVITY_CHECK) == "The daily activity check has never run."
+    # Its heartbeat comes from the sweep, so without the sweep only a stuck queue counts.
+    assert problem_of(SafetyProcess.WORKER) == ""
+
+
+def test_when_everything_ran_the_monitoring_endpoint_is_ok(db, client):
+    all_ran()
+
+    response = client.get(PROCESSES_URL)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["problems"] == []
+    assert set(body["processes"]) == {"worker", "escalation_sweep", "activity_check"}
+    assert body["processes"]["escalation_sweep"]["detail"] == (
+        "escalated: 0, notifications queued again: 0"
+    )
+
+
+def test_a_worker_that_stopped_is_reported_with_the_fix(db, client):
+    all_ran()
+    age(SafetyProcess.WORKER, minutes=20)
+
+    response = client.get(PROCESSES_URL)
+
+    assert response.status_code == 503
+    assert response.json()["problems"] == [
+        "Alerts are not being sent: the worker has not run for 20 minutes. "
+        "Start the worker: python manage.py db_worker (README: the worker)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("process", "minutes", "late"),
+    [
+        (SafetyProcess.WORKER, 14, False),
+        (SafetyProcess.WORKER, 16, True),
+        (SafetyProcess.ESCALATION_SWEEP, 14, False),
+        (SafetyProcess.ESCALATION_SWEEP, 16, True),
+        (SafetyProcess.ACTIVITY_CHECK, 25 * 60, False),
+        (SafetyProcess.ACTIVITY_CHECK, 27 * 60, True),
+    ],
+)
+def test_each_process_is_late_only_after_its_own_grace(db, process, minutes, late):
+    all_ran()
+    age(process, minutes)
+
+    assert bool(problem_of(process)) is late
+
+
+def test_a_late_sweep_hides_nothing_about_the_queue(db):
+    """With the sweep gone the worker's heartbeat ages, but that alone proves nothing."""
+    all_ran()
+    age(SafetyProcess.ESCALATION_SWEEP, minutes=60)
+    age(SafetyProcess.WORKER, minutes=60)
+
+    assert [state.process for state in problems()] == [SafetyProcess.ESCALATION_SWEEP]
+    assert problem_of(SafetyProcess.ESCALATION_SWEEP) == (
+        "Escalation sweep late: the escalation sweep has not run for 60 minutes."
+    )
+
+
+def test_an_alert_raised_while_the_worker_is_down_waits_is_reported_and_goes_out_on_restart(
+    clinic, patient, settings, django_capture_on_commit_callbacks
+):
+    clinic.alert_email = "alerts@north.example"
+    clinic.save()
+    all_ran()
+    settings.TASKS = DATABASE_QUEUE
+
+    # No worker is running: the urgent flag's emails wait in the queue.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "saddle")
+    assert mail.outbox == []
+    assert DBTaskResult.objects.ready().count() == 2
+    six_minutes_on = timezone.now() + datetime.timedelta(minutes=6)
+    assert problem_of(SafetyProcess.WORKER, six_minutes_on) == (
+        "Alerts are not being sent: 2 tasks have waited up to 6 minutes for the worker."
+    )
+
+    # The worker comes back: it sends what waited, and the next sweep's heartbeat says so.
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("escalate_flags", stdout=StringIO())
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "alerts@north.example",
+        "carol@example.com",
+    ]
+    assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+    assert problems(six_minutes_on) == []
+    assert Heartbeat.objects.get(process=SafetyProcess.WORKER).detail == (
+        "ran the heartbeat task from the queue"
+    )
+
+
+def test_the_sweep_queues_one_heartbeat_however_often_it_runs_while_the_worker_is_down(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_QUEUE
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("escalate_flags", stdout=StringIO())
+
+    assert DBTaskResult.objects.ready().count() == 1
+
+
+def test_the_clinic_admin_sees_the_warning_on_the_dashboard(client, clinic_admin):
+    all_ran()
+    age(SafetyProcess.WORKER, minutes=45)
+    sign_in(client, clinic_admin)
+
+    page = client.get("/clinic/").content.decode()
+
+    assert "Part of Stepwise that keeps patients safe is not running" in page
+    assert "Alerts are not being sent: the worker has not run for 45 minutes." in page
+    assert "Start the worker: python manage.py db_worker" in page
+
+
+def test_clinicians_are_not_shown_the_it_warning(client, clinician):
+    """Their dashboard already lists alert emails that did not go out; IT is the admin's."""
+    age(SafetyProcess.WORKER, minutes=45)
+    sign_in(client, clinician)
+
+    page = client.get("/clinic/").content.decode()
+
+    assert "keeps patients safe is not running" not in page
+
+
+def test_a_clinic_admin_sees_nothing_when_all_is_well(client, clinic_admin):
+    all_ran()
+    sign_in(client, clinic_admin)
+
+    assert "keeps patients safe is not running" not in client.get("/clinic/").content.decode()
