@@ -217,6 +217,30 @@ MUTATIONS = [
         "LONG_PAUSE = datetime.timedelta(days=13)",
         "a plan paused 13 days resumes a stage lower",
     ),
+    Mutation(
+        "patients/safety/watch.py",
+        "QUEUE_STALE_AFTER = datetime.timedelta(minutes=5)",
+        "QUEUE_STALE_AFTER = datetime.timedelta(minutes=60)",
+        "an alert stuck in the queue for an hour goes unreported",
+    ),
+    Mutation(
+        "patients/safety/watch.py",
+        'late_after=datetime.timedelta(minutes=15),\n        fix="Start the worker',
+        'late_after=datetime.timedelta(minutes=60),\n        fix="Start the worker',
+        "a stopped worker is reported an hour late",
+    ),
+    Mutation(
+        "patients/safety/watch.py",
+        'late_after=datetime.timedelta(minutes=15),\n        fix="Run python manage.py escalate',
+        'late_after=datetime.timedelta(minutes=60),\n        fix="Run python manage.py escalate',
+        "a missing escalation timer is reported an hour late",
+    ),
+    Mutation(
+        "patients/safety/watch.py",
+        "late_after=datetime.timedelta(hours=26)",
+        "late_after=datetime.timedelta(hours=48)",
+        "a missing daily activity check is reported a day late",
+    ),
 ]
 
 
