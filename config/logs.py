@@ -68,7 +68,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "class": "logging.StreamHandler",
         "formatter": log_format,
         "stream": "ext://sys.stdout",
-        "filters": ["request_id"],
+        "filters": ["request_id", "hide_paths"],
     }
 
     def to_stdout(lowest: str) -> dict:
@@ -79,6 +79,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "disable_existing_loggers": False,
         "filters": {
             "request_id": {"()": RequestIdFilter},
+            # By name: this module stays free of Django, the filter needs it.
+            "hide_paths": {"()": "config.request_log.HidePathsFilter"},
         },
         "formatters": {
             "json": {"()": JsonFormatter},
@@ -93,8 +95,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "loggers": {
             # Django's own handlers would print each message a second time.
             "django": to_stdout("INFO"),
-            # Requests are already logged by gunicorn's access log or runserver.
-            "django.server": to_stdout("WARNING"),
+            # runserver (development only) names the path in its lines; ours does not.
+            "django.server": to_stdout("ERROR"),
             # 403s and 404s are expected answers, not faults; server errors log in full.
             "django.request": to_stdout("ERROR"),
             # Every sign-in would log four lines; lockouts are warnings and still show.

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so a load balancer's probe is answered before host checks and HTTPS redirects.
     "config.health.HealthCheckMiddleware",
+    # Next, so every other request has its id, and its log line, whatever answers it.
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.requests.RejectUnreadableRequestsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,7 +89,10 @@ MIDDLEWARE = [
 if not DEBUG:
     # In development runserver serves static files; in production whitenoise does, with
     # hashed names and far-future caching.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
