@@ -62,7 +62,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def logging_config(*, log_format: str, level: str) -> dict:
+def logging_config(*, log_format: str, level: str, gunicorn_access_log: bool) -> dict:
     """The LOGGING setting: everything to standard output, in `log_format`."""
     handler = {
         "class": "logging.StreamHandler",
@@ -101,5 +101,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "django.request": to_stdout("ERROR"),
             # Every sign-in would log four lines; lockouts are warnings and still show.
             "axes": to_stdout("WARNING"),
+            "gunicorn.error": to_stdout(level),
+            # gunicorn's access log prints the raw path and query string: off unless asked.
+            "gunicorn.access": to_stdout("INFO" if gunicorn_access_log else "CRITICAL"),
         },
     }

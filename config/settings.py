@@ -265,4 +265,5 @@ if LOG_FORMAT not in FORMATS:
 LOGGING = logging_config(
     log_format=LOG_FORMAT,
     level=env_str("LOG_LEVEL", "INFO"),
+    gunicorn_access_log=env_bool("GUNICORN_ACCESS_LOG", default=False),
 )

@@ -31,6 +31,7 @@ SETTINGS_VARIABLES = {
     "CSRF_TRUSTED_ORIGINS",
     "LOG_FORMAT",
     "LOG_LEVEL",
+    "GUNICORN_ACCESS_LOG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_SETTINGS_MODULE",
 }
@@ -108,6 +109,13 @@ def test_logs_are_json_lines_in_production_and_plain_in_development_unless_chose
     assert read_setting(formatter, PRODUCTION) == "json"
     assert read_setting(formatter, {}) == "plain"
     assert read_setting(formatter, {**PRODUCTION, "LOG_FORMAT": "plain"}) == "plain"
+
+
+def test_gunicorns_access_log_with_raw_paths_is_off_unless_asked_for():
+    level = "settings.LOGGING['loggers']['gunicorn.access']['level']"
+
+    assert read_setting(level, PRODUCTION) == "CRITICAL"
+    assert read_setting(level, {**PRODUCTION, "GUNICORN_ACCESS_LOG": "true"}) == "INFO"
 
 
 def test_secret_key_can_come_from_a_file(tmp_path):
