@@ -2,6 +2,8 @@
 
 import os
 
+from config.settings import LOGGING
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -10,7 +12,10 @@ graceful_timeout = 30
 # Recycle workers now and then so a slow leak never takes a server down.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
-errorlog = "-"
+# gunicorn's own messages go through Django's logging, one JSON object a line. Its access
+# log is off unless GUNICORN_ACCESS_LOG=true: it prints raw paths and query strings (the
+# tokens of invitation links, searches for patients' names), and the app logs one line per
+# request without them (config/request_log.py).
+logconfig_dict = LOGGING
 # The proxy in front sets X-Forwarded-*; trust it only from the addresses listed.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -20,6 +20,7 @@ from config.env import (
     env_secret,
     env_str,
 )
+from config.logs import FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so a load balancer's probe is answered before host checks and HTTPS redirects.
     "config.health.HealthCheckMiddleware",
+    # Next, so every other request has its id, and its log line, whatever answers it.
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.requests.RejectUnreadableRequestsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -86,7 +89,10 @@ MIDDLEWARE = [
 if not DEBUG:
     # In development runserver serves static files; in production whitenoise does, with
     # hashed names and far-future caching.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -251,28 +257,13 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     # Only safe when a proxy that sets X-Forwarded-Proto is the sole way in.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "stream": "ext://sys.stdout",
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Django's own handlers would print each message a second time.
-        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-        # Requests are already logged by gunicorn's access log or runserver.
-        "django.server": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
-        # 403s and 404s are expected answers, not faults; server errors still log in full.
-        "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
-        # Every sign-in would log four lines; lockouts are warnings and still show.
-        "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
-    },
-}
+# One JSON object a line in production, for the clinic's log tools; plain lines in a
+# terminal. docs/operations.md ("Logs") describes a line and what is never in one.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
+if LOG_FORMAT not in FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env_str("LOG_LEVEL", "INFO"),
+    gunicorn_access_log=env_bool("GUNICORN_ACCESS_LOG", default=False),
+)

@@ -10,3 +10,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("patients.urls")),
 ]
+
+handler500 = "config.errors.server_error"

@@ -1,9 +1,13 @@
 import importlib
+import io
+import json
+import logging
 import os
 
 import pytest
 from django.apps import apps as django_apps
 
+from config.logs import JsonFormatter
 from patients.models import StaffRole
 from programs.models import PlanTemplate
 from tests import factories
@@ -22,6 +26,32 @@ def fast_password_hashing(settings):
 def tasks_run_in_process(settings):
     """Queued work runs at once in tests; the database queue has its own tests."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+class CapturedLog:
+    def __init__(self, stream: io.StringIO):
+        self.stream = stream
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def lines(self, request_id: str | None = None) -> list[dict]:
+        """Each line parsed (every one must be JSON), or those of one request."""
+        entries = [json.loads(line) for line in self.text.splitlines()]
+        return [e for e in entries if request_id is None or e.get("request_id") == request_id]
+
+
+@pytest.fixture
+def json_log():
+    """What the site logs during the test, formatted as in production (LOG_FORMAT=json)."""
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "stdout")
+    formatter = handler.formatter
+    stream = handler.setStream(io.StringIO())
+    handler.setFormatter(JsonFormatter())
+    yield CapturedLog(handler.stream)
+    handler.setFormatter(formatter)
+    handler.setStream(stream)
 
 
 @pytest.fixture

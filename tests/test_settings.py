@@ -29,6 +29,9 @@ SETTINGS_VARIABLES = {
     "DATABASE_CONN_MAX_AGE",
     "DATABASE_POOL_SIZE",
     "CSRF_TRUSTED_ORIGINS",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "GUNICORN_ACCESS_LOG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_SETTINGS_MODULE",
 }
@@ -100,6 +103,21 @@ def test_production_turns_on_https_only_cookies_hsts_and_compressed_static_files
     )
 
 
+def test_logs_are_json_lines_in_production_and_plain_in_development_unless_chosen():
+    formatter = "settings.LOGGING['handlers']['stdout']['formatter']"
+
+    assert read_setting(formatter, PRODUCTION) == "json"
+    assert read_setting(formatter, {}) == "plain"
+    assert read_setting(formatter, {**PRODUCTION, "LOG_FORMAT": "plain"}) == "plain"
+
+
+def test_gunicorns_access_log_with_raw_paths_is_off_unless_asked_for():
+    level = "settings.LOGGING['loggers']['gunicorn.access']['level']"
+
+    assert read_setting(level, PRODUCTION) == "CRITICAL"
+    assert read_setting(level, {**PRODUCTION, "GUNICORN_ACCESS_LOG": "true"}) == "INFO"
+
+
 def test_secret_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-a-file-" + "x" * 50 + "\n")
@@ -117,6 +135,7 @@ def test_secret_key_can_come_from_a_file(tmp_path):
         ({"DATABASE_URL": "mysql-ish://nowhere"}, "DATABASE_URL"),
         ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
         ({"SECRET_KEY_FILE": "/no/such/secret"}, "SECRET_KEY_FILE"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ],
 )
 def test_a_missing_or_malformed_value_stops_start_up_and_names_it(env, named):
