@@ -1,8 +1,12 @@
 # Stepwise production image: gunicorn serving Django, static files by whitenoise.
 # Build:  docker build -t stepwise .
 # Run:    see "Production deployment" in README.md
+# The base is an argument so the image also builds where no registry can be reached:
+# scripts/container-check makes one from Debian's packages (docs/operations.md).
 
-FROM python:3.11-slim AS build
+ARG BASE_IMAGE=python:3.11-slim
+
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN python -m venv /venv
@@ -16,8 +20,9 @@ RUN /venv/bin/pip install --no-deps .
 RUN DEBUG=false SECRET_KEY=build-time-only-not-used-at-run-time-0123456789abcdefghij \
     ALLOWED_HOSTS=build /venv/bin/python manage.py collectstatic --noinput
 
-FROM python:3.11-slim AS runtime
+FROM ${BASE_IMAGE} AS runtime
 ENV PATH=/venv/bin:$PATH \
+    LANG=C.UTF-8 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DEBUG=false \

@@ -1,4 +1,5 @@
-# Shared by scripts/run, scripts/test and scripts/reliability. Sourced, not run.
+# Shared by scripts/run, scripts/test, scripts/reliability and scripts/container-check.
+# Sourced, not run.
 
 # Creates .venv if needed and makes sure uv, the fast installer, is in it.
 ensure_uv() {
@@ -36,6 +37,11 @@ as_root() {
 
 postgres_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+# A TCP port of 127.0.0.1 that nothing listens on now.
+free_port() {
+  .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # initdb refuses to run as root, so as root the cluster belongs to the postgres user.
 pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -62,7 +68,7 @@ start_postgres() {
   local durability="${1:-throwaway}" bin port
   shift || true
   bin="$(postgres_bin)"
-  port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  port="$(free_port)"
   PGDIR="$(mktemp -d)"
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
