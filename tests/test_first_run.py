@@ -97,6 +97,10 @@ class Run:
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
+    # A test should not install packages into the environment it runs in.
+    lib = ROOT / "scripts" / "lib.sh"
+    if subprocess.run(["bash", "-c", f"source '{lib}' && venv_outdated"], cwd=ROOT).returncode == 0:
+        pytest.skip("scripts/run would install packages first: run scripts/test once")
     work = tmp_path_factory.mktemp("first-run")
     port = free_port()
     env = {
