@@ -117,6 +117,21 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 # A connection kept across requests is checked before reuse, so a restarted database
 # costs one failed request at most, not a worker full of dead connections.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one SQLite file, so they must take turns
+    # without failing with "database is locked". Write-ahead logging lets readers carry on
+    # while one connection writes. IMMEDIATE takes the write lock when a transaction
+    # begins: a transaction that read first and then wrote would otherwise find the lock
+    # taken by another writer and fail at once, without waiting. Then a writer queues for
+    # up to 20 seconds instead of 5. synchronous stays FULL: a walk the patient was told
+    # is saved survives a power cut. (On the in-memory test database WAL does nothing.)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 # Or a psycopg connection pool in each worker process (PostgreSQL only). Django then hands
 # connections back to the pool at the end of each request instead of keeping them.
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)

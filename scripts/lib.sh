@@ -11,14 +11,33 @@ ensure_uv() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null
 }
 
+# The lock file `ensure_venv [dev]` installs from, and the stamp it leaves when done.
+venv_files() {
+  if [ "${1:-}" = dev ]; then echo requirements-dev.lock .venv/.installed-dev
+  else echo requirements.lock .venv/.installed
+  fi
+}
+
+# Whether the install that left `stamp` came after `lock` and pyproject.toml last changed.
+installed_since() { [ -f "$2" ] && [ ! "$1" -nt "$2" ] && [ ! pyproject.toml -nt "$2" ]; }
+
+# True when `ensure_venv [dev]` has packages to install. The test tools' lock pins every
+# production package at the same version (scripts/lock), so a test tools' install done
+# since the production lock last changed (scripts/test) covers it.
+venv_outdated() {
+  local lock stamp
+  read -r lock stamp < <(venv_files "${1:-}")
+  ! installed_since "$lock" "$stamp" && ! installed_since "$lock" .venv/.installed-dev
+}
+
 # Installs the project's Python packages at the versions and hashes in the lock file
 # (requirements-dev.lock with `ensure_venv dev`), again when a lock file or pyproject.toml
 # changes. scripts/lock writes the lock files.
 ensure_venv() {
-  local lock=requirements.lock stamp=".venv/.installed"
-  [ "${1:-}" = dev ] && lock=requirements-dev.lock && stamp=".venv/.installed-dev"
+  local lock stamp
+  read -r lock stamp < <(venv_files "${1:-}")
   ensure_uv
-  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  if venv_outdated "${1:-}"; then
     echo "Installing Python packages from $lock"
     .venv/bin/uv pip install --quiet --python .venv/bin/python --require-hashes -r "$lock"
     .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .

@@ -90,6 +90,17 @@ def test_a_connection_pool_replaces_persistent_connections_on_postgresql():
     assert "DATABASE_POOL_SIZE needs a PostgreSQL" in refused.stderr
 
 
+def test_sqlite_writers_queue_for_the_lock_and_postgresql_is_left_alone():
+    """tests/test_first_run.py shows the web process and the worker taking turns with it."""
+    options = "settings.DATABASES['default'].get('OPTIONS', {})"
+
+    assert read_setting(options, {}) == (
+        "{'init_command': 'PRAGMA journal_mode=WAL', 'transaction_mode': 'IMMEDIATE', "
+        "'timeout': 20}"
+    )
+    assert read_setting(options, PRODUCTION) == "{}"
+
+
 def test_production_turns_on_https_only_cookies_hsts_and_compressed_static_files():
     values = read_setting(
         "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
