@@ -2,7 +2,8 @@
 
 scripts/container-check builds the image, starts gunicorn and the worker in it against
 PostgreSQL and an SMTP sink (scripts/smtp_sink.py), then runs this from the host. It checks
-what a clinic depends on: /health/ answers, a patient signs in and sees their week, an
+what a clinic depends on: /health/ answers, the worker and the scheduled jobs report in
+on /health/processes/, a patient signs in and sees their week, an
 urgent answer reaches the clinic's alert address by email, and every process in the image
 runs as its unprivileged user.
 
@@ -46,6 +47,18 @@ def health(browser: Browser, seconds: float) -> str:
     if json.loads(answer.body) != {"status": "ok", "database": "ok"}:
         raise CheckFailed(f"/health/ answers 200 but says {answer.body}")
     return f"200 {answer.body}"
+
+
+def processes_watched(browser: Browser, seconds: float) -> str:
+    """/health/processes/ turns 200 once the worker has run the heartbeat the sweep queued."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = browser.request("GET", "/health/processes/")
+        if answer.status == 200 and json.loads(answer.body)["status"] == "ok":
+            return "200, the worker, the sweep and the activity check all reported"
+        if time.monotonic() > deadline:
+            raise CheckFailed(f"/health/processes/ still answers {answer.status} {answer.body}")
+        time.sleep(0.5)
 
 
 def signed_in_week(browser: Browser, username: str, password: str, first_name: str) -> str:
@@ -169,6 +182,7 @@ def main() -> int:
     browser = Browser(options.port)
     checks = [
         ("/health/", lambda: health(browser, options.wait)),
+        ("/health/processes/", lambda: processes_watched(browser, options.wait)),
         (
             "a signed-in page",
             lambda: signed_in_week(browser, options.patient, options.password, options.first_name),
