@@ -239,6 +239,9 @@ SITE_URL = env_str(
 
 vars().update(env_email("EMAIL_URL", "consolemail://" if DEBUG else "smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stepwise <stepwise@localhost>")
+# Seconds each step of talking to the mail server may take. Without a limit a mail server
+# that accepts and then says nothing holds a worker, and the alert, for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # A strict Content Security Policy: everything from this site, no inline script or style,

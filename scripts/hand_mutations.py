@@ -146,9 +146,21 @@ MUTATIONS = [
     ),
     Mutation(
         "patients/safety/notifications.py",
-        "        if notification.state == DeliveryState.SENT:\n",
-        "        if False:\n",
+        "        .exclude(state=DeliveryState.SENT)\n",
+        "",
         "an alert already sent is sent again",
+    ),
+    Mutation(
+        "patients/safety/notifications.py",
+        "        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - CLAIM_EXPIRES))\n",
+        "",
+        "an alert one worker is sending is sent again by another",
+    ),
+    Mutation(
+        "patients/safety/notifications.py",
+        "CLAIM_EXPIRES = datetime.timedelta(minutes=5)",
+        "CLAIM_EXPIRES = datetime.timedelta(0)",
+        "a claim expires at once: two workers send the same alert",
     ),
     Mutation(
         "programs/services.py",

@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -29,6 +30,9 @@ SEVERITY_PHRASES = {Severity.URGENT: _lazy("an urgent"), Severity.SAME_DAY: _laz
 # commit and the enqueue); the sweep queues it again.
 STALE_PENDING = datetime.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+# Longer than any one send can take (settings.EMAIL_TIMEOUT bounds each step of it), so a
+# claim still standing after this belongs to a worker that died while sending.
+CLAIM_EXPIRES = datetime.timedelta(minutes=5)
 
 
 def alert_recipients(flag: Flag) -> list[str]:
@@ -86,29 +90,41 @@ def _message(notification: Notification) -> tuple[str, str]:
 
 @task()
 def deliver_notification(notification_id: int) -> str:
-    """Send one notification. Safe to run twice: a sent notification is not sent again."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("flag__patient__clinic")
-            .get(pk=notification_id)
-        )
-        if notification.state == DeliveryState.SENT:
-            return "already sent"
-        notification.attempts += 1
-        subject, body = _message(notification)
-        try:
-            send_mail(subject, body, None, [notification.recipient])
-        except Exception as error:
-            logger.warning("Notification %s could not be sent: %s", notification.pk, error)
-            notification.state = DeliveryState.FAILED
-            notification.last_error = str(error)[:500]
-            notification.save(update_fields=["state", "attempts", "last_error"])
-            return "failed"
-        notification.state = DeliveryState.SENT
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["state", "attempts", "sent_at"])
-        return "sent"
+    """Send one notification. Safe to run twice: a sent notification is not sent again.
+
+    No transaction is open while the mail server is talked to: a slow one would hold its
+    locks (on SQLite, the whole database) for as long as it stalls. Instead a worker
+    claims the notification in one short update, sends, and records the outcome in
+    another; a second worker finds it claimed and leaves it. A claim left by a worker that
+    died mid-send expires, and the sweep queues the notification again.
+    """
+    now = timezone.now()
+    claimed = (
+        Notification.objects.filter(pk=notification_id)
+        .exclude(state=DeliveryState.SENT)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - CLAIM_EXPIRES))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "already sent or being sent"
+    notification = Notification.objects.select_related("flag__patient__clinic").get(
+        pk=notification_id
+    )
+    subject, body = _message(notification)
+    try:
+        send_mail(subject, body, None, [notification.recipient])
+    except Exception as error:
+        logger.warning("Notification %s could not be sent: %s", notification.pk, error)
+        notification.state = DeliveryState.FAILED
+        notification.last_error = str(error)[:500]
+        notification.claimed_at = None
+        notification.save(update_fields=["state", "last_error", "claimed_at"])
+        return "failed"
+    notification.state = DeliveryState.SENT
+    notification.sent_at = timezone.now()
+    notification.claimed_at = None
+    notification.save(update_fields=["state", "sent_at", "claimed_at"])
+    return "sent"
 
 
 def escalate_overdue(now: datetime.datetime) -> int:

@@ -6,12 +6,14 @@ import socket
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from patients.models import DeliveryState, Flag, Notification
 from patients.safety.notifications import (
+    CLAIM_EXPIRES,
     MAX_ATTEMPTS,
     deliver_notification,
     escalate_overdue,
@@ -162,8 +164,59 @@ def test_an_alert_already_sent_is_not_sent_again(
     sent = Notification.objects.filter(state=DeliveryState.SENT).first()
     mail.outbox.clear()
 
-    assert deliver_notification.call(sent.pk) == "already sent"
+    assert deliver_notification.call(sent.pk) == "already sent or being sent"
     assert mail.outbox == []
+
+
+def waiting_alert(patient) -> Notification:
+    """An urgent flag's alert, recorded but not yet sent: inside the test's transaction
+    the commit that would queue it never comes."""
+    with transaction.atomic():
+        report_check_in(patient, "saddle")
+    return Notification.objects.order_by("pk").first()
+
+
+def test_an_alert_another_worker_is_sending_is_left_to_it(alerting_clinic, patient):
+    alert = waiting_alert(patient)
+    Notification.objects.filter(pk=alert.pk).update(claimed_at=timezone.now())
+
+    assert deliver_notification.call(alert.pk) == "already sent or being sent"
+    assert mail.outbox == []
+
+
+def test_an_alert_left_by_a_worker_that_died_while_sending_is_sent_later(alerting_clinic, patient):
+    alert = waiting_alert(patient)
+    died = timezone.now() - CLAIM_EXPIRES - datetime.timedelta(seconds=1)
+    Notification.objects.filter(pk=alert.pk).update(claimed_at=died, attempts=1)
+
+    assert deliver_notification.call(alert.pk) == "sent"
+    alert.refresh_from_db()
+    assert (alert.state, alert.attempts, alert.claimed_at) == (DeliveryState.SENT, 2, None)
+    assert [message.to for message in mail.outbox] == [[alert.recipient]]
+
+
+class TransactionWatchingBackend(locmem.EmailBackend):
+    """Notes, for each email, whether a database transaction was open while it was sent."""
+
+    in_transaction: list[bool] = []
+
+    def send_messages(self, messages):
+        self.in_transaction.append(connection.in_atomic_block)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_the_mail_server_is_talked_to(
+    alerting_clinic, patient, settings
+):
+    """A mail server that stalls must not hold locks: on SQLite, the whole database."""
+    settings.EMAIL_BACKEND = f"{__name__}.TransactionWatchingBackend"
+    TransactionWatchingBackend.in_transaction = []
+
+    report_check_in(patient, "saddle")  # committed; the tests' queue sends at once
+
+    assert TransactionWatchingBackend.in_transaction == [False, False]
+    assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
 
 
 def test_only_undelivered_alerts_are_queued_again(
