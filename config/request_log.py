@@ -32,8 +32,10 @@ logger = logging.getLogger("stepwise.requests")
 
 
 def new_or_followed_id(request: HttpRequest) -> str:
+    """The proxy's id when there is a proxy (TRUSTED_PROXY_COUNT); without one, the header
+    came from the client, who could reuse someone else's reference."""
     incoming = request.headers.get(HEADER, "")
-    if FOLLOWED_ID.fullmatch(incoming):
+    if settings.TRUSTED_PROXY_COUNT and FOLLOWED_ID.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
 
@@ -64,22 +66,35 @@ def route_name(request: HttpRequest) -> str | None:
 
 
 class HidePathsFilter(logging.Filter):
-    """Puts the route's name where Django's request errors name the path.
+    """Keeps paths and query strings out of the error lines Django and gunicorn write.
 
     Django logs "Internal Server Error: /invitations/<token>/" (and the same for CSRF
-    failures); paths hold the tokens of invitation, email and password-reset links.
+    failures), with the path escaped when it holds non-ASCII characters or backslashes;
+    the route's name takes its place. gunicorn logs the whole request line when a worker
+    times out or a request cannot be parsed: only what happened is kept. Paths hold the
+    tokens of invitation, email and password-reset links; query strings, searches for
+    patients' names.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("gunicorn."):
+            hide_gunicorn_request_line(record)
         request = getattr(record, "request", None)
-        if (
-            isinstance(request, HttpRequest)
-            and isinstance(record.args, tuple)
-            and request.path in record.args
-        ):
-            route = route_name(request) or "-"
-            record.args = tuple(route if arg == request.path else arg for arg in record.args)
+        if isinstance(request, HttpRequest) and isinstance(record.args, tuple):
+            as_logged = {request.path, request.path.encode("unicode_escape").decode("ascii")}
+            if as_logged.intersection(map(str, record.args)):
+                route = route_name(request) or "-"
+                record.args = tuple(route if str(arg) in as_logged else arg for arg in record.args)
         return True
+
+
+def hide_gunicorn_request_line(record: logging.LogRecord) -> None:
+    message = str(record.msg)
+    if message.startswith("Error handling request"):
+        record.msg, record.args = "Error handling request (its path is not logged)", ()
+    elif message.startswith("Invalid request from ip="):
+        address = message.split(":", 1)[0]
+        record.msg, record.args = f"{address}: the request could not be read", ()
 
 
 class RequestLogMiddleware:

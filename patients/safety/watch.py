@@ -52,6 +52,8 @@ SCHEDULES = {
 }
 # No worker leaves a task waiting this long while it is running.
 QUEUE_STALE_AFTER = datetime.timedelta(minutes=5)
+# Servers' clocks further apart than this make heartbeats meaningless.
+CLOCKS_DIFFER = datetime.timedelta(minutes=2)
 HEARTBEAT_TASK_PATH = "patients.safety.watch.worker_heartbeat"
 
 
@@ -112,6 +114,13 @@ def silence(process: str, heartbeat: Heartbeat | None, now: datetime.datetime) -
     name = SafetyProcess(process).label
     if heartbeat is None:
         return _("%(name)s has never run") % {"name": name}
+    if heartbeat.last_run_at - now > CLOCKS_DIFFER:
+        # A run "in the future" would count as recent until that time came.
+        minutes = minutes_since(now, heartbeat.last_run_at)
+        return _(
+            "%(name)s last ran on a server whose clock is %(minutes)d minutes ahead, so "
+            "whether it still runs cannot be told (set the servers' clocks right)"
+        ) % {"name": name, "minutes": minutes}
     if now - heartbeat.last_run_at <= SCHEDULES[process].late_after:
         return ""
     minutes = minutes_since(heartbeat.last_run_at, now)

@@ -58,7 +58,8 @@ def test_when_everything_ran_the_monitoring_endpoint_is_ok(db, client):
     assert body["status"] == "ok"
     assert body["problems"] == []
     assert set(body["processes"]) == {"worker", "escalation_sweep", "activity_check"}
-    assert body["processes"]["escalation_sweep"]["detail"] == (
+    assert set(body["processes"]["escalation_sweep"]) == {"last_run_at", "late"}
+    assert Heartbeat.objects.get(process=SafetyProcess.ESCALATION_SWEEP).detail == (
         "escalated: 0, notifications queued again: 0"
     )
 
@@ -92,6 +93,19 @@ def test_each_process_is_late_only_after_its_own_grace(db, process, minutes, lat
     age(process, minutes)
 
     assert bool(problem_of(process)) is late
+
+
+def test_a_heartbeat_from_a_clock_running_ahead_is_reported_not_trusted(db):
+    """Dated a day ahead, a sweep that then stopped would look recent for a day."""
+    all_ran()
+    Heartbeat.objects.filter(process=SafetyProcess.ESCALATION_SWEEP).update(
+        last_run_at=timezone.now() + datetime.timedelta(days=1)
+    )
+
+    assert problem_of(SafetyProcess.ESCALATION_SWEEP).startswith(
+        "Escalation sweep late: the escalation sweep last ran on a server whose clock is "
+        "1439 minutes ahead"
+    )
 
 
 def test_a_late_sweep_hides_nothing_about_the_queue(db):
