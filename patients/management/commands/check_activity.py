@@ -32,7 +32,9 @@ class Command(BaseCommand):
             )
         )
         flagged = 0
-        for plan in plans.iterator():
+        # Read in full first: on SQLite a write cannot start under a read still open once
+        # another process has written ("database is locked").
+        for plan in list(plans):
             # The stage clock restarts on resume, so a returning patient gets a fresh week.
             clinic = plan.patient.clinic
             finding = no_activity(

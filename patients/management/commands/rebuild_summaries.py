@@ -6,11 +6,23 @@ Safe to run while the clinic works: each batch is its own short transaction.
 """
 
 import time
+from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand
 
 from patients.models import Patient
 from patients.summaries import summaries_rebuild
+
+BATCH = 200
+
+
+def by_batches_of_ids(patients) -> Iterator[Patient]:
+    """Every patient, read a batch at a time by id, so no read stays open while a batch
+    writes: on SQLite a write cannot start under an open read once another process has
+    written, and fails at once with "database is locked"."""
+    ids = list(patients.values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        yield from patients.filter(pk__in=ids[start : start + BATCH])
 
 
 class Command(BaseCommand):
@@ -28,7 +40,7 @@ class Command(BaseCommand):
         patients = Patient.objects.select_related("clinic").order_by("pk")
         if missing:
             patients = patients.filter(summary__isnull=True)
-        written = summaries_rebuild(patients.iterator(chunk_size=200))
+        written = summaries_rebuild(by_batches_of_ids(patients), batch=BATCH)
         if written or not missing:
             self.stdout.write(
                 f"Rebuilt {written} patient summaries in {time.monotonic() - started:.1f} s."
