@@ -17,5 +17,8 @@ max_requests_jitter = 200
 # tokens of invitation links, searches for patients' names), and the app logs one line per
 # request without them (config/request_log.py).
 logconfig_dict = LOGGING
+# gunicorn's control socket (in $HOME/.gunicorn) is not used, and the systemd units keep
+# the service user's home read-only.
+control_socket_disable = True
 # The proxy in front sets X-Forwarded-*; trust it only from the addresses listed.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from patients.safety import watch
 
@@ -48,24 +49,31 @@ def processes_report() -> JsonResponse:
     """503 while any safety process is late, so any HTTP monitor can raise the alarm.
 
     Times only: it answers anyone who can reach it, so what each run did (how many flags it
-    escalated) stays in the database.
+    escalated) stays in the database. "late" is null when it cannot be told: the worker's
+    heartbeat comes from the sweep, so it says nothing while the sweep is late.
     """
+    now = timezone.now()
     try:
-        states = watch.process_states()
+        states = watch.process_states(now)
     except DatabaseError:  # up, but without Stepwise's tables: not migrated yet
         return JsonResponse({"status": "error", "database": "not ready"}, status=503)
     late = [state for state in states if state.late]
-    return JsonResponse(
+    response = JsonResponse(
         {
             "status": "late" if late else "ok",
-            "problems": [f"{state.problem} {state.fix}" for state in late],
+            "checked_at": now.isoformat(),
+            "problems": [f"{state.problem} {state.consequence} {state.fix}" for state in late],
             "processes": {
                 state.process: {
                     "last_run_at": state.last_run_at.isoformat() if state.last_run_at else None,
                     "late": state.late,
+                    "late_after_seconds": int(state.schedule.late_after.total_seconds()),
                 }
                 for state in states
             },
         },
         status=503 if late else 200,
     )
+    # A monitor polls every minute: the answer is the alarm, not a server error to log.
+    response._has_been_logged = True
+    return response

@@ -231,20 +231,20 @@ MUTATIONS = [
     ),
     Mutation(
         "patients/safety/watch.py",
-        "QUEUE_STALE_AFTER = datetime.timedelta(minutes=5)",
-        "QUEUE_STALE_AFTER = datetime.timedelta(minutes=60)",
-        "an alert stuck in the queue for an hour goes unreported",
+        "ALERT_WAITING_TOO_LONG = datetime.timedelta(minutes=5)",
+        "ALERT_WAITING_TOO_LONG = datetime.timedelta(minutes=60)",
+        "an alert email stuck for an hour goes unreported",
     ),
     Mutation(
         "patients/safety/watch.py",
-        'late_after=datetime.timedelta(minutes=15),\n        fix="Start the worker',
-        'late_after=datetime.timedelta(minutes=60),\n        fix="Start the worker',
+        'late_after=datetime.timedelta(minutes=15),\n        consequence=_lazy("Alert',
+        'late_after=datetime.timedelta(minutes=60),\n        consequence=_lazy("Alert',
         "a stopped worker is reported an hour late",
     ),
     Mutation(
         "patients/safety/watch.py",
-        'late_after=datetime.timedelta(minutes=15),\n        fix="Run python manage.py escalate',
-        'late_after=datetime.timedelta(minutes=60),\n        fix="Run python manage.py escalate',
+        "late_after=datetime.timedelta(minutes=15),\n        consequence=_lazy(\n",
+        "late_after=datetime.timedelta(minutes=60),\n        consequence=_lazy(\n",
         "a missing escalation timer is reported an hour late",
     ),
     Mutation(
@@ -252,6 +252,12 @@ MUTATIONS = [
         "late_after=datetime.timedelta(hours=26)",
         "late_after=datetime.timedelta(hours=48)",
         "a missing daily activity check is reported a day late",
+    ),
+    Mutation(
+        "patients/safety/watch.py",
+        "CLOCKS_DIFFER = datetime.timedelta(minutes=2)",
+        "CLOCKS_DIFFER = datetime.timedelta(days=2)",
+        "a heartbeat from a clock a day ahead hides a stopped process",
     ),
 ]
 

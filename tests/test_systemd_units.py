@@ -28,6 +28,15 @@ def test_every_scheduled_job_has_a_timer_and_every_timer_a_job():
         assert command in commands
 
 
+def test_every_service_runs_in_production_as_the_service_user():
+    """DEBUG on would show error details to anyone: the Docker image sets it off, so must
+    the units, whatever the environment file forgets."""
+    for unit in UNITS.glob("*.service"):
+        text = unit.read_text()
+        assert "Environment=DEBUG=false\n" in text, unit.name
+        assert "User=stepwise\n" in text, unit.name
+
+
 def installed_here(text: str, env_file: Path) -> str:
     venv = Path(sys.executable).parent.parent
     user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")

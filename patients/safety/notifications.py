@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from patients.choices import ALERT_SEVERITIES, Severity
 from patients.models import DeliveryState, Flag, FlagStatus, Notification, NotificationKind
@@ -161,7 +162,17 @@ def retry_undelivered(now: datetime.datetime) -> int:
     ) | Notification.objects.filter(
         state=DeliveryState.PENDING, created_at__lte=now - STALE_PENDING
     )
-    ids = list(due.values_list("pk", flat=True))
+    queued = already_queued()
+    ids = [pk for pk in due.values_list("pk", flat=True) if pk not in queued]
     for notification_id in ids:
         deliver_notification.enqueue(notification_id)
     return len(ids)
+
+
+def already_queued() -> set[int]:
+    """Notifications whose delivery waits in the queue: while no worker runs, queueing them
+    again at every sweep would only make the queue longer."""
+    waiting = DBTaskResult.objects.ready().filter(task_path=deliver_notification.module_path)
+    return {
+        call["args"][0] for call in waiting.values_list("args_kwargs", flat=True) if call["args"]
+    }

@@ -5,56 +5,70 @@ escalation sweep (every 5 minutes) and the daily activity check. Each records a 
 when it runs (`record_run`). The worker is idle most of the time, so the sweep queues a
 tiny heartbeat task on each run and the worker records its heartbeat when it runs it: the
 worker's heartbeat is then proof that the queue is being worked, not just that a process
-exists. An alert waiting in the queue longer than a worker would ever leave it says the
+exists. An alert email waiting longer than a running worker would ever leave it says the
 same thing sooner.
 
-`problems` turns that into plain sentences, each with its fix, for the monitoring
-endpoint (/health/processes/) and the clinic admin's dashboard.
+`problems` turns that into plain sentences (what is wrong, what stops happening, what IT
+should do) for the monitoring endpoint (/health/processes/) and the dashboard.
 """
 
 import datetime
 import socket
 from dataclasses import dataclass
 
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from patients.models import Heartbeat, SafetyProcess
+from patients.models import DeliveryState, Heartbeat, Notification, SafetyProcess
 
 
 @dataclass(frozen=True)
 class Schedule:
     late_after: datetime.timedelta
-    fix: str
+    consequence: str  # what stops happening, for the clinic
+    fix: str  # for the clinic's IT contact (docs/operations.md has the same)
+    urgent: bool  # patients with urgent symptoms depend on it
 
 
-# How long each process may be silent before it is reported, with what the README says to
-# do. The sweep runs every 5 minutes and queues the worker's heartbeat: three missed runs
-# are a problem, not a slow machine. The daily check gets two hours' grace.
+# How long each process may be silent before it is reported. The sweep runs every 5
+# minutes and queues the worker's heartbeat: three missed runs are a problem, not a slow
+# machine. The daily check gets two hours' grace.
 SCHEDULES = {
     SafetyProcess.WORKER: Schedule(
         late_after=datetime.timedelta(minutes=15),
-        fix="Start the worker: python manage.py db_worker (README: the worker).",
+        consequence=_lazy("Alert emails about urgent and same-day flags are not being sent."),
+        fix="Start the worker: systemctl restart stepwise-worker, or python manage.py "
+        "db_worker (docs/operations.md, Watching the safety processes).",
+        urgent=True,
     ),
     SafetyProcess.ESCALATION_SWEEP: Schedule(
         late_after=datetime.timedelta(minutes=15),
-        fix="Run python manage.py escalate_flags every 5 minutes "
-        "(docs/operations.md: the schedule).",
+        consequence=_lazy(
+            "Urgent flags nobody acknowledged are not being escalated, and alert emails "
+            "that failed are not sent again."
+        ),
+        fix="Run the escalation sweep every 5 minutes: systemctl enable --now "
+        "stepwise-escalate.timer (docs/operations.md, The schedule).",
+        urgent=True,
     ),
     SafetyProcess.ACTIVITY_CHECK: Schedule(
         late_after=datetime.timedelta(hours=26),
-        fix="Run python manage.py check_activity once a day (docs/operations.md: the schedule).",
+        consequence=_lazy("Patients who stopped walking are not being flagged."),
+        fix="Run the activity check once a day: systemctl enable --now "
+        "stepwise-check-activity.timer (docs/operations.md, The schedule).",
+        urgent=False,
     ),
 }
-# No worker leaves a task waiting this long while it is running.
-QUEUE_STALE_AFTER = datetime.timedelta(minutes=5)
+# A running worker sends an alert within seconds; the sweep queues a lost one again at 10.
+ALERT_WAITING_TOO_LONG = datetime.timedelta(minutes=5)
 # Servers' clocks further apart than this make heartbeats meaningless.
 CLOCKS_DIFFER = datetime.timedelta(minutes=2)
-HEARTBEAT_TASK_PATH = "patients.safety.watch.worker_heartbeat"
 
 
 def record_run(process: str, detail: str = "", now: datetime.datetime | None = None) -> None:
@@ -76,7 +90,8 @@ def worker_heartbeat() -> None:
 
 def queue_worker_heartbeat() -> None:
     """Queue the worker's heartbeat, unless one is already waiting for a worker."""
-    if not DBTaskResult.objects.ready().filter(task_path=HEARTBEAT_TASK_PATH).exists():
+    waiting = DBTaskResult.objects.ready().filter(task_path=worker_heartbeat.module_path)
+    if not waiting.exists():
         worker_heartbeat.enqueue()
 
 
@@ -84,108 +99,109 @@ def queue_worker_heartbeat() -> None:
 class ProcessState:
     process: str
     last_run_at: datetime.datetime | None
-    detail: str
-    problem: str  # empty when all is well
-    fix: str
+    late: bool | None  # None: cannot be told now
+    problem: str  # what is wrong, when late
+    schedule: Schedule
 
     @property
-    def late(self) -> bool:
-        return bool(self.problem)
+    def consequence(self) -> str:
+        return str(self.schedule.consequence)
+
+    @property
+    def fix(self) -> str:
+        return self.schedule.fix
 
 
 @dataclass(frozen=True)
-class Queue:
-    waiting: int
-    oldest_queued_at: datetime.datetime | None
+class WaitingAlerts:
+    count: int
+    oldest: datetime.datetime | None
 
 
-def queue_now(now: datetime.datetime) -> Queue:
-    waiting = DBTaskResult.objects.ready().exclude(task_path=HEARTBEAT_TASK_PATH)
-    oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-    return Queue(waiting=waiting.count(), oldest_queued_at=oldest)
+def alerts_waiting(now: datetime.datetime) -> WaitingAlerts:
+    """Alert emails no worker has sent for longer than a running worker would take."""
+    waiting = Notification.objects.filter(
+        state=DeliveryState.PENDING, created_at__lte=now - ALERT_WAITING_TOO_LONG
+    ).aggregate(count=Count("pk"), oldest=Min("created_at"))
+    return WaitingAlerts(**waiting)
 
 
-def minutes_since(moment: datetime.datetime, now: datetime.datetime) -> int:
-    return max(0, int((now - moment).total_seconds() // 60))
+def how_long(delta: datetime.timedelta) -> str:
+    """ "20 minutes", "30 hours", "3 days": what a person would say."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 120:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    if minutes < 48 * 60:
+        hours = minutes // 60
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    days = minutes // (24 * 60)
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 def silence(process: str, heartbeat: Heartbeat | None, now: datetime.datetime) -> str:
-    """ "the sweep has not run for 20 minutes", or "" if it ran recently enough."""
-    name = SafetyProcess(process).label
+    """ "The escalation sweep has not run for 30 hours.", or "" if it ran recently enough."""
+    name = capfirst(str(SafetyProcess(process).label))
     if heartbeat is None:
-        return _("%(name)s has never run") % {"name": name}
+        return _("%(name)s has never run.") % {"name": name}
     if heartbeat.last_run_at - now > CLOCKS_DIFFER:
         # A run "in the future" would count as recent until that time came.
-        minutes = minutes_since(now, heartbeat.last_run_at)
         return _(
-            "%(name)s last ran on a server whose clock is %(minutes)d minutes ahead, so "
-            "whether it still runs cannot be told (set the servers' clocks right)"
-        ) % {"name": name, "minutes": minutes}
+            "%(name)s last ran on a server whose clock is %(ahead)s ahead, so whether it "
+            "still runs cannot be told: set the servers' clocks right."
+        ) % {"name": name, "ahead": how_long(heartbeat.last_run_at - now)}
     if now - heartbeat.last_run_at <= SCHEDULES[process].late_after:
         return ""
-    minutes = minutes_since(heartbeat.last_run_at, now)
-    return ngettext(
-        "%(name)s has not run for %(minutes)d minute",
-        "%(name)s has not run for %(minutes)d minutes",
-        minutes,
-    ) % {"name": name, "minutes": minutes}
+    return _("%(name)s has not run for %(silence)s.") % {
+        "name": name,
+        "silence": how_long(now - heartbeat.last_run_at),
+    }
 
 
 def worker_problem(
-    heartbeat: Heartbeat | None, queue: Queue, sweep_silent: bool, now: datetime.datetime
-) -> str:
+    heartbeat: Heartbeat | None, waiting: WaitingAlerts, sweep_silent: bool, now: datetime.datetime
+) -> tuple[bool | None, str]:
     """Alerts waiting too long say the worker is down even before its heartbeat is late.
 
     The worker's heartbeat comes from a task the sweep queues: while the sweep is not
-    running, an old heartbeat says nothing about the worker, so only the queue counts.
+    running, an old heartbeat says nothing about the worker, so only waiting alerts count.
     """
-    if queue.oldest_queued_at is not None and now - queue.oldest_queued_at > QUEUE_STALE_AFTER:
-        minutes = minutes_since(queue.oldest_queued_at, now)
-        return ngettext(
-            "Alerts are not being sent: %(count)d task has waited %(minutes)d minutes "
-            "for the worker.",
-            "Alerts are not being sent: %(count)d tasks have waited up to %(minutes)d "
-            "minutes for the worker.",
-            queue.waiting,
-        ) % {"count": queue.waiting, "minutes": minutes}
-    quiet = "" if sweep_silent else silence(SafetyProcess.WORKER, heartbeat, now)
-    return _("Alerts are not being sent: %(quiet)s.") % {"quiet": quiet} if quiet else ""
+    if waiting.count:
+        return True, ngettext(
+            "%(count)d alert email has waited %(wait)s to be sent.",
+            "%(count)d alert emails have waited up to %(wait)s to be sent.",
+            waiting.count,
+        ) % {"count": waiting.count, "wait": how_long(now - waiting.oldest)}
+    if sweep_silent:
+        return None, ""
+    quiet = silence(SafetyProcess.WORKER, heartbeat, now)
+    return bool(quiet), quiet
 
 
 def process_states(now: datetime.datetime | None = None) -> list[ProcessState]:
     """Every safety process, late or not, in the order of SafetyProcess."""
     now = now or timezone.now()
     heartbeats = {beat.process: beat for beat in Heartbeat.objects.all()}
-    sweep_silence = silence(
-        SafetyProcess.ESCALATION_SWEEP, heartbeats.get(SafetyProcess.ESCALATION_SWEEP), now
-    )
     problems = {
-        SafetyProcess.WORKER: worker_problem(
-            heartbeats.get(SafetyProcess.WORKER), queue_now(now), bool(sweep_silence), now
-        ),
-        SafetyProcess.ESCALATION_SWEEP: (
-            _("Escalation sweep late: %(silence)s.") % {"silence": sweep_silence}
-            if sweep_silence
-            else ""
-        ),
-        SafetyProcess.ACTIVITY_CHECK: capfirst_sentence(
-            silence(SafetyProcess.ACTIVITY_CHECK, heartbeats.get(SafetyProcess.ACTIVITY_CHECK), now)
-        ),
+        process: silence(process, heartbeats.get(process), now)
+        for process in (SafetyProcess.ESCALATION_SWEEP, SafetyProcess.ACTIVITY_CHECK)
     }
+    late = {process: bool(problem) for process, problem in problems.items()}
+    late[SafetyProcess.WORKER], problems[SafetyProcess.WORKER] = worker_problem(
+        heartbeats.get(SafetyProcess.WORKER),
+        alerts_waiting(now),
+        late[SafetyProcess.ESCALATION_SWEEP],
+        now,
+    )
     return [
         ProcessState(
             process=process,
             last_run_at=heartbeats[process].last_run_at if process in heartbeats else None,
-            detail=heartbeats[process].detail if process in heartbeats else "",
+            late=late[process],
             problem=problems[process],
-            fix=SCHEDULES[process].fix,
+            schedule=SCHEDULES[process],
         )
         for process in SafetyProcess
     ]
-
-
-def capfirst_sentence(text: str) -> str:
-    return f"{capfirst(text)}." if text else ""
 
 
 def problems(now: datetime.datetime | None = None) -> list[ProcessState]:

@@ -185,6 +185,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(Q(state=DeliveryState.FAILED) | Q(created_at__lte=timezone.now() - STALE_PENDING))
         .select_related("flag__patient__user")[:50]
     )
+    late_processes = watch.problems()
     shown = {patient.pk: patient for patient in patients}
     shown.update((row.patient.pk, row.patient) for row in queue)
     shown.update((note.flag.patient_id, note.flag.patient) for note in undelivered)
@@ -201,13 +202,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "flagged_only": flagged_only,
         "can_act": bool(access.care_clinic_ids(request.user)),
         "can_report": bool(access.clinic_ids(request.user, access.REPORT_ROLES)),
+        "late_processes": late_processes,
+        "urgent_late": [state for state in late_processes if state.schedule.urgent],
         # Clinic admins are the ones who can get IT to restart a stopped process.
-        "late_processes": (
-            watch.problems()
-            if request.user.is_superuser
-            or access.clinic_ids(request.user, (StaffRole.CLINIC_ADMIN,))
-            else []
-        ),
+        "tells_it": request.user.is_superuser
+        or bool(access.clinic_ids(request.user, (StaffRole.CLINIC_ADMIN,))),
+        "undelivered_failed": any(note.state == DeliveryState.FAILED for note in undelivered),
         "now": timezone.now(),
     }
     return render(request, "patients/dashboard.html", context)

@@ -245,9 +245,9 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_patients(
     # request); the patients with their summaries and current plans (one query: the week,
     # trend, light and flags are in the summary); the queue's places, then the flags that
     # fill its rows with their patients; undelivered alerts; one insert auditing every row
-    # shown; and counting the patients for the page links and the unresolved flags for the
-    # queue's heading.
-    with django_assert_num_queries(11):
+    # shown; counting the patients for the page links and the unresolved flags for the
+    # queue's heading; the safety processes' heartbeats and the alert emails waiting.
+    with django_assert_num_queries(13):
         staff_client.get(DASHBOARD)
 
 
