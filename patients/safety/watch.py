@@ -43,8 +43,7 @@ SCHEDULES = {
     SafetyProcess.WORKER: Schedule(
         late_after=datetime.timedelta(minutes=15),
         consequence=_lazy("Alert emails about urgent and same-day flags are not being sent."),
-        fix="Start the worker: systemctl restart stepwise-worker, or python manage.py "
-        "db_worker (docs/operations.md, Watching the safety processes).",
+        fix="Restart the worker: systemctl restart stepwise-worker (docs/operations.md).",
         urgent=True,
     ),
     SafetyProcess.ESCALATION_SWEEP: Schedule(
@@ -53,15 +52,15 @@ SCHEDULES = {
             "Urgent flags nobody acknowledged are not being escalated, and alert emails "
             "that failed are not sent again."
         ),
-        fix="Run the escalation sweep every 5 minutes: systemctl enable --now "
-        "stepwise-escalate.timer (docs/operations.md, The schedule).",
+        fix="Turn its timer on: systemctl enable --now stepwise-escalate.timer "
+        "(docs/operations.md).",
         urgent=True,
     ),
     SafetyProcess.ACTIVITY_CHECK: Schedule(
         late_after=datetime.timedelta(hours=26),
         consequence=_lazy("Patients who stopped walking are not being flagged."),
-        fix="Run the activity check once a day: systemctl enable --now "
-        "stepwise-check-activity.timer (docs/operations.md, The schedule).",
+        fix="Turn its timer on: systemctl enable --now stepwise-check-activity.timer "
+        "(docs/operations.md).",
         urgent=False,
     ),
 }

@@ -88,8 +88,7 @@ def test_a_worker_that_stopped_is_reported_with_the_fix(db, client):
     assert response.json()["problems"] == [
         "The worker has not run for 20 minutes. "
         "Alert emails about urgent and same-day flags are not being sent. "
-        "Start the worker: systemctl restart stepwise-worker, or python manage.py db_worker "
-        "(docs/operations.md, Watching the safety processes)."
+        "Restart the worker: systemctl restart stepwise-worker (docs/operations.md)."
     ]
 
 
@@ -215,7 +214,7 @@ def test_the_clinic_admin_sees_the_warning_on_the_dashboard(client, clinic_admin
 
     assert "Tell your IT contact now" in page
     assert "The worker has not run for 45 minutes." in page
-    assert "For your IT contact: Start the worker: systemctl restart stepwise-worker" in page
+    assert "For your IT contact: Restart the worker: systemctl restart stepwise-worker" in page
     assert "Until it is fixed, check this page for new flags yourself." in page
 
 
