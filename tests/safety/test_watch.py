@@ -205,12 +205,15 @@ def test_the_sweep_queues_nothing_twice_however_often_it_runs_while_the_worker_i
     }
 
 
-def test_the_clinic_admin_sees_the_warning_on_the_dashboard(client, clinic_admin):
+def dashboard_with_the_worker_stopped(client, user) -> str:
     all_ran()
     age(SafetyProcess.WORKER, minutes=45)
-    sign_in(client, clinic_admin)
+    sign_in(client, user)
+    return client.get("/clinic/").content.decode()
 
-    page = client.get("/clinic/").content.decode()
+
+def test_the_clinic_admin_sees_the_warning_on_the_dashboard(client, clinic_admin):
+    page = dashboard_with_the_worker_stopped(client, clinic_admin)
 
     assert "Tell your IT contact now" in page
     assert "The worker has not run for 45 minutes." in page
@@ -219,11 +222,7 @@ def test_the_clinic_admin_sees_the_warning_on_the_dashboard(client, clinic_admin
 
 
 def test_clinicians_are_told_alerts_are_not_going_out_without_the_it_detail(client, clinician):
-    all_ran()
-    age(SafetyProcess.WORKER, minutes=45)
-    sign_in(client, clinician)
-
-    page = client.get("/clinic/").content.decode()
+    page = dashboard_with_the_worker_stopped(client, clinician)
 
     assert "Some emails from Stepwise are not going out" in page
     assert "Alert emails about urgent and same-day flags are not being sent." in page
