@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from patients.models import (
     AuditAction,
     Clinic,
+    DeliveryState,
     InvitationState,
     Patient,
     StaffMembership,
@@ -24,7 +25,6 @@ from patients.security import access, audit, two_factor
 from patients.security.admin_site import ClinicScopedAdmin, save_changed_fields
 from patients.services.enrolment import (
     email_change_send,
-    email_change_token,
     invitation_create,
     invitation_send,
     patient_email_change,
@@ -62,7 +62,9 @@ class PatientForm(forms.ModelForm):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(
         label=_("Email"),
-        help_text=_("The patient signs in with this. Their invitation is sent here when you save."),
+        help_text=_(
+            "The patient signs in with this. Their invitation is emailed here once you save."
+        ),
     )
 
     class Meta:
@@ -283,27 +285,27 @@ class PatientAdmin(ClinicScopedAdmin):
             self.message_user(request, _("The email address is changed."), messages.SUCCESS)
         elif patient.pending_email and patient.pending_email == email.lower():
             # This save asked for the new address: send its link (again, if resaved).
-            token = email_change_token(patient)
-            link = request.build_absolute_uri(reverse("email_change_confirm", args=[token]))
-            email_change_send(patient=patient, link=link)
+            email_change_send(patient=patient)
             self.message_user(
                 request,
                 _(
-                    "The new address %(email)s must be confirmed by the patient: a link was "
-                    "sent to it, and the old address was told. Until then they sign in with "
-                    "the old one."
+                    "The new address %(email)s must be confirmed by the patient: a link is on "
+                    "its way to it, and the old address is told. Until then they sign in "
+                    "with the old one."
                 )
                 % {"email": patient.pending_email},
                 messages.WARNING,
             )
 
     def invite(self, request, patient: Patient) -> None:
-        invitation, token = invitation_create(patient=patient, by=request.user, now=timezone.now())
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
-        invitation_send(invitation=invitation, link=link)
+        invitation, _token = invitation_create(patient=patient, by=request.user, now=timezone.now())
+        invitation_send(invitation=invitation)
         self.message_user(
             request,
-            _("An invitation to set a password was sent to %(email)s. It works for 7 days.")
+            _(
+                "An invitation to set a password is on its way to %(email)s; it works for 7 "
+                "days. Whether it got out shows under Sign-in."
+            )
             % {"email": patient.user.email},
             messages.SUCCESS,
         )
@@ -351,9 +353,23 @@ class PatientAdmin(ClinicScopedAdmin):
         latest = patient.invitations.first()
         if latest is None:
             return _("Not invited yet.")
-        return _("Invited %(date)s: %(state)s.") % {
+        invited = _("Invited %(date)s: %(state)s.") % {
             "date": latest.created_at.strftime("%d %b %Y"),
             "state": InvitationState(latest.state(timezone.now())).label.lower(),
+        }
+        email = latest.emails.first()
+        if email is None:  # invited before emails were recorded
+            return invited
+        if email.state == DeliveryState.FAILED:
+            return _(
+                "%(invited)s The invitation could not be sent (%(error)s). It is tried again "
+                "every few minutes; to try now, choose “Send a new invitation”."
+            ) % {"invited": invited, "error": email.last_error or _("no reason given")}
+        if email.state == DeliveryState.PENDING:
+            return _("%(invited)s The email is waiting to be sent.") % {"invited": invited}
+        return _("%(invited)s The email was sent %(date)s.") % {
+            "invited": invited,
+            "date": patient.clinic.local_time(email.sent_at).strftime("%d %b %Y %H:%M"),
         }
 
     @admin.display(description=_("name"), ordering="user__last_name")

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from patients.forms.common import ErrorSummaryMixin
+from patients.services.enrolment import password_reset_send
 
 
 class SignInForm(AuthenticationForm):
@@ -20,6 +21,17 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password-reset form, with the email left to the background worker.
+
+    Sending it here would tie the page to the mail server; queued, the page is the same
+    whether the address has an account or not, and whether mail is working or not.
+    """
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        password_reset_send(user=context["user"])
 
 
 class PasswordCheckForm(ErrorSummaryMixin, forms.Form):

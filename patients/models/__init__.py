@@ -1,6 +1,7 @@
 """The patients app's data, one module per topic; everything is importable from here.
 
-clinics: clinics, staff and their roles. enrolment: patients and their invitations.
+clinics: clinics, staff and their roles. enrolment: patients, their invitations and the
+emails about their account. deliveries: how an email is sent by the worker.
 reports: walks, symptom check-ins, next-morning checks. flags: flags, their history and
 the alert emails about them. audit: the audit trail and failed sign-ins. summary: a
 patient at a glance, kept for the clinic's pages. operations: when each process that keeps
@@ -23,9 +24,12 @@ from patients.models.clinics import (
     StaffRole,
     validate_timezone,
 )
+from patients.models.deliveries import Delivery, DeliveryQuerySet, DeliveryState
 from patients.models.enrolment import (
     INVITATION_LIFETIME,
     PAIN_SCALE,
+    AccountEmail,
+    AccountEmailKind,
     Invitation,
     InvitationState,
     LegSymptoms,
@@ -35,7 +39,6 @@ from patients.models.enrolment import (
 from patients.models.flags import (
     PLAN_CHANGING_ACTIONS,
     UNRESOLVED_FLAG_STATUSES,
-    DeliveryState,
     EvidenceChange,
     Flag,
     FlagAction,
@@ -45,7 +48,6 @@ from patients.models.flags import (
     FlagStatus,
     Notification,
     NotificationKind,
-    NotificationQuerySet,
 )
 from patients.models.operations import Heartbeat, SafetyProcess
 from patients.models.reports import (
@@ -70,11 +72,15 @@ __all__ = [
     "PLAN_CHANGING_ACTIONS",
     "UNRESOLVED_FLAG_STATUSES",
     "WALK_LOG_FIELDS",
+    "AccountEmail",
+    "AccountEmailKind",
     "AuditAction",
     "AuditEvent",
     "AuditEventQuerySet",
     "Clinic",
     "Country",
+    "Delivery",
+    "DeliveryQuerySet",
     "DeliveryState",
     "EvidenceChange",
     "FailedSignIn",
@@ -92,7 +98,6 @@ __all__ = [
     "MorningFeeling",
     "Notification",
     "NotificationKind",
-    "NotificationQuerySet",
     "Patient",
     "PatientQuerySet",
     "PatientSummary",

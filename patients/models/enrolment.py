@@ -19,6 +19,7 @@ from patients.choices import (
 )
 from patients.fields import ChoiceListField
 from patients.models.clinics import Clinic
+from patients.models.deliveries import Delivery, DeliveryState
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -168,10 +169,13 @@ class Invitation(models.Model):
     """A single-use, expiring link for a patient to set their password.
 
     Only a hash of the token is stored, so a copy of the database cannot be used to sign in.
+    The token is a keyed hash of `token_seed` with the site's secret key: the worker that
+    emails the link makes it again at the moment of sending, and the seed alone is useless.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True)
+    token_seed = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -195,3 +199,51 @@ class Invitation(models.Model):
         if now >= self.expires_at:
             return InvitationState.EXPIRED
         return InvitationState.VALID
+
+
+class AccountEmailKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    EMAIL_CHANGE_CONFIRM = "email_confirm", _("New address to confirm")
+    EMAIL_CHANGE_NOTICE = "email_notice", _("Notice of a new address")
+
+
+class AccountEmail(Delivery):
+    """An email about someone's account, sent by the worker; its link is made when it is sent.
+
+    Nothing secret is stored: the invitation's token, the password-reset token and the
+    signed address-change link are all worked out again by the worker from the rows they
+    belong to and the site's secret key.
+    """
+
+    kind = models.CharField(max_length=16, choices=AccountEmailKind)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_emails"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("account email")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=DeliveryState.values), name="account_email_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AccountEmailKind.values), name="account_email_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AccountEmailKind.INVITATION, invitation__isnull=False)
+                | (~Q(kind=AccountEmailKind.INVITATION) & Q(invitation__isnull=True)),
+                name="account_email_invitation_only_for_invitations",
+            ),
+        ]
+        indexes = [
+            # Serves the retry sweep.
+            models.Index(fields=["state", "created_at"], name="account_email_undelivered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}: {self.get_state_display()}"

@@ -12,6 +12,7 @@ from patients.choices import (
     Rule,
     Severity,
 )
+from patients.models.deliveries import Delivery, DeliveryState
 from patients.models.enrolment import Patient
 
 
@@ -184,32 +185,11 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation")
 
 
-class DeliveryState(models.TextChoices):
-    PENDING = "pending", _("Waiting to be sent")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Could not be sent")
-
-
-class NotificationQuerySet(models.QuerySet):
-    def undelivered(self) -> "NotificationQuerySet":
-        return self.exclude(state=DeliveryState.SENT)
-
-
-class Notification(models.Model):
+class Notification(Delivery):
     """One email about a flag, and whether it got out. The dashboard shows the failures."""
 
     flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=12, choices=NotificationKind)
-    recipient = models.EmailField()
-    state = models.CharField(max_length=10, choices=DeliveryState, default=DeliveryState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # Set while a worker is sending it, so a second worker leaves it alone.
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,32 +8,27 @@ never depend on email arriving.
 """
 
 import datetime
-import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from patients.choices import ALERT_SEVERITIES, Severity
-from patients.models import DeliveryState, Flag, FlagStatus, Notification, NotificationKind
+from patients.models import Flag, FlagStatus, Notification, NotificationKind
 
-logger = logging.getLogger(__name__)
+# The one way every email is sent and sent again; named here for the pages and tests.
+from patients.models.deliveries import (  # noqa: F401
+    CLAIM_EXPIRES,
+    MAX_ATTEMPTS,
+    STALE_PENDING,
+    deliver,
+    requeue,
+)
 
 SEVERITY_PHRASES = {Severity.URGENT: _lazy("an urgent"), Severity.SAME_DAY: _lazy("a same-day")}
-# A notification still pending after this long lost its queue entry (a crash between the
-# commit and the enqueue); the sweep queues it again.
-STALE_PENDING = datetime.timedelta(minutes=10)
-MAX_ATTEMPTS = 5
-# Longer than any one send can take (settings.EMAIL_TIMEOUT bounds each step of it), so a
-# claim still standing after this belongs to a worker that died while sending.
-CLAIM_EXPIRES = datetime.timedelta(minutes=5)
 
 
 def alert_recipients(flag: Flag) -> list[str]:
@@ -91,41 +86,9 @@ def _message(notification: Notification) -> tuple[str, str]:
 
 @task()
 def deliver_notification(notification_id: int) -> str:
-    """Send one notification. Safe to run twice: a sent notification is not sent again.
-
-    No transaction is open while the mail server is talked to: a slow one would hold its
-    locks (on SQLite, the whole database) for as long as it stalls. Instead a worker
-    claims the notification in one short update, sends, and records the outcome in
-    another; a second worker finds it claimed and leaves it. A claim left by a worker that
-    died mid-send expires, and the sweep queues the notification again.
-    """
-    now = timezone.now()
-    claimed = (
-        Notification.objects.filter(pk=notification_id)
-        .exclude(state=DeliveryState.SENT)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - CLAIM_EXPIRES))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return "already sent or being sent"
-    notification = Notification.objects.select_related("flag__patient__clinic").get(
-        pk=notification_id
-    )
-    subject, body = _message(notification)
-    try:
-        send_mail(subject, body, None, [notification.recipient])
-    except Exception as error:
-        logger.warning("Notification %s could not be sent: %s", notification.pk, error)
-        notification.state = DeliveryState.FAILED
-        notification.last_error = str(error)[:500]
-        notification.claimed_at = None
-        notification.save(update_fields=["state", "last_error", "claimed_at"])
-        return "failed"
-    notification.state = DeliveryState.SENT
-    notification.sent_at = timezone.now()
-    notification.claimed_at = None
-    notification.save(update_fields=["state", "sent_at", "claimed_at"])
-    return "sent"
+    """Send one notification, outside any transaction (see `deliver`)."""
+    notifications = Notification.objects.select_related("flag__patient__clinic")
+    return deliver(notifications, notification_id, _message)
 
 
 def escalate_overdue(now: datetime.datetime) -> int:
@@ -157,22 +120,4 @@ def escalate_overdue(now: datetime.datetime) -> int:
 
 def retry_undelivered(now: datetime.datetime) -> int:
     """Queue again what failed (a few times) or lost its place in the queue."""
-    due = Notification.objects.filter(
-        state=DeliveryState.FAILED, attempts__lt=MAX_ATTEMPTS
-    ) | Notification.objects.filter(
-        state=DeliveryState.PENDING, created_at__lte=now - STALE_PENDING
-    )
-    queued = already_queued()
-    ids = [pk for pk in due.values_list("pk", flat=True) if pk not in queued]
-    for notification_id in ids:
-        deliver_notification.enqueue(notification_id)
-    return len(ids)
-
-
-def already_queued() -> set[int]:
-    """Notifications whose delivery waits in the queue: while no worker runs, queueing them
-    again at every sweep would only make the queue longer."""
-    waiting = DBTaskResult.objects.ready().filter(task_path=deliver_notification.module_path)
-    return {
-        call["args"][0] for call in waiting.values_list("args_kwargs", flat=True) if call["args"]
-    }
+    return requeue(Notification.objects.all(), deliver_notification, now)

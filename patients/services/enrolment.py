@@ -1,26 +1,41 @@
-"""Enrolling a patient, their invitation, and moving their account to a new email address."""
+"""Enrolling a patient, their invitation, and moving their account to a new email address.
+
+The emails about an account (invitation, password reset, change of address) are recorded
+here and sent by the background worker, like alert emails: a mail server that is down
+never breaks the page that asked for one, and the clinician sees whether it got out.
+"""
 
 import datetime
 import hashlib
 import secrets
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from patients.models import (
     INVITATION_LIFETIME,
+    AccountEmail,
+    AccountEmailKind,
     AuditAction,
     Clinic,
     Invitation,
     InvitationState,
     Patient,
 )
+from patients.models.deliveries import deliver, requeue
 from patients.security import audit
 from patients.summaries import summary_refresh
 
@@ -59,6 +74,7 @@ def patient_enrol(
 
 
 EMAIL_CHANGE_SALT = "stepwise.patient-email-change"
+INVITATION_SALT = "stepwise.invitation"
 EMAIL_CHANGE_LIFETIME = INVITATION_LIFETIME
 
 
@@ -128,25 +144,18 @@ def _set_email(patient: Patient, email: str) -> None:
     user.save(update_fields=["email", "username"])
 
 
-def email_change_token(patient: Patient) -> str:
+def email_change_token(patient: Patient, email: str | None = None) -> str:
+    """The signed claim in a change-of-address link: it works only while `email` (by
+    default the one waiting) is still the address waiting to be confirmed."""
     return signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
-        {"patient": str(patient.pk), "email": patient.pending_email}
+        {"patient": str(patient.pk), "email": email or patient.pending_email}
     )
 
 
-def email_change_send(*, patient: Patient, link: str) -> None:
-    """The link to the new address, and a notice to the old one, after the commit."""
-    context = {"patient": patient, "link": link, "new_email": patient.pending_email}
-    confirm = render_to_string("emails/email_change_confirm.txt", context)
-    notice = render_to_string("emails/email_change_notice.txt", context)
-    subject = _("Your Stepwise account with %(clinic)s") % {"clinic": patient.clinic}
-    new, old = patient.pending_email, patient.user.email
-
-    def send() -> None:
-        send_mail(subject, confirm, None, [new])
-        send_mail(subject, notice, None, [old])
-
-    transaction.on_commit(send)
+def email_change_send(*, patient: Patient) -> None:
+    """The link to the new address, and a notice to the old one, sent by the worker."""
+    _queue(patient.user, AccountEmailKind.EMAIL_CHANGE_CONFIRM, patient.pending_email)
+    _queue(patient.user, AccountEmailKind.EMAIL_CHANGE_NOTICE, patient.user.email)
 
 
 def email_change_claim(token: str) -> Patient:
@@ -190,35 +199,35 @@ def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_token(invitation: Invitation) -> str:
+    """The token in an invitation's link: made from its seed and the site's secret key, so
+    the worker can make it again when it sends the email, and a copy of the database alone
+    cannot."""
+    return salted_hmac(INVITATION_SALT, invitation.token_seed, algorithm="sha256").hexdigest()
+
+
 @transaction.atomic
 def invitation_create(*, patient: Patient, by, now: datetime.datetime) -> tuple[Invitation, str]:
     """A new invitation replaces any earlier one still waiting. Returns it and its token."""
     Invitation.objects.filter(
         patient=patient, used_at__isnull=True, replaced_at__isnull=True
     ).update(replaced_at=now)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         patient=patient,
-        token_hash=invitation_token_hash(token),
+        token_seed=secrets.token_urlsafe(32),
         created_by=by,
         expires_at=now + INVITATION_LIFETIME,
     )
+    token = invitation_token(invitation)
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.save()
     return invitation, token
 
 
-def invitation_send(*, invitation: Invitation, link: str) -> None:
-    """Email the link once the transaction that made the invitation has committed."""
-    patient = invitation.patient
-    context = {"patient": patient, "link": link, "expires_at": invitation.expires_at}
-    message = render_to_string("emails/invitation.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            _("Your walking plan with %(clinic)s: set your password") % {"clinic": patient.clinic},
-            message,
-            None,
-            [patient.user.email],
-        )
-    )
+def invitation_send(*, invitation: Invitation) -> AccountEmail:
+    """Record the invitation's email; the worker sends it once the transaction commits."""
+    user = invitation.patient.user
+    return _queue(user, AccountEmailKind.INVITATION, user.email, invitation=invitation)
 
 
 @transaction.atomic
@@ -239,3 +248,79 @@ def invitation_accept(*, invitation: Invitation, password: str, now: datetime.da
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
     return user
+
+
+def password_reset_send(*, user) -> AccountEmail:
+    """Record a password-reset email; the worker makes its link when it sends it."""
+    return _queue(user, AccountEmailKind.PASSWORD_RESET, user.email)
+
+
+def _queue(user, kind: str, recipient: str, invitation: Invitation | None = None) -> AccountEmail:
+    email = AccountEmail.objects.create(
+        user=user, kind=kind, recipient=recipient, invitation=invitation
+    )
+    transaction.on_commit(lambda: deliver_account_email.enqueue(email.pk))
+    return email
+
+
+@task()
+def deliver_account_email(email_id: int) -> str:
+    """Send one account email, outside any transaction (see `deliver`)."""
+    emails = AccountEmail.objects.select_related("user__patient__clinic", "invitation")
+    return deliver(emails, email_id, _compose)
+
+
+def account_emails_retry(now: datetime.datetime) -> int:
+    """Queue again the account emails that failed or lost their place in the queue; never
+    those of an invitation a newer one replaced."""
+    emails = AccountEmail.objects.exclude(invitation__replaced_at__isnull=False)
+    return requeue(emails, deliver_account_email, now)
+
+
+def _compose(email: AccountEmail) -> tuple[str, str]:
+    """The subject and body, with the link made now: no secret waits in the database."""
+    user = email.user
+    if email.kind == AccountEmailKind.PASSWORD_RESET:
+        return _password_reset_message(user)
+    patient = user.patient
+    if email.kind == AccountEmailKind.INVITATION:
+        invitation = email.invitation
+        context = {
+            "patient": patient,
+            "link": _site_link("invitation_accept", invitation_token(invitation)),
+            "expires_at": invitation.expires_at,
+        }
+        subject = _("Your walking plan with %(clinic)s: set your password") % {
+            "clinic": patient.clinic
+        }
+        return subject, render_to_string("emails/invitation.txt", context)
+    context = {"patient": patient}
+    if email.kind == AccountEmailKind.EMAIL_CHANGE_CONFIRM:
+        token = email_change_token(patient, email.recipient)
+        context["link"] = _site_link("email_change_confirm", token)
+        template = "emails/email_change_confirm.txt"
+    else:
+        template = "emails/email_change_notice.txt"
+    subject = _("Your Stepwise account with %(clinic)s") % {"clinic": patient.clinic}
+    return subject, render_to_string(template, context)
+
+
+def _password_reset_message(user) -> tuple[str, str]:
+    """Django's password-reset email, as PasswordResetForm would have written it."""
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": user.email,
+        "domain": site.netloc,
+        "site_name": site.netloc,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": site.scheme,
+    }
+    subject = render_to_string("registration/password_reset_subject.txt", context)
+    body = render_to_string("registration/password_reset_email.html", context)
+    return "".join(subject.splitlines()), body
+
+
+def _site_link(name: str, token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])

@@ -121,11 +121,14 @@ def test_a_clinician_cannot_invite_another_clinics_patient(client, clinician, ot
     assert not Invitation.objects.exists()
 
 
-def test_password_reset_works_for_a_patient_who_has_a_password(client, patient):
+def test_password_reset_works_for_a_patient_who_has_a_password(
+    client, patient, django_capture_on_commit_callbacks
+):
     patient.user.set_password(factories.PASSWORD)
     patient.user.save(update_fields=["password"])
 
-    response = client.post(reverse("password_reset"), {"email": patient.user.email.upper()})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": patient.user.email.upper()})
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1

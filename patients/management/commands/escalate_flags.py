@@ -4,19 +4,25 @@ from django.utils import timezone
 from patients.models import SafetyProcess
 from patients.safety.notifications import escalate_overdue, retry_undelivered
 from patients.safety.watch import queue_worker_heartbeat, record_run
+from patients.services.enrolment import account_emails_retry
 
 
 class Command(BaseCommand):
     help = (
         "Escalate urgent and same-day flags not acknowledged in time, and queue again any "
-        "alert email that failed or was lost. Run every few minutes from a scheduler."
+        "email (alerts, invitations, password and address emails) that failed or was lost. "
+        "Run every few minutes from a scheduler."
     )
 
     def handle(self, *args, **options):
         now = timezone.now()
         escalated = escalate_overdue(now)
         retried = retry_undelivered(now)
-        done = f"escalated: {escalated}, notifications queued again: {retried}"
+        accounts = account_emails_retry(now)
+        done = (
+            f"escalated: {escalated}, notifications queued again: {retried}, "
+            f"account emails queued again: {accounts}"
+        )
         record_run(SafetyProcess.ESCALATION_SWEEP, done, now)
         # The worker proves it is working the queue by running this (patients.safety.watch).
         queue_worker_heartbeat()
