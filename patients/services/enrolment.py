@@ -285,9 +285,13 @@ def _compose(email: AccountEmail) -> tuple[str, str]:
     patient = user.patient
     if email.kind == AccountEmailKind.INVITATION:
         invitation = email.invitation
+        token = invitation_token(invitation)
+        if invitation_token_hash(token) != invitation.token_hash:
+            # The site's secret key changed since: this link would not work.
+            raise ValueError("the link no longer works; send a new invitation")
         context = {
             "patient": patient,
-            "link": _site_link("invitation_accept", invitation_token(invitation)),
+            "link": _site_link("invitation_accept", token),
             "expires_at": invitation.expires_at,
         }
         subject = _("Your walking plan with %(clinic)s: set your password") % {

@@ -153,6 +153,22 @@ def test_the_link_is_made_again_when_sent_and_never_stored(
     assert not AccountEmail.objects.filter(last_error__contains=token).exists()
 
 
+def test_an_invitation_whose_link_a_new_secret_key_broke_is_not_sent_but_shown_failed(
+    patient, clinician, settings, django_capture_on_commit_callbacks
+):
+    factories.not_yet_signed_in(patient)
+    invitation, _token = invitation_create(patient=patient, by=clinician, now=timezone.now())
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_send(invitation=invitation)
+
+    email = AccountEmail.objects.get()
+    assert email.state == DeliveryState.FAILED
+    assert "send a new invitation" in email.last_error
+    assert not mail.outbox
+
+
 def test_asking_for_a_password_reset_while_mail_is_down_shows_the_usual_page(
     client, patient, smtp_down, django_capture_on_commit_callbacks
 ):
