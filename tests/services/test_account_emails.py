@@ -126,6 +126,9 @@ def test_the_sweep_leaves_alone_an_invitation_a_newer_one_replaced(
     assert AccountEmail.objects.get(invitation=new).attempts == 2
 
 
+# Committed for real: the worker checks its connection between tasks and would drop one
+# left inside the test's transaction (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_a_queued_invitation(
     staff_client, clinic, clinician, settings, django_capture_on_commit_callbacks
 ):
