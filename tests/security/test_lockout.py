@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from patients.models import FailedSignIn
+from patients.models import AuditEvent, FailedSignIn
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -70,6 +70,9 @@ def test_a_clinic_admin_sees_and_unlocks_their_clinics_accounts_only(
 
     assert [row.username for row in listed.context["cl"].result_list] == [patient.user.username]
     assert "Unlocked 1 account. They can sign in again now." in unlocked.content.decode()
+    # By account number: the username is the patient's email, which the audit never holds.
+    event = AuditEvent.objects.get(subject="sign-in lock")
+    assert event.detail == f"unlocked account {patient.user.pk}"
     client.post(reverse("logout"))
     assert factories.password_signs_in(client, patient.user.username, PASSWORD)
     assert not factories.password_signs_in(client, other_patient.user.username, PASSWORD)
