@@ -115,7 +115,10 @@ def deliver_notification(notification_id: int) -> str:
     try:
         send_mail(subject, body, None, [notification.recipient])
     except Exception as error:
-        logger.warning("Notification %s could not be sent: %s", notification.pk, error)
+        # The error's type only: a mail server's message can name the recipients.
+        logger.warning(
+            "Notification %s could not be sent: %s", notification.pk, type(error).__name__
+        )
         notification.state = DeliveryState.FAILED
         notification.last_error = str(error)[:500]
         notification.claimed_at = None

@@ -131,3 +131,24 @@ def test_a_name_the_database_folds_to_the_account_counts_against_it(client, pati
     if signs_in_as_patient:  # the database folds it (PostgreSQL): locked as well
         assert not factories.password_signs_in(client, folded, PASSWORD)
     assert FailedSignIn.objects.filter(username=name).exists()
+
+
+def test_a_lockout_is_logged_with_the_account_number_and_address_never_the_email(
+    client, patient, json_log
+):
+    fail(client, patient.user.username, 5)
+
+    locked = [line for line in json_log.lines() if line["logger"] == "stepwise.security"]
+    assert [(line["level"], line["user_id"], line["client"]) for line in locked] == [
+        ("WARNING", patient.user.pk, "127.0.0.1")
+    ]
+    assert f"account {patient.user.pk} from 127.0.0.1" in locked[0]["message"]
+    assert patient.user.email not in json_log.text
+
+
+def test_a_lockout_of_a_name_no_account_has_is_logged_as_unknown(client, db, json_log):
+    fail(client, "nobody@example.com", 5)
+
+    (locked,) = [line for line in json_log.lines() if line["logger"] == "stepwise.security"]
+    assert (locked["user_id"], locked["client"]) == (None, "127.0.0.1")
+    assert "nobody@example.com" not in json_log.text
