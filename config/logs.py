@@ -32,6 +32,27 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class WorkerErrorsWithoutValuesFilter(logging.Filter):
+    """The background worker's failed tasks: the traceback's code lines and the error's
+    type, not its message, which can quote what the task was given (a mail server that
+    refuses a message names the recipients in its error). The task's id, in the line's
+    message, leads to the rest in the database."""
+
+    LOGGERS = ("django_tasks", "django_tasks_db")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from_worker = record.name.split(".")[0] in self.LOGGERS
+        if from_worker and record.exc_info and record.exc_info[0] is not None:
+            kind, _error, trace = record.exc_info
+            record.exc_text = (
+                "Traceback (most recent call last):\n"
+                + "".join(traceback.format_tb(trace))
+                + f"{kind.__module__}.{kind.__qualname__} (message left out)"
+            )
+            record.exc_info = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """time, level, logger, message, request_id, the request line's fields, traceback.
 
@@ -57,6 +78,8 @@ class JsonFormatter(logging.Formatter):
                 entry[field] = getattr(record, field)
         if record.exc_info:
             entry["traceback"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        elif record.exc_text:  # already written as text (WorkerErrorsWithoutValuesFilter)
+            entry["traceback"] = record.exc_text
         if record.stack_info:
             entry["stack"] = record.stack_info
         return json.dumps(entry, default=str)
@@ -68,7 +91,7 @@ def logging_config(*, log_format: str, level: str, gunicorn_access_log: bool) ->
         "class": "logging.StreamHandler",
         "formatter": log_format,
         "stream": "ext://sys.stdout",
-        "filters": ["request_id", "hide_paths"],
+        "filters": ["request_id", "hide_paths", "worker_errors"],
     }
 
     def to_stdout(lowest: str) -> dict:
@@ -81,6 +104,7 @@ def logging_config(*, log_format: str, level: str, gunicorn_access_log: bool) ->
             "request_id": {"()": RequestIdFilter},
             # By name: this module stays free of Django, the filter needs it.
             "hide_paths": {"()": "config.request_log.HidePathsFilter"},
+            "worker_errors": {"()": WorkerErrorsWithoutValuesFilter},
         },
         "formatters": {
             "json": {"()": JsonFormatter},

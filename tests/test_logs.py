@@ -3,6 +3,11 @@
 import json
 import logging
 import sys
+from smtplib import SMTPRecipientsRefused
+
+import pytest
+from django.core.management import call_command
+from django_tasks import task
 
 from config.logs import JsonFormatter, RequestIdFilter, current_request_id
 
@@ -72,3 +77,48 @@ def test_only_the_request_lines_fields_are_written_never_other_extras():
     entry = json.loads(line)
     assert (entry["route"], entry["status"]) == ("home", 302)
     assert "request" not in entry
+
+
+ADDRESS = "megan.price@example.org"
+
+
+@task()
+def refuse(address: str) -> None:
+    """A task failing as a mail server's refusal does: its message names the recipient."""
+    raise SMTPRecipientsRefused({address: (550, b"5.1.1 User unknown")})
+
+
+@pytest.fixture
+def worker_loggers():
+    """db_worker sets its loggers' levels for good (verbosity 0 silences them)."""
+    loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+    yield
+    for logger in loggers:
+        logger.setLevel(logging.NOTSET)
+
+
+# Transactional: the worker reads committed rows, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_task_is_logged_with_its_code_and_error_type_never_the_errors_message(
+    settings, json_log, worker_loggers
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    result = refuse.enqueue(ADDRESS)
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=1)
+
+    (line,) = [line for line in json_log.lines() if line["level"] == "ERROR"]
+    assert line["logger"] == "django_tasks"
+    assert f"Task id={result.id}" in line["message"]
+    assert line["traceback"].endswith("smtplib.SMTPRecipientsRefused (message left out)")
+    assert "in refuse" in line["traceback"]  # the code that failed is still there
+    assert "megan.price" not in json_log.text
+
+
+def test_the_apps_own_errors_keep_their_message(json_log):
+    try:
+        raise ValueError("a message the developer wrote")
+    except ValueError:
+        logging.getLogger("patients.safety").exception("Sweep failed")
+
+    assert "ValueError: a message the developer wrote" in json_log.lines()[0]["traceback"]

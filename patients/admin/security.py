@@ -159,14 +159,23 @@ class FailedSignInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Unlock sign-in for the selected accounts"))
     def unlock(self, request: HttpRequest, queryset):
         names = list(queryset.values_list("username", flat=True))
+        # The audit names the account by number: a patient's username is their email,
+        # which an audit event must not hold (it outlives an erasure unchanged).
+        accounts = dict(
+            get_user_model()
+            .objects.annotate(name=Lower("username"))
+            .filter(name__in=[name.lower() for name in names])
+            .values_list("name", "pk")
+        )
         # The queryset is already limited to this admin's clinics.
         FailedSignIn.objects.filter(pk__in=queryset.values("pk")).delete()
         for name in names:
+            account = accounts.get(name.lower())
             audit.record(
                 by=request.user,
                 action=AuditAction.CHANGED,
                 subject="sign-in lock",
-                detail=f"unlocked {name}",
+                detail=f"unlocked account {account}" if account else "unlocked an unknown name",
                 clinic=_only_clinic(request),
             )
         messages.success(

@@ -88,7 +88,10 @@ def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], tuple[s
         subject, body = compose(email)
         send_mail(subject, body, None, [email.recipient])
     except Exception as error:
-        logger.warning("%s %s could not be sent: %s", type(email).__name__, email.pk, error)
+        # The error's type only: a mail server's message can name the recipients.
+        logger.warning(
+            "%s %s could not be sent: %s", type(email).__name__, email.pk, type(error).__name__
+        )
         email.state = DeliveryState.FAILED
         email.last_error = str(error)[:500]
         email.claimed_at = None

@@ -5,16 +5,23 @@ leads anywhere, and staff by username (see patients.security.audit). The procedu
 docs/security.md.
 """
 
-from axes.models import AccessAttempt, AccessLog
+from importlib import import_module
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages.storage.session import SessionStorage
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from patients.models import (
     AuditAction,
     Flag,
     FlagEvent,
+    Invitation,
     MorningCheck,
     Notification,
     Patient,
@@ -32,6 +39,8 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
     patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
     user = patient.user
     username = user.get_username().lower()
+    names = [text for text in (user.get_full_name(), user.email, username) if text]
+    _anonymise_admin_history(patient, names)
     counts = {
         "alert emails": Notification.objects.filter(flag__patient=patient).delete()[0],
         "flag events": FlagEvent.objects.filter(flag__patient=patient).delete()[0],
@@ -43,15 +52,59 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
         # Their stages and stage changes go with each plan.
         "plans": PlanAssignment.objects.filter(patient=patient).delete()[0],
     }
-    # The admin's own history names the patient in its descriptions.
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Patient), object_id=str(patient.pk)
-    ).delete()
-    for model in (AccessAttempt, AccessLog):
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.annotate(name=Lower("username")).filter(name=username).delete()
+    _forget_sessions(user.pk, [*names, user.first_name, user.last_name])
     audit.record(
         by=by, action=AuditAction.ERASED, subject="patient", patient=patient, detail=reason
     )
     patient.delete()  # invitations go with it
     user.delete()  # and the sign-in devices and staff links with the account
     return counts
+
+
+ERASED = "(erased patient)"
+
+
+def _anonymise_admin_history(patient: Patient, names: list[str]) -> None:
+    """The admin's Recent actions and change histories keep who did what to which kind of
+    object when; they lose the description, which names the patient ("Standard plan for
+    Megan Price"). Entries are found by the patient's objects, and by their name or email
+    in the text, for objects that do not lead back to them."""
+    objects = {
+        Patient: [patient.pk],
+        type(patient.user): [patient.user_id],
+        **{
+            model: model.objects.filter(patient=patient).values_list("pk", flat=True)
+            for model in (PlanAssignment, WalkLog, SymptomCheckIn, Flag, Invitation)
+        },
+    }
+    theirs = Q(pk__in=[])
+    for model, pks in objects.items():
+        ids = [str(pk) for pk in pks]
+        theirs |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    named_in_repr = Q(pk__in=[])
+    named_in_message = Q(pk__in=[])
+    for text in names:
+        named_in_repr |= Q(object_repr__icontains=text)
+        named_in_message |= Q(change_message__icontains=text)
+    LogEntry.objects.filter(theirs | named_in_repr).update(object_repr=ERASED)
+    LogEntry.objects.filter(named_in_message).update(change_message="")
+
+
+def _forget_sessions(user_id: int, names: list[str]) -> None:
+    """Ends the patient's sign-ins, and drops messages waiting in staff sessions that name
+    them ("Acknowledged: Megan Price, ..."), by any part of their name. Sessions are
+    signed, not searchable, so each is read, expired ones too (they stay until
+    `clearsessions`): an erasure is rare, and a clinic has few sessions."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    names = [text.lower() for text in names if text]
+    for session in model.objects.iterator():
+        data = session.get_decoded()
+        if data.get(SESSION_KEY) == str(user_id):
+            session.delete()
+        elif any(text in str(data.get(SessionStorage.session_key, "")).lower() for text in names):
+            del data[SessionStorage.session_key]
+            session.session_data = model.objects.encode(data)
+            session.save(update_fields=["session_data"])

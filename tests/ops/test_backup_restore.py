@@ -162,7 +162,13 @@ def dump_and_restore(tools: dict, server: dict, *, original: str, fresh: str, du
     """docs/operations.md's backup, then its restore; returns what `migrate` said."""
     run([tools["pg_dump"], "--format=custom", "--no-owner", f"--file={dump}", original], server)
     run([tools["createdb"], f"--owner={server['PGUSER']}", fresh], server)
-    restore = [tools["pg_restore"], "--no-owner", "--exit-on-error", f"--dbname={fresh}"]
+    restore = [
+        tools["pg_restore"],
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        f"--dbname={fresh}",
+    ]
     run([*restore, str(dump)], server)
     return manage("migrate", server=server, dbname=fresh)
 

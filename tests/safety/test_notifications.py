@@ -1,6 +1,7 @@
 """Urgent and same-day flags email the clinic after commit, escalate once, and never vanish."""
 
 import datetime
+import smtplib
 import socket
 
 import pytest
@@ -138,6 +139,30 @@ def test_a_mail_server_failure_is_recorded_shown_on_the_dashboard_and_retried(
     assert retry_undelivered(timezone.now()) == 2
     assert Notification.objects.filter(state=DeliveryState.SENT).count() == 2
     assert len(mail.outbox) == 2
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """A mail server that refuses every recipient, naming them, as SMTP servers do."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused(
+            {address: (550, b"5.1.1 User unknown") for m in messages for address in m.to}
+        )
+
+
+def test_a_delivery_failure_is_logged_with_the_notification_and_error_type_only(
+    alerting_clinic, patient, settings, django_capture_on_commit_callbacks, json_log
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        report_check_in(patient, "bowel")
+
+    failed = Notification.objects.filter(state=DeliveryState.FAILED).order_by("pk")
+    assert [line["message"] for line in json_log.lines() if line["level"] == "WARNING"] == [
+        f"Notification {notification.pk} could not be sent: SMTPRecipientsRefused"
+        for notification in failed
+    ]
+    assert "north.example" not in json_log.text
 
 
 def test_an_alert_that_lost_its_place_in_the_queue_is_queued_again_after_ten_minutes(

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from patients.models import FailedSignIn
+from patients.models import AuditEvent, FailedSignIn
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -70,6 +70,9 @@ def test_a_clinic_admin_sees_and_unlocks_their_clinics_accounts_only(
 
     assert [row.username for row in listed.context["cl"].result_list] == [patient.user.username]
     assert "Unlocked 1 account. They can sign in again now." in unlocked.content.decode()
+    # By account number: the username is the patient's email, which the audit never holds.
+    event = AuditEvent.objects.get(subject="sign-in lock")
+    assert event.detail == f"unlocked account {patient.user.pk}"
     client.post(reverse("logout"))
     assert factories.password_signs_in(client, patient.user.username, PASSWORD)
     assert not factories.password_signs_in(client, other_patient.user.username, PASSWORD)
@@ -128,3 +131,24 @@ def test_a_name_the_database_folds_to_the_account_counts_against_it(client, pati
     if signs_in_as_patient:  # the database folds it (PostgreSQL): locked as well
         assert not factories.password_signs_in(client, folded, PASSWORD)
     assert FailedSignIn.objects.filter(username=name).exists()
+
+
+def test_a_lockout_is_logged_with_the_account_number_and_address_never_the_email(
+    client, patient, json_log
+):
+    fail(client, patient.user.username, 5)
+
+    locked = [line for line in json_log.lines() if line["logger"] == "stepwise.security"]
+    assert [(line["level"], line["user_id"], line["client"]) for line in locked] == [
+        ("WARNING", patient.user.pk, "127.0.0.1")
+    ]
+    assert f"account {patient.user.pk} from 127.0.0.1" in locked[0]["message"]
+    assert patient.user.email not in json_log.text
+
+
+def test_a_lockout_of_a_name_no_account_has_is_logged_as_unknown(client, db, json_log):
+    fail(client, "nobody@example.com", 5)
+
+    (locked,) = [line for line in json_log.lines() if line["logger"] == "stepwise.security"]
+    assert (locked["user_id"], locked["client"]) == (None, "127.0.0.1")
+    assert "nobody@example.com" not in json_log.text
