@@ -112,6 +112,14 @@ TEMPLATES = [
     },
 ]
 
+# Only development falls back to SQLite: a production process started without its
+# environment (a cron job, a unit missing its EnvironmentFile) must stop, not quietly work
+# on an empty file of its own.
+if not DEBUG and env_secret("DATABASE_URL") is None:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is required when DEBUG=false, e.g. "
+        "DATABASE_URL=postgres://stepwise:PASSWORD@db.example.org:5432/stepwise"
+    )
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 # A connection kept across requests is checked before reuse, so a restarted database

@@ -71,6 +71,26 @@ def test_no_environment_means_local_development_on_sqlite():
     )
 
 
+def test_production_without_a_database_url_stops_instead_of_creating_sqlite(tmp_path):
+    """A cron job run without its environment once worked on an empty SQLite file of its own."""
+    env = {**PRODUCTION, "DATABASE_URL": ""}
+    checkout_had_one = (ROOT / "db.sqlite3").exists()
+
+    result = subprocess.run(
+        [sys.executable, ROOT / "manage.py", "check_activity"],
+        cwd=tmp_path,
+        env={**{k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_URL is required when DEBUG=false" in result.stderr
+    assert (ROOT / "db.sqlite3").exists() == checkout_had_one
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_database_url_switches_to_postgresql():
     engine = read_setting("settings.DATABASES['default']['ENGINE']", PRODUCTION)
 
@@ -142,6 +162,7 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     [
         ({**PRODUCTION, "SECRET_KEY": ""}, "SECRET_KEY"),
         ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({**PRODUCTION, "DATABASE_URL": ""}, "DATABASE_URL is required when DEBUG=false"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"DATABASE_URL": "mysql-ish://nowhere"}, "DATABASE_URL"),
         ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
