@@ -28,6 +28,7 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DEBUG=false \
+    BIND_ADDRESS=0.0.0.0 \
     PORT=8000
 RUN useradd --system --create-home --uid 10001 stepwise
 WORKDIR /app

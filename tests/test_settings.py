@@ -34,6 +34,8 @@ SETTINGS_VARIABLES = {
     "GUNICORN_ACCESS_LOG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_SETTINGS_MODULE",
+    "BIND_ADDRESS",
+    "PORT",
 }
 
 
@@ -184,3 +186,25 @@ def test_time_zone_check_rejects_anything_but_utc(settings):
     settings.TIME_ZONE = "Europe/London"
 
     assert [error.id for error in check_time_zone(None)] == ["stepwise.E001"]
+
+
+def gunicorn_bind(env: dict[str, str]) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "-c", "from config import gunicorn; print(gunicorn.bind)"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_gunicorn_listens_on_the_loopback_unless_told_otherwise():
+    assert gunicorn_bind(PRODUCTION) == "127.0.0.1:8000"
+    assert gunicorn_bind({**PRODUCTION, "BIND_ADDRESS": "192.0.2.10", "PORT": "9000"}) == (
+        "192.0.2.10:9000"
+    )
+    assert gunicorn_bind({**PRODUCTION, "BIND_ADDRESS": "::1"}) == "[::1]:8000"
