@@ -7,7 +7,8 @@
 ARG BASE_IMAGE=python:3.11-slim
 
 FROM ${BASE_IMAGE} AS build
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Static files are collected into the image, next to the code: it is replaced as a whole.
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 STATIC_ROOT=/app/staticfiles
 WORKDIR /app
 RUN python -m venv /venv
 # Dependencies first, so code changes do not reinstall them: exactly the versions and
@@ -29,6 +30,7 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DEBUG=false \
     BIND_ADDRESS=0.0.0.0 \
+    STATIC_ROOT=/app/staticfiles \
     PORT=8000
 RUN useradd --system --create-home --uid 10001 stepwise
 WORKDIR /app
