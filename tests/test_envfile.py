@@ -1,5 +1,6 @@
 """The environment file is read alike by the `stepwise` command, Docker and systemd."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,18 @@ import pytest
 from config.envfile import EnvFileError, parse_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_env_file() -> str:
+    """The example stepwise.env in README.md ("Production deployment")."""
+    after = (ROOT / "README.md").read_text().split("with `stepwise.env` holding at least:")[1]
+    return after.split("```\n")[1]
+
+
+def docker_reads(text: str) -> dict[str, str]:
+    """As `docker run --env-file` does: the rest of the line after the first =, as is."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
 
 
 def test_names_and_values_are_taken_literally_and_comments_skipped():
@@ -72,3 +85,21 @@ def test_a_command_with_an_unreadable_or_bad_environment_file_stops_and_says_why
     assert [outcome.returncode for outcome in outcomes] == [1, 1]
     assert outcomes[0].stderr.startswith(f"STEPWISE_ENV_FILE: {bad}, line 1: the value of")
     assert outcomes[1].stderr.startswith(f"STEPWISE_ENV_FILE: {tmp_path / 'missing.env'} cannot")
+
+
+def test_the_readme_example_reads_alike_in_stepwise_docker_and_a_shell(tmp_path):
+    example = tmp_path / "stepwise.env"
+    example.write_text(readme_env_file())
+    shell = subprocess.run(
+        ["bash", "-c", f"set -a; . {example}; {sys.executable} -c 'import json, os; "
+         "print(json.dumps(dict(os.environ)))'"],
+        env={},
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    read = parse_env_file(example.read_text(), source=str(example))
+
+    assert read == docker_reads(example.read_text())
+    assert read.items() <= json.loads(shell.stdout).items()
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"} <= read.keys()
