@@ -7,7 +7,8 @@
 ARG BASE_IMAGE=python:3.11-slim
 
 FROM ${BASE_IMAGE} AS build
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Static files are collected into the image, next to the code: it is replaced as a whole.
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 STATIC_ROOT=/app/staticfiles
 WORKDIR /app
 RUN python -m venv /venv
 # Dependencies first, so code changes do not reinstall them: exactly the versions and
@@ -16,9 +17,11 @@ COPY requirements.lock ./
 RUN /venv/bin/pip install --require-hashes -r requirements.lock
 COPY . .
 RUN /venv/bin/pip install --no-deps .
-# collectstatic needs production settings to hash file names; no secret is baked in.
+# collectstatic needs production settings to hash file names; no secret is baked in, and
+# it opens no database.
 RUN DEBUG=false SECRET_KEY=build-time-only-not-used-at-run-time-0123456789abcdefghij \
-    ALLOWED_HOSTS=build /venv/bin/python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=build DATABASE_URL=sqlite:///build-time-only-not-opened \
+    /venv/bin/python manage.py collectstatic --noinput
 
 FROM ${BASE_IMAGE} AS runtime
 ENV PATH=/venv/bin:$PATH \
@@ -26,6 +29,8 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DEBUG=false \
+    BIND_ADDRESS=0.0.0.0 \
+    STATIC_ROOT=/app/staticfiles \
     PORT=8000
 RUN useradd --system --create-home --uid 10001 stepwise
 WORKDIR /app

@@ -2,9 +2,16 @@
 
 import os
 
+from config.env import env_int, env_str
 from config.settings import LOGGING
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# The loopback only, unless told otherwise: the proxy in front must be the sole way in
+# (BEHIND_TLS_PROXY trusts its X-Forwarded-Proto). A container listens on its own
+# interface, so the Docker image sets BIND_ADDRESS=0.0.0.0.
+_address = env_str("BIND_ADDRESS", "127.0.0.1")
+if ":" in _address and not _address.startswith("["):
+    _address = f"[{_address}]"  # an IPv6 address
+bind = f"{_address}:{env_int('PORT', 8000, minimum=1)}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -23,6 +23,10 @@ from config.env import (
 from config.logs import FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# templates/ and static/ sit at the top of a checkout; an installed Stepwise carries them
+# inside config/ (pyproject.toml).
+_CONFIG_DIR = Path(__file__).resolve().parent
+ASSETS_DIR = _CONFIG_DIR if (_CONFIG_DIR / "templates").is_dir() else BASE_DIR
 
 DEBUG = env_bool("DEBUG", default=True)
 
@@ -100,7 +104,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [ASSETS_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -112,6 +116,14 @@ TEMPLATES = [
     },
 ]
 
+# Only development falls back to SQLite: a production process started without its
+# environment (a cron job, a unit missing its EnvironmentFile) must stop, not quietly work
+# on an empty file of its own.
+if not DEBUG and env_secret("DATABASE_URL") is None:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is required when DEBUG=false, e.g. "
+        "DATABASE_URL=postgres://stepwise:PASSWORD@db.example.org:5432/stepwise"
+    )
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 # A connection kept across requests is checked before reuse, so a restarted database
@@ -206,8 +218,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [ASSETS_DIR / "static"]
+# Where collectstatic writes and whitenoise serves from. In production never inside the
+# installed package or the checkout, which an upgrade replaces.
+STATIC_ROOT = env_str(
+    "STATIC_ROOT", str(BASE_DIR / "staticfiles") if DEBUG else "/var/lib/stepwise/static"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

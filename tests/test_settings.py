@@ -34,6 +34,8 @@ SETTINGS_VARIABLES = {
     "GUNICORN_ACCESS_LOG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_SETTINGS_MODULE",
+    "BIND_ADDRESS",
+    "PORT",
 }
 
 
@@ -69,6 +71,26 @@ def test_no_environment_means_local_development_on_sqlite():
     assert (
         read_setting("settings.DATABASES['default']['ENGINE']", {}) == "django.db.backends.sqlite3"
     )
+
+
+def test_production_without_a_database_url_stops_instead_of_creating_sqlite(tmp_path):
+    """A cron job run without its environment once worked on an empty SQLite file of its own."""
+    env = {**PRODUCTION, "DATABASE_URL": ""}
+    checkout_had_one = (ROOT / "db.sqlite3").exists()
+
+    result = subprocess.run(
+        [sys.executable, ROOT / "manage.py", "check_activity"],
+        cwd=tmp_path,
+        env={**{k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_URL is required when DEBUG=false" in result.stderr
+    assert (ROOT / "db.sqlite3").exists() == checkout_had_one
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_database_url_switches_to_postgresql():
@@ -142,6 +164,7 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     [
         ({**PRODUCTION, "SECRET_KEY": ""}, "SECRET_KEY"),
         ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({**PRODUCTION, "DATABASE_URL": ""}, "DATABASE_URL is required when DEBUG=false"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"DATABASE_URL": "mysql-ish://nowhere"}, "DATABASE_URL"),
         ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
@@ -163,3 +186,25 @@ def test_time_zone_check_rejects_anything_but_utc(settings):
     settings.TIME_ZONE = "Europe/London"
 
     assert [error.id for error in check_time_zone(None)] == ["stepwise.E001"]
+
+
+def gunicorn_bind(env: dict[str, str]) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "-c", "from config import gunicorn; print(gunicorn.bind)"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_gunicorn_listens_on_the_loopback_unless_told_otherwise():
+    assert gunicorn_bind(PRODUCTION) == "127.0.0.1:8000"
+    assert gunicorn_bind({**PRODUCTION, "BIND_ADDRESS": "192.0.2.10", "PORT": "9000"}) == (
+        "192.0.2.10:9000"
+    )
+    assert gunicorn_bind({**PRODUCTION, "BIND_ADDRESS": "::1"}) == "[::1]:8000"
