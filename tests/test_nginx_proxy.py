@@ -228,6 +228,9 @@ def proxied(tmp_path_factory):
         "STATIC_ROOT": str(work / "static"),
         # Four slashes: the URL's path loses its first one, and a relative one lands in cwd.
         "EMAIL_URL": f"filemail:///{work / 'mail'}",
+        # Emails are sent by the worker; here the web process sends them as it commits, so
+        # the password-reset link can be read without starting one.
+        "TASK_BACKEND": "immediate",
         "BEHIND_TLS_PROXY": "true",
         "TRUSTED_PROXY_COUNT": "1",
         "CSRF_TRUSTED_ORIGINS": origin,
