@@ -35,6 +35,7 @@ def documented_invocations() -> list[tuple[str, str, str]]:
         for block, inline in CODE.findall(text):
             code = (block or inline).replace("\\\n", " ")
             for line in code.splitlines():
+                line = line.split("#")[0]  # a comment is not run
                 for command, arguments in INVOCATION.findall(line):
                     found.append((document, command, arguments.strip()))
     return found

@@ -120,6 +120,10 @@ def test_the_rebuild_command_builds_missing_and_stale_rows(people):
     assert "Rebuilt 1 patient summaries" in out.getvalue()
     assert summary(other).week_walks == 0 and summary(patient).week_walks == 99
 
+    again = io.StringIO()
+    call_command("rebuild_summaries", "--missing", stdout=again)
+    assert again.getvalue() == "Every patient has a summary; nothing to rebuild.\n"
+
     call_command("rebuild_summaries", stdout=io.StringIO())
     assert summary(patient).week_walks == 1
 

@@ -45,3 +45,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Rebuilt {written} patient summaries in {time.monotonic() - started:.1f} s."
             )
+        else:
+            self.stdout.write("Every patient has a summary; nothing to rebuild.")
