@@ -281,6 +281,7 @@ def _compose(email: AccountEmail) -> tuple[str, str]:
     """The subject and body, with the link made now: no secret waits in the database."""
     user = email.user
     if email.kind == AccountEmailKind.PASSWORD_RESET:
+        _require_reset_still_wanted(email, user)
         return _password_reset_message(user)
     patient = user.patient
     if email.kind == AccountEmailKind.INVITATION:
@@ -307,6 +308,20 @@ def _compose(email: AccountEmail) -> tuple[str, str]:
         template = "emails/email_change_notice.txt"
     subject = _("Your Stepwise account with %(clinic)s") % {"clinic": patient.clinic}
     return subject, render_to_string(template, context)
+
+
+def _require_reset_still_wanted(email: AccountEmail, user) -> None:
+    """A reset link made at sending is valid for the account as it is now, so check that
+    what the request was made for still holds: the same address (an account moved away
+    from a hijacked mailbox must not get its link there), an account that may sign in,
+    and a request no older than a link would last."""
+    if email.recipient.lower() != (user.email or "").lower():
+        raise ValueError("not sent: the account's email address changed after the request")
+    if not user.is_active or not user.has_usable_password():
+        raise ValueError("not sent: the account cannot reset its password now")
+    age = timezone.now() - email.created_at
+    if age > datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT):
+        raise ValueError("not sent: the request is older than a reset link would last")
 
 
 def _password_reset_message(user) -> tuple[str, str]:

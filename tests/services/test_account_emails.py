@@ -18,9 +18,11 @@ from django.utils import timezone
 from patients.models import AccountEmail, AccountEmailKind, DeliveryState, Invitation, Patient
 from patients.services.enrolment import (
     account_emails_retry,
+    deliver_account_email,
     invitation_create,
     invitation_send,
     invitation_token_hash,
+    password_reset_send,
 )
 from tests import factories
 from tests.admin.test_enrolment_admin import ENROL_URL, enrolment
@@ -201,3 +203,38 @@ def test_a_password_reset_sent_by_the_sweep_has_a_working_link(
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
     assert "new_password1" in response.content.decode()
+
+
+def queued_reset(patient) -> AccountEmail:
+    """A reset asked for but not yet sent: the test's transaction never commits."""
+    return password_reset_send(user=patient.user)
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        pytest.param(lambda user: setattr(user, "email", "new@example.com"), id="moved"),
+        pytest.param(lambda user: setattr(user, "is_active", False), id="deactivated"),
+        pytest.param(lambda user: user.set_unusable_password(), id="no password"),
+    ],
+)
+def test_a_queued_password_reset_is_not_sent_when_the_account_changed_since(patient, since):
+    """The link is made at sending, so it would be valid for the account as it is then."""
+    email = queued_reset(patient)
+    since(patient.user)
+    patient.user.save()
+
+    assert deliver_account_email.call(email.pk) == "failed"
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.last_error.startswith("not sent:")
+
+
+def test_a_password_reset_older_than_its_link_would_last_is_not_sent(patient, settings):
+    email = queued_reset(patient)
+    AccountEmail.objects.filter(pk=email.pk).update(
+        created_at=timezone.now() - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 1)
+    )
+
+    assert deliver_account_email.call(email.pk) == "failed"
+    assert mail.outbox == []
