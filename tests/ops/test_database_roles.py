@@ -6,6 +6,7 @@ made for the test (by PostgreSQL's superuser, as an administrator would) is the 
 """
 
 import contextlib
+import io
 import os
 import uuid
 
@@ -144,3 +145,30 @@ def test_granting_to_the_owner_itself_or_to_no_such_role_is_refused():
         call_command("grant_app_role", connection.settings_dict["USER"])
     with pytest.raises(CommandError, match="no role called"):
         call_command("grant_app_role", "nobody_here")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_role_that_can_act_as_the_owner_is_refused(app_role):
+    """A member of the owner role can SET ROLE to it: no grant would hold it back."""
+    owner = sql.Identifier(connection.settings_dict["USER"])
+    with connect(os.environ.get("POSTGRES_SUPERUSER", "postgres")) as admin:
+        admin.execute(sql.SQL("GRANT {} TO {}").format(owner, sql.Identifier(app_role)))
+
+    with pytest.raises(CommandError, match="member of"):
+        call_command("grant_app_role", app_role, stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_role_name_with_a_quote_stays_one_name(app_role):
+    """Quoted by psycopg: a name cannot smuggle in a second statement."""
+    crafted = f'x";GRANT TRUNCATE ON patients_auditevent TO {app_role}--'
+    with connect(os.environ.get("POSTGRES_SUPERUSER", "postgres")) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(crafted)))
+    try:
+        call_command("grant_app_role", crafted, stdout=io.StringIO())
+        with connect(app_role) as db:
+            assert refused(db, "TRUNCATE patients_auditevent")
+    finally:
+        with connect(os.environ.get("POSTGRES_SUPERUSER", "postgres")) as admin:
+            admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(crafted)))
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(crafted)))

@@ -10,6 +10,7 @@ even an erasure.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from psycopg import sql
 
 from patients.models import AuditEvent
 
@@ -69,6 +70,18 @@ class Command(BaseCommand):
                     "and name the application's role, which must be another."
                 )
             cursor.execute(
+                "SELECT rolsuper OR rolbypassrls, pg_has_role(%s, current_user, 'MEMBER')"
+                " FROM pg_roles WHERE rolname = %s",
+                [role, role],
+            )
+            privileged, acts_as_owner = cursor.fetchone()
+            if privileged or acts_as_owner:
+                raise CommandError(
+                    f"{role} is a superuser or a member of {owner}, so it can do whatever the "
+                    f"owner can, audit trail included. As a superuser: REVOKE {owner} FROM "
+                    f"{role}; ALTER ROLE {role} NOSUPERUSER NOBYPASSRLS; then run this again."
+                )
+            cursor.execute(
                 "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tableowner = %s",
                 [schema, role],
             )
@@ -78,9 +91,12 @@ class Command(BaseCommand):
                     f"{role} owns {owned} tables, so it could still truncate or drop them. "
                     f"As a superuser: REASSIGN OWNED BY {role} TO {owner}; then run this again."
                 )
-            for statement in grant_statements(
-                role=role, database=name, schema=schema, quote=connection.ops.quote_name
-            ):
+
+            # psycopg's quoting: a role name with a quote in it stays one name.
+            def quote(identifier: str) -> str:
+                return sql.Identifier(identifier).as_string(cursor.connection)
+
+            for statement in grant_statements(role=role, database=name, schema=schema, quote=quote):
                 cursor.execute(statement)
         self.stdout.write(
             f"{role} may now read and write rows in {name}; it cannot truncate, alter or "
