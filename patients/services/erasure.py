@@ -5,6 +5,7 @@ leads anywhere, and staff by username (see patients.security.audit). The procedu
 docs/security.md.
 """
 
+import json
 from importlib import import_module
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -87,9 +88,12 @@ def _anonymise_admin_history(patient: Patient, names: list[str]) -> None:
     named_in_message = Q(pk__in=[])
     for text in names:
         named_in_repr |= Q(object_repr__icontains=text)
-        named_in_message |= Q(change_message__icontains=text)
+        # The message is JSON: "José" is stored as "Jos\u00e9".
+        for written in {text, json.dumps(text)[1:-1]}:
+            named_in_message |= Q(change_message__icontains=written)
     LogEntry.objects.filter(theirs | named_in_repr).update(object_repr=ERASED)
-    LogEntry.objects.filter(named_in_message).update(change_message="")
+    # Their own objects' messages name what was added to them ("Standard plan for ...").
+    LogEntry.objects.filter(theirs | named_in_message).update(change_message="")
 
 
 def _forget_sessions(user_id: int, names: list[str]) -> None:

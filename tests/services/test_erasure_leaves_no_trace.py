@@ -6,11 +6,13 @@ note naming them, before they are erased. Then every text column of every table 
 searched, so a table added later that keeps a name is caught too.
 """
 
+import json
 from importlib import import_module
 
 import pytest
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -139,3 +141,26 @@ def test_erasing_leaves_the_name_and_email_nowhere_in_the_database(
     # Who did what when stays: the admin's entries are kept, without the description.
     assert LogEntry.objects.count() == admin_log
     assert staff_client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_name_with_accents_goes_from_the_admin_history_written_as_json(clinic, clinician):
+    """Django stores a change message as JSON, which writes "José" as "Jos\\u00e9"."""
+    patient = factories.make_patient(clinic, clinician, "Jose")
+    patient.user.first_name, patient.user.last_name = "José", "Núñez"
+    patient.user.save()
+    message = json.dumps([{"added": {"name": "plan", "object": "Standard plan for José Núñez"}}])
+    LogEntry.objects.create(
+        user=clinician,
+        content_type=ContentType.objects.get_for_model(clinic),
+        object_id=str(clinic.pk),
+        object_repr=str(clinic),
+        action_flag=CHANGE,
+        change_message=message,
+    )
+
+    call_command(
+        "erase_patient", str(patient.pk), by=clinician.username, reason="ref 2026-115", yes=True
+    )
+
+    assert not LogEntry.objects.filter(change_message__icontains="N\\u00fa\\u00f1ez").exists()
+    assert not LogEntry.objects.filter(change_message__icontains="Núñez").exists()
