@@ -19,13 +19,20 @@ class EnvFileError(ValueError):
 
 
 def parse_env_file(text: str, *, source: str) -> dict[str, str]:
+    if text.startswith("\ufeff"):
+        raise EnvFileError(f"{source} starts with a byte order mark: save it as UTF-8 without.")
     values: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
+    # Lines end at a newline only, as Docker and systemd read them.
+    for number, line in enumerate(text.split("\n"), start=1):
+        where = f"{source}, line {number}"
+        if "\r" in line:
+            raise EnvFileError(
+                f"{where}: a carriage return (a file saved on Windows). Save it with plain "
+                "newlines: Docker would keep the carriage return in the value."
+            )
+        if not line.strip() or line.startswith("#"):
             continue
         name, equals, value = line.partition("=")
-        where = f"{source}, line {number}"
         if not equals or not _NAME.match(name):
             raise EnvFileError(f"{where}: expected NAME=value, with no spaces around the =.")
         if any(character in value for character in _READ_DIFFERENTLY):
@@ -34,13 +41,20 @@ def parse_env_file(text: str, *, source: str) -> dict[str, str]:
                 "without quotes (spaces are fine); a secret that needs the others goes in "
                 f"a file named by {name}_FILE."
             )
-        values[name] = value.strip()
+        if value != value.strip():
+            raise EnvFileError(
+                f"{where}: the value of {name} starts or ends with a space, which Docker "
+                "keeps and systemd drops. Remove it."
+            )
+        values[name] = value
     return values
 
 
 def read_env_file(path: Path) -> dict[str, str]:
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise EnvFileError(f"{path} cannot be read: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise EnvFileError(f"{path} is not UTF-8 text.") from None
     return parse_env_file(text, source=str(path))

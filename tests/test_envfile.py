@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from config.envfile import EnvFileError, parse_env_file
+from config.envfile import EnvFileError, parse_env_file, read_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +65,33 @@ def test_a_value_docker_and_systemd_would_read_differently_is_refused(line):
 def test_a_line_that_is_not_name_equals_value_is_refused(line):
     with pytest.raises(EnvFileError, match="line 1: expected NAME=value"):
         parse_env_file(line, source="stepwise.env")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("DEBUG=false\r\nSECRET_KEY=abc\r\n", "line 1: a carriage return"),
+        ("\ufeffDEBUG=false\n", "byte order mark"),
+        ("SECRET_KEY= abc\n", "line 1: the value of SECRET_KEY starts or ends with a space"),
+        ("SECRET_KEY=abc \n", "line 1: the value of SECRET_KEY starts or ends with a space"),
+    ],
+)
+def test_what_docker_would_keep_and_others_drop_is_refused(text, said):
+    """A Windows line end or a stray space would make the secret differ between them."""
+    with pytest.raises(EnvFileError, match=said):
+        parse_env_file(text, source="stepwise.env")
+
+
+def test_lines_end_at_newlines_only_as_docker_reads_them():
+    assert parse_env_file("NAME=a\u2028B=b\n", source="stepwise.env") == {"NAME": "a\u2028B=b"}
+
+
+def test_a_file_that_is_not_utf8_is_refused_plainly(tmp_path):
+    path = tmp_path / "stepwise.env"
+    path.write_bytes(b"DEFAULT_FROM_EMAIL=Cl\xednica <x@example.org>\n")
+
+    with pytest.raises(EnvFileError, match="is not UTF-8 text"):
+        read_env_file(path)
 
 
 def test_a_command_with_an_unreadable_or_bad_environment_file_stops_and_says_why(tmp_path):
