@@ -126,7 +126,7 @@ MUTATIONS = [
         "urgent news re-alerts on every resend",
     ),
     Mutation(
-        "patients/safety/notifications.py",
+        "patients/models/deliveries.py",
         "STALE_PENDING = datetime.timedelta(minutes=10)",
         "STALE_PENDING = datetime.timedelta(days=10)",
         "a lost alert is queued again only after ten days",
@@ -145,19 +145,19 @@ MUTATIONS = [
         "a flag is resolved over news the clinician has not seen",
     ),
     Mutation(
-        "patients/safety/notifications.py",
+        "patients/deliveries.py",
         "        .exclude(state=DeliveryState.SENT)\n",
         "",
         "an alert already sent is sent again",
     ),
     Mutation(
-        "patients/safety/notifications.py",
+        "patients/deliveries.py",
         "        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - CLAIM_EXPIRES))\n",
         "",
         "an alert one worker is sending is sent again by another",
     ),
     Mutation(
-        "patients/safety/notifications.py",
+        "patients/deliveries.py",
         "CLAIM_EXPIRES = datetime.timedelta(minutes=5)",
         "CLAIM_EXPIRES = datetime.timedelta(0)",
         "a claim expires at once: two workers send the same alert",
@@ -170,7 +170,7 @@ MUTATIONS = [
         "a paused or ended plan is paused (again)",
     ),
     Mutation(
-        "patients/safety/notifications.py",
+        "patients/models/deliveries.py",
         "MAX_ATTEMPTS = 5",
         "MAX_ATTEMPTS = 1",
         "a failed alert is never tried again",

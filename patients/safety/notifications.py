@@ -17,16 +17,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 
 from patients.choices import ALERT_SEVERITIES, Severity
-from patients.models import Flag, FlagStatus, Notification, NotificationKind
 
 # The one way every email is sent and sent again; named here for the pages and tests.
-from patients.models.deliveries import (  # noqa: F401
-    CLAIM_EXPIRES,
-    MAX_ATTEMPTS,
-    STALE_PENDING,
-    deliver,
-    requeue,
-)
+from patients.deliveries import CLAIM_EXPIRES, deliver, requeue  # noqa: F401
+from patients.models import Flag, FlagStatus, Notification, NotificationKind
+from patients.models.deliveries import MAX_ATTEMPTS, STALE_PENDING  # noqa: F401
 
 SEVERITY_PHRASES = {Severity.URGENT: _lazy("an urgent"), Severity.SAME_DAY: _lazy("a same-day")}
 

@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from patients.deliveries import deliver, requeue
 from patients.models import (
     INVITATION_LIFETIME,
     AccountEmail,
@@ -35,7 +36,6 @@ from patients.models import (
     InvitationState,
     Patient,
 )
-from patients.models.deliveries import deliver, requeue
 from patients.security import audit
 from patients.summaries import summary_refresh
 
