@@ -180,6 +180,25 @@ class FlagEvent(models.Model):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class FlagReview(models.Model):
+    """A reviewer's mark that a safety event was looked at in clinical governance, with
+    their note. Never edited or deleted: a second look adds another mark."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+        verbose_name = _("flag review")
+
+    def __str__(self) -> str:
+        return f"Reviewed at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
 class NotificationKind(models.TextChoices):
     ALERT = "alert", _("Alert")
     ESCALATION = "escalation", _("Escalation")

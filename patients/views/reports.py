@@ -45,6 +45,17 @@ def flag_report(request: HttpRequest) -> HttpResponse:
     form, flags = report_scope(request)
     if flags is None:
         return render(request, "patients/flag_report.html", {"form": form})
+    context = {
+        "form": form,
+        "query": request.GET.urlencode(),
+        **report_figures(flags),
+        **flags_behind_the_figures(request, flags),
+    }
+    return render(request, "patients/flag_report.html", context)
+
+
+def report_figures(flags) -> dict:
+    """The figures at the top of the report: counts by rule and severity, response times."""
     counts = {
         (row["rule"], row["severity"]): row["n"]
         for row in flags.values("rule", "severity").annotate(n=Count("pk")).order_by()
@@ -63,8 +74,7 @@ def flag_report(request: HttpRequest) -> HttpResponse:
             "severity", "opened_at", "acknowledged_at", "patient__clinic__escalation_minutes"
         ).order_by()
     )
-    context = {
-        "form": form,
+    return {
         "severities": severities,
         "by_rule": [row for row in by_rule if row["total"]],
         "totals": [
@@ -72,9 +82,12 @@ def flag_report(request: HttpRequest) -> HttpResponse:
         ],
         "total": sum(counts.values()),
         "times": times,
-        "query": request.GET.urlencode(),
     }
-    return render(request, "patients/flag_report.html", context)
+
+
+def flags_behind_the_figures(request: HttpRequest, flags) -> dict:
+    """The matching flags as a paged list under the figures."""
+    return {}
 
 
 CSV_COLUMNS = [
