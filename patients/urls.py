@@ -6,6 +6,7 @@ from patients.views import (
     accounts,
     check_ins,
     dashboard,
+    flag_review,
     home,
     record,
     reports,
@@ -50,6 +51,12 @@ urlpatterns = [
     ),
     path("reports/flags/", reports.flag_report, name="flag_report"),
     path("reports/flags.csv", reports.flag_report_csv, name="flag_report_csv"),
+    path("reports/flags/<uuid:flag_id>/", flag_review.flag_detail, name="flag_detail"),
+    path(
+        "reports/flags/<uuid:flag_id>/review/",
+        flag_review.flag_review_mark,
+        name="flag_review_mark",
+    ),
     path("accounts/two-factor/", accounts.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", accounts.two_factor_setup, name="two_factor_setup"),
     path(

@@ -85,6 +85,16 @@ def report_figures(flags) -> dict:
     }
 
 
+def narrowed(query, **choices) -> str:
+    """The report's address with these filters added to the chosen ones, at its flag list:
+    each figure links to the flags behind it."""
+    params = query.copy()
+    for name, value in choices.items():
+        params[name] = value
+    params.pop("page", None)
+    return f"{reverse('flag_report')}?{params.urlencode()}#flags"
+
+
 def flags_behind_the_figures(request: HttpRequest, flags) -> dict:
     """The matching flags as a paged list under the figures."""
     return {}
