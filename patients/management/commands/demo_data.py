@@ -9,7 +9,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
-from patients.models import Clinic, LegSymptoms, Patient, StaffMembership, StaffRole, WalkLog
+from patients.models import (
+    Clinic,
+    Flag,
+    LegSymptoms,
+    Patient,
+    StaffMembership,
+    StaffRole,
+    SymptomCheckIn,
+    WalkLog,
+)
+from patients.safety.engine import flag_acknowledge, flag_resolve
+from patients.safety.notifications import escalate_overdue
 from patients.security import two_factor
 from patients.services.enrolment import patient_enrol
 from patients.services.reports import symptom_check_in_save, walk_log_create
@@ -212,8 +223,76 @@ class Command(BaseCommand):
             note="Slipped on the wet step outside, landed on my side.",
         )
 
+        self.past_urgent_flag(clinic, clinician, standard, rng)
+
         # Newly enrolled, no plan yet.
         self.enrol(clinic, clinician, "Tom", "Evans", usual_pain=2, goal="Walk the dog every day.")
+
+    def past_urgent_flag(self, clinic, clinician, template, rng) -> None:
+        """Twelve days ago: numbness in the saddle area, the alert email sent, escalated
+        when nobody acknowledged it within the clinic's hour, acknowledged after 95
+        minutes and the patient referred. A safety event for the reviewer's report."""
+        grace = self.enrol(
+            clinic,
+            clinician,
+            "Grace",
+            "Obi",
+            usual_pain=3,
+            goal="Walk to work again.",
+            phone="07400 100004",
+        )
+        today = clinic.today()
+        start = today - datetime.timedelta(days=28)
+        dated(
+            services.plan_assign(
+                patient=grace, template=template, start_date=start, assigned_by=clinician
+            ),
+            start,
+        )
+        self.walks(grace, rng, days=28, minutes=(8, 10), pain=lambda day: (3, 3), skip_recent=12)
+        raised = datetime.datetime.combine(
+            today - datetime.timedelta(days=12), datetime.time(10, 5), clinic.zone
+        )
+        check_in, _new = symptom_check_in_save(
+            patient=grace,
+            submission_key=None,
+            pain_now=5,
+            serious_yes=["saddle"],
+            serious_no=["bladder", "bowel", "sexual", "both_legs", "both_legs_numb", "weakness"],
+            symptoms_started="recent",
+            note="Numb when I sit on the toilet since yesterday.",
+        )
+        flag = Flag.objects.get(patient=grace, rule="cauda_equina")
+        paused = StageChange.objects.filter(assignment__patient=grace).latest("changed_at", "pk")
+        StageChange.objects.filter(pk=paused.pk).update(changed_at=raised)
+
+        def at(minutes: float) -> datetime.datetime:
+            return raised + datetime.timedelta(minutes=minutes)
+
+        SymptomCheckIn.objects.filter(pk=check_in.pk).update(
+            created_at=raised, reported_on=raised.date(), advice_shown_at=at(0.2)
+        )
+        Flag.objects.filter(pk=flag.pk).update(opened_at=raised, last_evidence_at=raised)
+        flag.events.update(at=raised)
+        flag.notifications.update(created_at=raised, state="sent", sent_at=at(1), attempts=1)
+        escalate_overdue(at(61))
+        Flag.objects.filter(pk=flag.pk).update(escalated_at=at(61))
+        flag.notifications.filter(kind="escalation").update(
+            created_at=at(61), state="sent", sent_at=at(62), attempts=1
+        )
+        flag.refresh_from_db()
+        flag = flag_acknowledge(flag=flag, by=clinician)
+        Flag.objects.filter(pk=flag.pk).update(acknowledged_at=at(95))
+        flag.events.filter(kind="acknowledged").update(at=at(95))
+        flag_resolve(
+            flag=Flag.objects.get(pk=flag.pk),
+            by=clinician,
+            action="refer",
+            note="Phoned her: sent to the emergency department. Scan clear; walking on hold.",
+        )
+        Flag.objects.filter(pk=flag.pk).update(resolved_at=at(140))
+        flag.events.filter(kind="resolved").update(at=at(140))
+        summary_refresh(grace)
 
     def enrol(self, clinic, clinician, first, last, **baseline) -> Patient:
         patient = patient_enrol(
