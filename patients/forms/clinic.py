@@ -1,4 +1,5 @@
-"""What clinicians decide: resolving a flag, changing a plan, and the reviewer's report filters."""
+"""What clinicians decide: resolving a flag, changing a plan; and the reviewer's report filters
+and review marks."""
 
 import datetime
 import functools
@@ -112,6 +113,18 @@ class ResolveFlagForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):
             # Changing a plan needs the plan the page showed, or a double post moves it twice.
             raise forms.ValidationError(OUT_OF_DATE)
         return cleaned
+
+
+class FlagReviewForm(ErrorSummaryMixin, forms.Form):
+    """A reviewer's mark on a flag: the note is optional."""
+
+    note = forms.CharField(
+        label=_("Review note (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Kept with the flag: what the governance review found or decided."),
+    )
 
 
 class PlanChangeForm(SecondCheckMixin, ErrorSummaryMixin, SeenStateForm):

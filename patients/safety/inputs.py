@@ -51,37 +51,62 @@ def check_in_report(check_in: SymptomCheckIn) -> Report:
 def recent_history(patient, day: datetime.date, *, exclude_pk=None) -> Recent:
     """The patient's other reports around `day`: 14 days before it for the median, and a
     week either side, because a back-dated entry can be the earlier of two bad days."""
-    first = day - datetime.timedelta(days=MEDIAN_DAYS)
-    last = day + datetime.timedelta(days=FLARE_DAYS)
-    walks = (
-        WalkLog.objects.live()
-        .filter(patient=patient, walked_on__range=(first, last))
-        .exclude(pk=exclude_pk)
-        .values_list("walked_on", "pain_after", "pk")
-    )
-    # Symptoms from an unfinished walk log come back as the walk itself once it is saved.
-    check_ins = (
-        SymptomCheckIn.objects.filter(
+    return Lookback(patient, day, day).recent(day, exclude_pk=exclude_pk)
+
+
+class Lookback:
+    """The reports the rules look back on, for every report made between two days, read
+    once (three indexed queries): a page showing the findings of several reports (a
+    flag's evidence) reads the history once, and the rules see exactly what they saw."""
+
+    def __init__(self, patient, first_day: datetime.date, last_day: datetime.date):
+        first = first_day - datetime.timedelta(days=MEDIAN_DAYS)
+        last = last_day + datetime.timedelta(days=FLARE_DAYS)
+        walks = (
+            WalkLog.objects.live()
+            .filter(patient=patient, walked_on__range=(first, last))
+            .values_list("walked_on", "pain_after", "pk")
+        )
+        # Symptoms from an unfinished walk log come back as the walk itself once it is saved.
+        check_ins = SymptomCheckIn.objects.filter(
             patient=patient,
             reported_on__range=(first, last),
             pain_now__isnull=False,
             from_walk_form=False,
+        ).values_list("reported_on", "pain_now", "pk")
+        self.pains = sorted(Entry(day, pain, str(pk)) for day, pain, pk in [*walks, *check_ins])
+        week = datetime.timedelta(days=FLARE_DAYS)
+        self.unsettled = _unsettled_between(patient, first_day - week, last_day + week)
+
+    def recent(self, day: datetime.date, *, exclude_pk=None) -> Recent:
+        first = day - datetime.timedelta(days=MEDIAN_DAYS)
+        last = day + datetime.timedelta(days=FLARE_DAYS)
+        excluded = str(exclude_pk) if exclude_pk is not None else None
+        week = datetime.timedelta(days=FLARE_DAYS)
+        return Recent(
+            pains=tuple(
+                entry
+                for entry in self.pains
+                if first <= entry.day <= last and entry.ref != excluded
+            ),
+            unsettled_days=tuple(
+                walked_on for walked_on in self.unsettled if abs(walked_on - day) <= week
+            ),
         )
-        .exclude(pk=exclude_pk)
-        .values_list("reported_on", "pain_now", "pk")
-    )
-    pains = sorted(Entry(day, pain, str(pk)) for day, pain, pk in [*walks, *check_ins])
-    return Recent(pains=tuple(pains), unsettled_days=unsettled_days(patient, day))
 
 
 def unsettled_days(patient, day: datetime.date) -> tuple[datetime.date, ...]:
     """Days within a week of `day` whose walk was not back to usual by the next morning."""
     week = datetime.timedelta(days=FLARE_DAYS)
+    return _unsettled_between(patient, day - week, day + week)
+
+
+def _unsettled_between(patient, first: datetime.date, last: datetime.date):
     return tuple(
         MorningCheck.objects.filter(
             walk_log__patient=patient,
             walk_log__deleted_at__isnull=True,
-            walk_log__walked_on__range=(day - week, day + week),
+            walk_log__walked_on__range=(first, last),
         )
         .exclude(feeling=MorningFeeling.USUAL)
         .values_list("walk_log__walked_on", flat=True)
@@ -92,20 +117,29 @@ def _by_rank(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: -finding.rank)
 
 
-def findings_for(report: Report, patient, *, exclude_pk=None) -> list[Finding]:
-    """Every rule's finding for a saved report, history included, most severe first."""
+def findings_for(
+    report: Report, patient, *, exclude_pk=None, lookback: Lookback | None = None
+) -> list[Finding]:
+    """Every rule's finding for a saved report, history included, most severe first.
+    `lookback`: the history already read for this report's day."""
     baseline = Baseline.of(patient)
     findings = evaluate(report, baseline)
-    sustained = flare(report, baseline, recent_history(patient, report.day, exclude_pk=exclude_pk))
+    if lookback is None:
+        recent = recent_history(patient, report.day, exclude_pk=exclude_pk)
+    else:
+        recent = lookback.recent(report.day, exclude_pk=exclude_pk)
+    sustained = flare(report, baseline, recent)
     return _by_rank([*findings, sustained] if sustained else findings)
 
 
-def walk_findings(log: WalkLog) -> list[Finding]:
-    return findings_for(walk_report(log), log.patient, exclude_pk=log.pk)
+def walk_findings(log: WalkLog, lookback: Lookback | None = None) -> list[Finding]:
+    return findings_for(walk_report(log), log.patient, exclude_pk=log.pk, lookback=lookback)
 
 
-def check_in_findings(check_in: SymptomCheckIn) -> list[Finding]:
-    return findings_for(check_in_report(check_in), check_in.patient, exclude_pk=check_in.pk)
+def check_in_findings(check_in: SymptomCheckIn, lookback: Lookback | None = None) -> list[Finding]:
+    return findings_for(
+        check_in_report(check_in), check_in.patient, exclude_pk=check_in.pk, lookback=lookback
+    )
 
 
 def unsettled_findings(log: WalkLog) -> list[Finding]:

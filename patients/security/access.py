@@ -91,3 +91,22 @@ def scoped_flag(request: HttpRequest, flag_id) -> Flag:
     """A flag in one of the clinics the user looks after, or a 404."""
     flags = Flag.objects.in_clinics(care_clinic_ids(request.user))
     return get_object_or_404(flags.select_related("patient__user", "patient__clinic"), pk=flag_id)
+
+
+def _flag_in(request: HttpRequest, flag_id, roles) -> Flag:
+    flags = Flag.objects.in_clinics(clinic_ids(request.user, roles))
+    return get_object_or_404(
+        flags.select_related("patient__user", "patient__clinic", "acknowledged_by", "resolved_by"),
+        pk=flag_id,
+    )
+
+
+def readable_flag(request: HttpRequest, flag_id) -> Flag:
+    """A flag for its governance page: for reviewers and for those who look after the
+    patient, in the flag's own clinic; anyone else gets a 404."""
+    return _flag_in(request, flag_id, (*REPORT_ROLES, *CARE_ROLES))
+
+
+def reviewable_flag(request: HttpRequest, flag_id) -> Flag:
+    """A flag a reviewer (or clinic admin) of its clinic may mark reviewed, or a 404."""
+    return _flag_in(request, flag_id, REPORT_ROLES)

@@ -22,6 +22,7 @@ from patients.models import (
     AuditAction,
     Flag,
     FlagEvent,
+    FlagReview,
     Invitation,
     MorningCheck,
     Notification,
@@ -45,6 +46,7 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
     counts = {
         "alert emails": Notification.objects.filter(flag__patient=patient).delete()[0],
         "flag events": FlagEvent.objects.filter(flag__patient=patient).delete()[0],
+        "flag reviews": FlagReview.objects.filter(flag__patient=patient).delete()[0],
         "flags": Flag.objects.filter(patient=patient).delete()[0],
         "next-morning checks": MorningCheck.objects.filter(walk_log__patient=patient).delete()[0],
         "walk versions": WalkLogRevision.objects.filter(walk_log__patient=patient).delete()[0],

@@ -45,6 +45,7 @@ CLINIC_1_STAFF = everyone(
 CLINIC_1_CARE = everyone(NOT_FOUND, anonymous=LOGIN, clinician_1=OK, clinic_admin_1=OK)
 CLINIC_1_CARE_ACTS = everyone(NOT_FOUND, anonymous=LOGIN, clinician_1=FOUND, clinic_admin_1=FOUND)
 CLINIC_1_REPORTS = everyone(NOT_FOUND, anonymous=LOGIN, reviewer_1=OK, clinic_admin_1=OK)
+CLINIC_1_REPORTS_ACT = everyone(NOT_FOUND, anonymous=LOGIN, reviewer_1=FOUND, clinic_admin_1=FOUND)
 PUBLIC = everyone(OK)
 
 # route name -> (method, expected answer per role)
@@ -84,6 +85,8 @@ MATRIX = {
     "flag_resolve": ("get", CLINIC_1_CARE),
     "flag_report": ("get", CLINIC_1_REPORTS),
     "flag_report_csv": ("get", CLINIC_1_REPORTS),
+    "flag_detail": ("get", CLINIC_1_STAFF),
+    "flag_review_mark": ("post", CLINIC_1_REPORTS_ACT),
 }
 
 
@@ -133,6 +136,8 @@ def world(db):
         "plan_advance": [plan.pk],
         "flag_acknowledge": [Flag.objects.get(patient=patient_a).pk],
         "flag_resolve": [Flag.objects.get(patient=patient_a).pk],
+        "flag_detail": [Flag.objects.get(patient=patient_a).pk],
+        "flag_review_mark": [Flag.objects.get(patient=patient_a).pk],
         "password_reset_confirm": ["MQ", "not-a-token"],
         "invitation_accept": [token],
         "email_change_confirm": ["not-a-link"],

@@ -2,8 +2,8 @@
 
 The patient is enrolled, changed and given a plan in the admin, signs in (once wrongly),
 reports walks and a serious symptom, and their flag is acknowledged and resolved with a
-note naming them, before they are erased. Then every text column of every table is
-searched, so a table added later that keeps a name is caught too.
+note naming them and reviewed with another, before they are erased. Then every text
+column of every table is searched, so a table added later that keeps a name is caught too.
 """
 
 import json
@@ -19,8 +19,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.models import Flag, Patient
+from patients.models import Flag, Patient, StaffRole
 from patients.services.enrolment import patient_email_change
+from patients.services.flag_reviews import flag_review_add
 from programs.models import PlanAssignment
 from tests import factories
 from tests.admin.test_enrolment_admin import ASSIGN_URL, ENROL_URL, enrolment
@@ -111,6 +112,8 @@ def a_clinic_works_with(patient_client, staff_client, clinic, clinician, templat
         {**seen_flag(flag), "action": "refer", "note": note},
     )
     assert resolved.status_code == 302  # its message, naming them, waits in the session
+    reviewer = factories.make_staff("rhea", clinic, StaffRole.REVIEWER)
+    flag_review_add(flag=flag, by=reviewer, note=f"Reviewed: {FIRST} {LAST} was seen in time")
     return patient
 
 
@@ -126,9 +129,12 @@ def test_erasing_leaves_the_name_and_email_nowhere_in_the_database(
     # Not an empty search: the name and email were in the admin's log, sign-in records,
     # the account, the plan's history and the flag's note.
     tables = {"django_admin_log", "axes_accessattempt", "axes_accesslog", "auth_user"}
-    assert tables | {"patients_flag", "programs_stagechange", "patients_patient"} <= {
-        key.split(".")[0] for key in before
-    }
+    assert tables | {
+        "patients_flag",
+        "patients_flagreview",
+        "programs_stagechange",
+        "patients_patient",
+    } <= {key.split(".")[0] for key in before}
     assert sessions_naming(*needles)
     admin_log = LogEntry.objects.count()
 

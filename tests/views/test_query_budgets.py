@@ -72,12 +72,14 @@ BUDGETS = {
     "flag resolve form": 10,
     "flag report": 8,
     "flag report csv": 6,
+    "flag page": 9,
     "walk save": 27,
     "check-in save": 13,
     "morning check save": 28,
     "plan change": 34,
     "flag acknowledge": 14,
     "flag resolve": 26,
+    "flag review mark": 13,
 }
 
 OTHER_PATIENTS = 25  # in the large clinic, besides the one being looked at
@@ -330,6 +332,7 @@ VISITS = {
     "flag resolve form": Visit("clinician", lambda w: reverse("flag_resolve", args=[w.flag.pk])),
     "flag report": Visit("reviewer", lambda w: reverse("flag_report")),
     "flag report csv": Visit("reviewer", lambda w: reverse("flag_report_csv")),
+    "flag page": Visit("reviewer", lambda w: reverse("flag_detail", args=[w.flag.pk])),
     "walk save": Visit("patient", lambda w: reverse("walk_new"), walk_data, 302),
     "check-in save": Visit("patient", lambda w: reverse("check_in_new"), check_in_data, 302),
     "morning check save": Visit(
@@ -358,6 +361,12 @@ VISITS = {
         "clinician",
         lambda w: reverse("flag_resolve", args=[w.flag.pk]),
         lambda w: {**seen_flag(w.flag), "action": "continue", "note": "Spoke to her; settling."},
+        302,
+    ),
+    "flag review mark": Visit(
+        "reviewer",
+        lambda w: reverse("flag_review_mark", args=[w.flag.pk]),
+        lambda w: {"note": "Reviewed at the governance meeting."},
         302,
     ),
 }
