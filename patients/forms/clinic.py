@@ -6,10 +6,12 @@ import functools
 import operator
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.choices import (
+    ALERT_SEVERITIES,
     Rule,
     Severity,
 )
@@ -175,6 +177,30 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
     rule = forms.ChoiceField(label=_("Rule"), required=False)
     severity = forms.ChoiceField(label=_("Severity"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    window = forms.ChoiceField(
+        label=_("Acknowledged in the clinic's window"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("within", _("Within the window")),
+            ("late", _("Late, or not acknowledged in time")),
+        ],
+        help_text=_("Urgent and same-day flags only."),
+    )
+    escalated = forms.ChoiceField(
+        label=_("Escalated"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Yes")), ("no", _("No"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("List flags"),
+        required=False,
+        choices=[
+            ("", _("Newest first")),
+            ("acknowledge", _("Longest to acknowledge first")),
+        ],
+        help_text=_("Flags not yet acknowledged count as waiting until now."),
+    )
 
     def __init__(self, *args, clinics, clinicians, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,6 +242,21 @@ class FlagReportForm(ErrorSummaryMixin, forms.Form):
         for name in ("rule", "severity", "status"):
             if data.get(name):
                 flags = flags.filter(**{name: data[name]})
+        if data.get("window"):
+            # Each clinic has its own window: one condition per clinic, as for the dates.
+            clinics = [data["clinic"]] if data.get("clinic") else self.fields["clinic"].queryset
+            in_window = functools.reduce(
+                operator.or_, (_within_window(clinic) for clinic in clinics), Q(pk=None)
+            )
+            late = functools.reduce(
+                operator.or_, (_late(clinic, timezone.now()) for clinic in clinics), Q(pk=None)
+            )
+            flags = flags.filter(
+                in_window if data["window"] == "within" else late,
+                severity__in=ALERT_SEVERITIES,
+            )
+        if data.get("escalated"):
+            flags = flags.filter(escalated_at__isnull=data["escalated"] == "no")
         return flags
 
 
@@ -233,3 +274,24 @@ def _days_in(clinic, first: datetime.date | None, last: datetime.date | None) ->
     if last and last < datetime.date.max:
         days &= Q(opened_at__lt=_day_start(last + datetime.timedelta(days=1), clinic.zone))
     return days
+
+
+def _window(clinic) -> datetime.timedelta:
+    return datetime.timedelta(minutes=clinic.escalation_minutes)
+
+
+def _within_window(clinic) -> Q:
+    """Flags of this clinic acknowledged within its window (urgent and same-day)."""
+    return Q(
+        patient__clinic=clinic,
+        acknowledged_at__isnull=False,
+        acknowledged_at__lte=F("opened_at") + _window(clinic),
+    )
+
+
+def _late(clinic, now: datetime.datetime) -> Q:
+    """Flags of this clinic acknowledged after its window, or not at all and it has passed."""
+    return Q(patient__clinic=clinic) & (
+        Q(acknowledged_at__gt=F("opened_at") + _window(clinic))
+        | Q(acknowledged_at__isnull=True, opened_at__lt=now - _window(clinic))
+    )

@@ -7,6 +7,14 @@ PostgreSQL and SQLite; the inputs are one narrow query of durations.
 import datetime
 import math
 from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from patients.choices import ALERT_SEVERITIES
+
+# The clinic's acknowledgement window (Clinic.escalation_minutes) holds for these flags.
+WINDOW_SEVERITIES = ALERT_SEVERITIES
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -54,3 +62,45 @@ def acknowledge_times(rows) -> AcknowledgeTimes:
         urgent_total=urgent_total,
         urgent_within_window=urgent_in_time,
     )
+
+
+def duration_words(taken: datetime.timedelta) -> str:
+    """A time taken as people say it: "45 min", "1 h 25 min", "2 d 3 h" (rounded down)."""
+    minutes = max(int(taken / datetime.timedelta(minutes=1)), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+class Window(StrEnum):
+    """How an urgent or same-day flag's acknowledgement stands against the clinic's window."""
+
+    WITHIN = "within"
+    LATE = "late"  # acknowledged, after the window
+    MISSED = "missed"  # not acknowledged, and the window has passed
+    OPEN = "open"  # not acknowledged yet, and the window has not passed
+
+
+def window_outcome(
+    severity: str,
+    opened_at: datetime.datetime,
+    acknowledged_at: datetime.datetime | None,
+    window_minutes: int,
+    now: datetime.datetime,
+) -> tuple[Window | None, datetime.timedelta]:
+    """Where the flag stands against its clinic's window, and by how much it was late.
+    Review and info flags have no window: (None, 0)."""
+    if severity not in WINDOW_SEVERITIES:
+        return None, datetime.timedelta(0)
+    deadline = opened_at + datetime.timedelta(minutes=window_minutes)
+    if acknowledged_at is not None:
+        if acknowledged_at <= deadline:
+            return Window.WITHIN, datetime.timedelta(0)
+        return Window.LATE, acknowledged_at - deadline
+    if now > deadline:
+        return Window.MISSED, now - deadline
+    return Window.OPEN, datetime.timedelta(0)

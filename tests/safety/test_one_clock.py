@@ -201,4 +201,4 @@ def test_the_first_day_there_is_is_a_fine_filter_east_of_utc(client, auckland, u
 
     assert response.status_code == 200
     if url == "flag_report_csv":
-        assert b"".join(response.streaming_content).startswith(b"flag,opened_at")
+        assert b"".join(response.streaming_content).startswith("\ufeffRaised,Clinic".encode())

@@ -33,7 +33,7 @@ def test_the_flag_report_csv_escapes_a_clinic_named_like_a_formula(client, patie
 
     rows = read(client.get(reverse("flag_report_csv")))
 
-    assert rows[1][2] == """'=HYPERLINK("http://x","y")"""
+    assert rows[1][1] == """'=HYPERLINK("http://x","y")"""
 
 
 def test_the_audit_csv_escapes_filters_a_stranger_typed(client, clinic_admin, patient, reviewer):

@@ -70,7 +70,9 @@ BUDGETS = {
     "dashboard (clinic admin)": 13,
     "patient record": 12,
     "flag resolve form": 10,
-    "flag report": 8,
+    # The figures, then the flags behind them: a count, a page of 25, the audit row of
+    # the patients on that page.
+    "flag report": 11,
     "flag report csv": 6,
     "flag page": 9,
     "walk save": 27,
