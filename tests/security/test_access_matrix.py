@@ -84,6 +84,7 @@ MATRIX = {
     "flag_resolve": ("get", CLINIC_1_CARE),
     "flag_report": ("get", CLINIC_1_REPORTS),
     "flag_report_csv": ("get", CLINIC_1_REPORTS),
+    "rule_report_csv": ("get", CLINIC_1_REPORTS),
 }
 
 

@@ -70,8 +70,11 @@ BUDGETS = {
     "dashboard (clinic admin)": 13,
     "patient record": 12,
     "flag resolve form": 10,
-    "flag report": 8,
+    # The report reads its flags once as plain rows, and the plans in scope, the safety
+    # events it lists and the staff's names once each, however many there are.
+    "flag report": 11,
     "flag report csv": 6,
+    "rules csv": 7,
     "walk save": 27,
     "check-in save": 13,
     "morning check save": 28,
@@ -330,6 +333,7 @@ VISITS = {
     "flag resolve form": Visit("clinician", lambda w: reverse("flag_resolve", args=[w.flag.pk])),
     "flag report": Visit("reviewer", lambda w: reverse("flag_report")),
     "flag report csv": Visit("reviewer", lambda w: reverse("flag_report_csv")),
+    "rules csv": Visit("reviewer", lambda w: reverse("rule_report_csv")),
     "walk save": Visit("patient", lambda w: reverse("walk_new"), walk_data, 302),
     "check-in save": Visit("patient", lambda w: reverse("check_in_new"), check_in_data, 302),
     "morning check save": Visit(
