@@ -87,6 +87,12 @@ def monday(day: datetime.date) -> datetime.date:
 # The period -----------------------------------------------------------------------------
 
 
+def weeks_back(day: datetime.date, weeks: int) -> datetime.date:
+    """The first of the `weeks` weeks of days ending on `day` (never before the first day)."""
+    span = datetime.timedelta(weeks=weeks) - datetime.timedelta(days=1)
+    return day - span if day - datetime.date.min >= span else datetime.date.min
+
+
 def report_period(
     rows: list[FlagRow],
     *,
@@ -94,16 +100,16 @@ def report_period(
     date_to: datetime.date | None,
     today: datetime.date,
 ) -> tuple[datetime.date, datetime.date]:
-    """The days the figures are about: the chosen dates; without a start, from the first
-    flag chosen (or twelve weeks back when there is none); without an end, up to today."""
-    last = date_to or today
+    """The days the figures are about: from the chosen start, else the first flag chosen
+    (or twelve weeks back when there is none); up to the chosen end, never after today."""
+    last = min(date_to or today, today)
     if date_from:
-        return date_from, last
-    if rows:
+        first = date_from
+    elif rows:
         first = min(row.opened_on() for row in rows)
     else:
-        first = last - datetime.timedelta(weeks=DEFAULT_WEEKS) + datetime.timedelta(days=1)
-    return min(first, last), last
+        first = weeks_back(last, DEFAULT_WEEKS)
+    return first, max(first, last)
 
 
 def plan_weeks(
@@ -225,15 +231,20 @@ class WeekFigures:
 
 
 def weekly(rows: list[FlagRow], first: datetime.date, last: datetime.date) -> list[WeekFigures]:
-    """Every week (Monday to Sunday, the clinic's calendar) that the period touches, oldest
-    first: flags raised by severity, and the urgent ones acknowledged within the window."""
+    """Every week (Monday to Sunday, the clinic's calendar) of the period, oldest first,
+    from the week of the first flag chosen (twelve weeks back when there is none): flags
+    raised by severity, and the urgent ones acknowledged within the clinic's window."""
+    days = [row.opened_on() for row in rows]
+    begin = max(first, min(days) if days else weeks_back(last, DEFAULT_WEEKS))
     weeks = {}
-    start = monday(first)
+    start = monday(begin)
     while start <= last:
         weeks[start] = WeekFigures(start)
-        start += datetime.timedelta(weeks=1)
-    for row in rows:
-        week = weeks.get(monday(row.opened_on()))
+        if last - start < WEEK:
+            break
+        start += WEEK
+    for row, day in zip(rows, days, strict=True):
+        week = weeks.get(monday(day))
         if week is None:
             continue
         week.by_severity[row.severity] = week.by_severity.get(row.severity, 0) + 1

@@ -151,7 +151,13 @@ def rule_table(rows: list[FlagRow], patient_weeks: float) -> list[dict]:
     """The per-rule figures in the order of the rules' table, with their names on screen."""
     figures = {figure.rule: figure for figure in oversight.rule_figures(rows, patient_weeks)}
     return [
-        {"rule": rule, "label": rule.label, "figures": figures[rule.value]}
+        {
+            "rule": rule,
+            "label": rule.label,
+            "figures": figures[rule.value],
+            "action_percent": percent(figures[rule.value].action_share),
+            "reopened_percent": percent(figures[rule.value].reopened_share),
+        }
         for rule in Rule
         if rule.value in figures
     ]

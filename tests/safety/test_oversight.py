@@ -211,6 +211,32 @@ def test_the_period_is_the_chosen_dates_else_from_the_first_flag_else_twelve_wee
     assert (empty[1] - empty[0]).days + 1 == 12 * 7
 
 
+def test_the_period_never_runs_past_today_nor_past_the_calendar():
+    today = datetime.date(2026, 11, 30)
+
+    far = oversight.report_period(
+        [], date_from=datetime.date.min, date_to=datetime.date.max, today=today
+    )
+    early = oversight.report_period(
+        [], date_from=None, date_to=datetime.date(1, 1, 20), today=today
+    )
+
+    assert far == (datetime.date.min, today)
+    assert early == (datetime.date.min, datetime.date(1, 1, 20))
+
+
+def test_the_weeks_start_at_the_first_flag_when_the_chosen_start_is_long_before():
+    weeks = oversight.weekly([row(1)], datetime.date.min, datetime.date(2026, 11, 20))
+    empty = oversight.weekly([], datetime.date.min, datetime.date(2026, 11, 29))
+
+    assert [week.start for week in weeks] == [
+        datetime.date(2026, 11, 2),
+        datetime.date(2026, 11, 9),
+        datetime.date(2026, 11, 16),
+    ]
+    assert len(empty) == 12
+
+
 def test_per_clinician_open_flags_handled_flags_and_median_in_order_of_name():
     rows = [
         row(1, clinician=1),  # open, Zoe's patient
