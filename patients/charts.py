@@ -1,4 +1,5 @@
-"""The patient's charts: pain over time and minutes per week against the plan's target.
+"""The patient's charts (pain over time, minutes per week against the plan's target) and
+the reviewer's (each rule's action share, flags per week by severity).
 
 Drawn on the server as SVG (no script, no inline style) with a table beside each as its
 text alternative.
@@ -114,3 +115,122 @@ def minutes_chart(logs, plan, today: datetime.date, weeks: int, since: datetime.
         most_labels=4,
     )
     return {**chart, "rows": rows}
+
+
+# The reviewer's report: each rule's action share, and flags per week by severity.
+
+ROW_HEIGHT = 44  # a rule's name on one line, its bar under it
+BAR_THICKNESS = 16
+
+
+def share_bars(rows: list[tuple[str, float | None, str]]) -> dict:
+    """Horizontal bars of shares (0 to 1), one per row of (label, share, words for the
+    value): the label above its bar, so long rule names stay readable on a phone."""
+    left, right = 8, WIDTH - 56
+    plot = right - left
+    bars = []
+    for index, (label, value, words) in enumerate(rows):
+        top = MARGIN_TOP + index * ROW_HEIGHT
+        length = round(plot * (value or 0), 1)
+        bars.append(
+            {
+                "label": label,
+                "label_y": top + 14,
+                "x": left,
+                "y": top + 20,
+                "length": length,
+                "value_x": round(left + length + 6, 1),
+                "value_y": top + 20 + BAR_THICKNESS - 3,
+                "words": words,
+            }
+        )
+    height = MARGIN_TOP + len(rows) * ROW_HEIGHT + 8
+    return {
+        "bars": bars,
+        "width": WIDTH,
+        "height": height,
+        "thickness": BAR_THICKNESS,
+        "axis_x": left,
+        "ticks": [
+            {"x": round(left + plot * fraction, 1), "label": f"{round(fraction * 100)}%"}
+            for fraction in (0, 0.5, 1)
+        ],
+        "bottom": height - 8,
+    }
+
+
+def stacked_bars(
+    stacks: list[list[int]],
+    *,
+    labels: list[str],
+    classes: list[str],
+    titles: list[list[str]],
+    top: int | None = None,
+    percent: bool = False,
+) -> dict:
+    """Vertical bars of stacked segments, first segment at the bottom: one bar per week.
+
+    Only a few bars carry a date under them (first, middle, last), so 52 weeks fit a phone.
+    With `percent`, the scale runs from 0 to 100 with ticks at 0, 50 and 100.
+    """
+    if not stacks:
+        return {"bars": [], "ticks": [], "width": WIDTH, "height": CHART_HEIGHT}
+    totals = [sum(stack) for stack in stacks]
+    top = top or nice_top(max(totals))
+    plot_width = WIDTH - MARGIN_LEFT - 8
+    plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    baseline = MARGIN_TOP + plot_height
+    slot = plot_width / len(stacks)
+    dated = date_label_points(len(stacks))
+
+    def height_of(value: float) -> float:
+        return plot_height * value / top
+
+    bars = []
+    for index, (stack, label, names) in enumerate(zip(stacks, labels, titles, strict=True)):
+        left = MARGIN_LEFT + index * slot
+        floor, segments = baseline, []
+        for value, css, title in zip(stack, classes, names, strict=True):
+            if not value:
+                continue
+            tall = height_of(value)
+            segments.append(
+                {
+                    "x": round(left + slot * 0.1, 1),
+                    "y": round(floor - tall, 1),
+                    "width": round(max(slot * 0.8, 1), 1),
+                    "height": round(tall, 1),
+                    "css": css,
+                    "title": title,
+                }
+            )
+            floor -= tall
+        bars.append(
+            {
+                "segments": segments,
+                "label": label,
+                "label_x": round(left + slot / 2, 1),
+                "show_label": index in dated,
+            }
+        )
+    steps = (0, top // 2, top) if percent or top % 3 else (0, top // 3, 2 * top // 3, top)
+    return {
+        "bars": bars,
+        "ticks": [
+            {"value": f"{value}%" if percent else value, "y": round(baseline - height_of(value), 1)}
+            for value in steps
+        ],
+        "width": WIDTH,
+        "height": CHART_HEIGHT,
+        "axis_x": MARGIN_LEFT,
+        "right": WIDTH - 8,
+        "label_y": baseline + 20,
+    }
+
+
+def nice_top(value: int) -> int:
+    """A round top for a count scale: 3, 6, 9, 12, 15, 30, 60, ... (divides into thirds)."""
+    for top in (3, 6, 9, 12, 15, 30, 60, 90, 150, 300, 600, 900, 1500, 3000):
+        if value <= top:
+            return top
+    return -(-value // 3000) * 3000

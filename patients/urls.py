@@ -51,6 +51,7 @@ urlpatterns = [
     ),
     path("reports/flags/", reports.flag_report, name="flag_report"),
     path("reports/flags.csv", reports.flag_report_csv, name="flag_report_csv"),
+    path("reports/rules.csv", reports.rule_report_csv, name="rule_report_csv"),
     path("reports/flags/<uuid:flag_id>/", flag_review.flag_detail, name="flag_detail"),
     path(
         "reports/flags/<uuid:flag_id>/review/",

@@ -1,11 +1,11 @@
 """The reviewer's red-flag report over the clinics they oversee, and its CSV export."""
 
 import functools
+from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,8 @@ from patients.forms.clinic import FlagReportForm
 from patients.models import Clinic, Flag
 from patients.safety.response_times import acknowledge_times
 from patients.security import access, audit
+from patients.spreadsheets import csv_lines
+from patients.views import governance
 from patients.views.report_flags import (
     FLAGS_PER_PAGE,
     csv_rows,
@@ -53,23 +55,50 @@ def flag_report(request: HttpRequest) -> HttpResponse:
     form, flags = report_scope(request)
     if flags is None:
         return render(request, "patients/flag_report.html", {"form": form})
-    figures = report_figures(flags)
+    now = timezone.now()
+    rows = governance.flag_rows(flags, now)
+    hide_reviewed = request.GET.get("events") == "unreviewed"
+    figures = report_figures(rows)
     context = {
         "form": form,
         "query": request.GET.urlencode(),
         **figures,
         **figure_links(figures, functools.partial(narrowed, request.GET)),
+        **governance.governance_figures(
+            rows=rows,
+            clinic_ids=chosen_clinic_ids(request, form),
+            chosen=form.cleaned_data if form.is_bound else {},
+            now=now,
+            query=request.GET,
+            narrowed=narrowed,
+            hide_reviewed=hide_reviewed,
+        ),
+        "hide_reviewed": hide_reviewed,
+        "events_toggle": narrowed_events(request.GET, not hide_reviewed),
         **flags_behind_the_figures(request, flags),
     }
     return render(request, "patients/flag_report.html", context)
 
 
-def report_figures(flags) -> dict:
-    """The figures at the top of the report: counts by rule and severity, response times."""
-    counts = {
-        (row["rule"], row["severity"]): row["n"]
-        for row in flags.values("rule", "severity").annotate(n=Count("pk")).order_by()
-    }
+def chosen_clinic_ids(request: HttpRequest, form) -> list:
+    """The clinic chosen in the filters, else every clinic the reviewer oversees."""
+    chosen = form.is_bound and form.is_valid() and form.cleaned_data.get("clinic")
+    return [chosen.pk] if chosen else access.clinic_ids(request.user, access.REPORT_ROLES)
+
+
+def narrowed_events(query, hide_reviewed: bool) -> str:
+    """The report's address showing, or hiding, the safety events already reviewed."""
+    params = query.copy()
+    params.pop("events", None)
+    if hide_reviewed:
+        params["events"] = "unreviewed"
+    return f"{reverse('flag_report')}?{params.urlencode()}#safety-events-title"
+
+
+def report_figures(rows) -> dict:
+    """The figures at the top of the report: counts by rule and severity, response times
+    (from the rows of governance.flag_rows)."""
+    counts = Counter((row.rule, row.severity) for row in rows)
     severities = list(Severity)
     by_rule = [
         {
@@ -80,9 +109,7 @@ def report_figures(flags) -> dict:
         for rule in Rule
     ]
     times = acknowledge_times(
-        flags.values_list(
-            "severity", "opened_at", "acknowledged_at", "patient__clinic__escalation_minutes"
-        ).order_by()
+        (row.severity, row.opened_at, row.acknowledged_at, row.window_minutes) for row in rows
     )
     return {
         "severities": severities,
@@ -132,8 +159,7 @@ def flag_report_csv(request: HttpRequest) -> HttpResponse:
     form, flags = report_scope(request)
     if flags is None:
         return redirect(f"{reverse('flag_report')}?{request.GET.urlencode()}")
-    chosen = form.is_valid() and form.cleaned_data.get("clinic")
-    clinic_ids = [chosen.pk] if chosen else access.clinic_ids(request.user, access.REPORT_ROLES)
+    clinic_ids = chosen_clinic_ids(request, form)
     # An export hands over many patients' flags at once: one audit event per clinic it
     # covers, with the filters, so the export can be reproduced if it is ever questioned.
     audit.record_export(
@@ -147,4 +173,31 @@ def flag_report_csv(request: HttpRequest) -> HttpResponse:
         csv_rows(request.user, flags), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="stepwise-flags-{stamp}.csv"'
+    return response
+
+
+@login_required
+def rule_report_csv(request: HttpRequest) -> HttpResponse:
+    """The report's per-rule table (what each rule leads to) as CSV, for the same flags."""
+    form, flags = report_scope(request)
+    if flags is None:
+        return redirect(f"{reverse('flag_report')}?{request.GET.urlencode()}")
+    clinic_ids = chosen_clinic_ids(request, form)
+    audit.record_export(
+        by=request.user,
+        subject="rule report CSV",
+        clinic_ids=clinic_ids,
+        detail=request.GET.urlencode(),
+    )
+    now = timezone.now()
+    rows = governance.flag_rows(flags, now, events=False)
+    chosen = form.cleaned_data if form.is_bound else {}
+    weeks = governance.patient_weeks(rows, clinic_ids, chosen, now)
+    lines = csv_lines(
+        [str(column) for column in governance.RULES_CSV_COLUMNS],
+        map(governance.rules_csv_row, governance.rule_table(rows, weeks)),
+    )
+    stamp = now.strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stepwise-rules-{stamp}.csv"'
     return response

@@ -87,6 +87,7 @@ MATRIX = {
     "flag_report_csv": ("get", CLINIC_1_REPORTS),
     "flag_detail": ("get", CLINIC_1_STAFF),
     "flag_review_mark": ("post", CLINIC_1_REPORTS_ACT),
+    "rule_report_csv": ("get", CLINIC_1_REPORTS),
 }
 
 

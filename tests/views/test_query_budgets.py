@@ -70,10 +70,12 @@ BUDGETS = {
     "dashboard (clinic admin)": 13,
     "patient record": 12,
     "flag resolve form": 10,
-    # The figures, then the flags behind them: a count, a page of 25, the audit row of
-    # the patients on that page.
-    "flag report": 11,
+    # The report reads its flags once as plain rows, and the plans in scope, the safety
+    # events it lists and the staff's names once each, however many there are; then the
+    # flags behind the figures: a count, a page of 25, the audit row of the patients shown.
+    "flag report": 13,
     "flag report csv": 6,
+    "rules csv": 7,
     "flag page": 9,
     "walk save": 27,
     "check-in save": 13,
@@ -334,6 +336,7 @@ VISITS = {
     "flag resolve form": Visit("clinician", lambda w: reverse("flag_resolve", args=[w.flag.pk])),
     "flag report": Visit("reviewer", lambda w: reverse("flag_report")),
     "flag report csv": Visit("reviewer", lambda w: reverse("flag_report_csv")),
+    "rules csv": Visit("reviewer", lambda w: reverse("rule_report_csv")),
     "flag page": Visit("reviewer", lambda w: reverse("flag_detail", args=[w.flag.pk])),
     "walk save": Visit("patient", lambda w: reverse("walk_new"), walk_data, 302),
     "check-in save": Visit("patient", lambda w: reverse("check_in_new"), check_in_data, 302),

@@ -6,14 +6,16 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from patients.models import AuditAction, AuditEvent, Flag
+from patients.models import AuditAction, AuditEvent, Flag, FlagReview
 from patients.safety.response_times import acknowledge_times, percentile
 from tests import factories
 from tests.factories import make_patient
 
 REPORT = reverse("flag_report")
 CSV = reverse("flag_report_csv")
+RULES_CSV = reverse("rule_report_csv")
 T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 
 
@@ -192,6 +194,130 @@ def test_the_report_costs_the_same_queries_for_any_number_of_flags(
         Flag.objects.filter(status="acknowledged").update(status="resolved")
 
     # Session, user, the second-factor device, memberships, the clinic and clinician
-    # choices, counts and durations; the list's count and page, and its audit row.
-    with django_assert_num_queries(11):
+    # choices, the flags' rows, the plans in scope, the safety events shown and the staff's
+    # names; the list's count and page, and its audit row.
+    with django_assert_num_queries(13):
         reviewer_client.get(REPORT)
+
+
+def resolve(flag, action, *, after_minutes=60):
+    flag.refresh_from_db(fields=["opened_at"])
+    resolved = flag.opened_at + minutes(after_minutes)
+    Flag.objects.filter(pk=flag.pk).update(
+        status="resolved",
+        acknowledged_at=resolved,
+        resolved_at=resolved,
+        resolution_action=action,
+    )
+
+
+@pytest.fixture
+def four_weeks(patient, other_patient, clinic, clinician, clinic_template, other_clinic_template):
+    """Over the last 28 days: Alice on a plan all along (4 patient-weeks), Dan for the last
+    14 days (2 more); three severe-pain flags, one held, one carried on, one open. Bob, in
+    another clinic, has a plan and flags too, never counted."""
+    today = clinic.today()
+    factories.assign(patient, clinic_template, clinician, days_ago=60)
+    dan = make_patient(clinic, clinician, "Dan")
+    factories.assign(dan, clinic_template, clinician, days_ago=13)
+    factories.assign(other_patient, other_clinic_template, other_patient.clinician, days_ago=60)
+    now = timezone.now()
+    resolve(make_flag(patient, opened=now - datetime.timedelta(days=20)), "hold")
+    resolve(make_flag(dan, opened=now - datetime.timedelta(days=10)), "continue")
+    make_flag(dan, opened=now - datetime.timedelta(days=2))
+    for rule in ("cauda_equina", "chest", "severe_pain"):
+        make_flag(other_patient, rule, "urgent", opened=now - datetime.timedelta(days=3))
+    return {"date_from": (today - datetime.timedelta(days=27)).isoformat(), "date_to": today}
+
+
+def test_what_each_rule_leads_to_by_hand_in_the_reviewers_clinics_only(reviewer_client, four_weeks):
+    response = reviewer_client.get(REPORT, four_weeks)
+
+    (row,) = response.context["rules"]
+    figures = row["figures"]
+    assert response.context["patient_weeks"] == pytest.approx(6)
+    assert figures.flags == 3
+    assert figures.per_100_weeks == pytest.approx(50)  # 3 flags in 6 patient-weeks
+    assert (figures.acted, figures.resolved) == (1, 2)
+    assert figures.median_minutes == 60
+    page = response.content.decode()
+    assert "What each rule leads to" in page
+    assert "never to switch it off" in page
+    assert "Rules that fire often but rarely lead to action may need" not in page
+    assert 'href="/reports/flags/?' in page and "rule=severe_pain" in page
+
+
+def test_trends_and_clinicians_are_shown_with_a_table(reviewer_client, four_weeks, clinician):
+    response = reviewer_client.get(REPORT, four_weeks)
+
+    weeks = response.context["weeks"]
+    assert sum(week.total for week in weeks) == 3
+    assert all(week.start.weekday() == 0 for week in weeks)
+    (carol,) = response.context["clinicians"]
+    assert (carol["figures"].user, carol["figures"].open) == (clinician.pk, 1)
+    page = response.content.decode()
+    for title in ("Trends", "Flags each week by severity", "Per clinician", "not a ranking"):
+        assert title in page
+    assert 'role="img"' in page
+
+
+def test_safety_events_list_breaches_with_their_review_mark(
+    reviewer_client, reviewer, patient, other_patient
+):
+    now = timezone.now()
+    waiting = make_flag(patient, "cauda_equina", "urgent", opened=now - datetime.timedelta(hours=3))
+    late = make_flag(
+        patient, "chest", "same_day", opened=now - datetime.timedelta(days=1), acked_after=90
+    )
+    make_flag(patient, "weakness", "urgent", opened=now - datetime.timedelta(minutes=5))  # in time
+    make_flag(other_patient, "cauda_equina", "urgent", opened=now - datetime.timedelta(hours=3))
+    FlagReview.objects.create(flag=late, reviewed_by=reviewer, note="Rota gap; fixed.")
+
+    response = reviewer_client.get(REPORT)
+    hidden = reviewer_client.get(REPORT, {"events": "unreviewed"})
+
+    rows = response.context["event_rows"]
+    assert [row["flag"].pk for row in rows] == [waiting.pk, late.pk]
+    assert [str(reason) for reason in rows[0]["reasons"]] == [
+        "Not acknowledged and the clinic's window has passed"
+    ]
+    page = response.content.decode()
+    assert reverse("flag_detail", args=[waiting.pk]) in page
+    assert "Not reviewed yet" in page
+    assert f"Reviewed by {reviewer.get_full_name()}" in page
+    assert [row["flag"].pk for row in hidden.context["event_rows"]] == [waiting.pk]
+
+
+def test_the_rules_csv_has_the_table_on_screen_and_is_recorded(
+    reviewer_client, reviewer, clinic, four_weeks
+):
+    response = reviewer_client.get(RULES_CSV, four_weeks)
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows == [
+        {
+            "Rule": "Severe pain",
+            "Flags": "3",
+            "Flags per 100 patient-weeks on a plan": "50.0",
+            "Resolved": "2",
+            "Led to an action (hold, step back, refer)": "1",
+            "Share that led to an action (%)": "50.0",
+            "Re-opened within 7 days or escalated": "0",
+            "Share re-opened or escalated (%)": "0.0",
+            "Acknowledged": "2",
+            "Median minutes to acknowledge": "60.0",
+        }
+    ]
+    export = AuditEvent.objects.get(action=AuditAction.EXPORTED)
+    assert (export.actor, export.clinic) == (reviewer.username, clinic)
+    assert "date_from=" in export.detail
+
+
+def test_the_rules_csv_with_bad_filters_goes_back_to_the_report(reviewer_client, patient):
+    response = reviewer_client.get(RULES_CSV, {"severity": "catastrophic"})
+
+    assert response.status_code == 302
+    assert response.url.startswith(REPORT)
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORTED).exists()

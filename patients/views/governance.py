@@ -1,0 +1,307 @@
+"""The reads behind the report's governance figures, and the figures as the page shows them.
+
+A fixed number of queries whatever the data: one narrow scan of the chosen flags (with
+their clinic's window and whether an alert email did not get out), the plans in scope,
+the shown safety events' patients and latest reviews, and the staff's names. Everything
+else is worked out from the scan in patients/safety/oversight.py.
+"""
+
+import datetime
+import uuid
+import zoneinfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from patients.charts import share_bars, stacked_bars
+from patients.choices import Rule, Severity
+from patients.models import (
+    DeliveryState,
+    Flag,
+    FlagReview,
+    Notification,
+    Patient,
+    StaffMembership,
+)
+from patients.models.deliveries import STALE_PENDING
+from patients.safety import oversight
+from patients.safety.oversight import FlagRow
+from programs.models import PlanAssignment, PlanStatus, StageChange, StageChangeKind
+
+User = get_user_model()
+
+# A flag id that is never a real one: the events' query runs even when there is no event,
+# so the page costs the same queries with or without them.
+NO_FLAG = uuid.UUID(int=0)
+
+
+def flag_rows(flags, now: datetime.datetime, *, events: bool = True) -> list[FlagRow]:
+    """The chosen flags as plain rows, in one query; with `events`, whether an alert email
+    about each did not get out and whether it was reviewed (else both False)."""
+    undelivered = (
+        Notification.objects.undelivered()
+        .filter(flag=OuterRef("pk"))
+        .filter(Q(state=DeliveryState.FAILED) | Q(created_at__lte=now - STALE_PENDING))
+    )
+    reviewed = FlagReview.objects.filter(flag=OuterRef("pk"))
+    values = (
+        flags.annotate(
+            undelivered=Exists(undelivered) if events else Value(False),
+            reviewed=Exists(reviewed) if events else Value(False),
+        )
+        .values_list(
+            "pk",
+            "rule",
+            "severity",
+            "status",
+            "opened_at",
+            "acknowledged_at",
+            "acknowledged_by_id",
+            "resolved_at",
+            "resolved_by_id",
+            "resolution_action",
+            "resolved_against_warning",
+            "escalated_at",
+            "patient__clinic__escalation_minutes",
+            "patient__clinic__timezone",
+            "patient_id",
+            "patient__clinician_id",
+            "undelivered",
+            "reviewed",
+        )
+        .order_by()
+    )
+    return [FlagRow(*row) for row in values]
+
+
+def plans_in_scope(clinic_ids, chosen: dict) -> list[tuple[datetime.date, datetime.date | None]]:
+    """Each plan of the chosen clinics' (and clinician's) patients, whatever its status:
+    its start and, once ended, the day it was ended (in its clinic's calendar)."""
+    plans = PlanAssignment.objects.in_clinics(clinic_ids)
+    if chosen.get("clinic"):
+        plans = plans.filter(patient__clinic=chosen["clinic"])
+    if chosen.get("clinician"):
+        plans = plans.filter(patient__clinician=chosen["clinician"])
+    ended = StageChange.objects.filter(assignment=OuterRef("pk"), kind=StageChangeKind.END)
+    rows = (
+        plans.annotate(ended_at=Subquery(ended.order_by("-changed_at").values("changed_at")[:1]))
+        .values_list("start_date", "status", "ended_at", "updated_at", "patient__clinic__timezone")
+        .order_by()
+    )
+    found = []
+    for start, status, ended_at, updated_at, zone in rows:
+        end = None
+        if status == PlanStatus.ENDED:
+            end = (ended_at or updated_at).astimezone(zoneinfo.ZoneInfo(zone)).date()
+        found.append((start, end))
+    return found
+
+
+def shown_events(events: oversight.SafetyEvents) -> list[dict]:
+    """The listed safety events with their patient and latest review, in one query."""
+    latest = FlagReview.objects.filter(flag=OuterRef("pk")).order_by("-reviewed_at", "-pk")
+    ids = [event.row.pk for event in events.shown] or [NO_FLAG]
+    flags = Flag.objects.filter(pk__in=ids).select_related("patient__user")
+    flags = flags.annotate(
+        **{
+            name: Subquery(latest.values(path)[:1])
+            for name, path in [
+                ("reviewed_on", "reviewed_at"),
+                ("reviewer_first", "reviewed_by__first_name"),
+                ("reviewer_last", "reviewed_by__last_name"),
+                ("reviewer_username", "reviewed_by__username"),
+            ]
+        }
+    )
+    found = {flag.pk: flag for flag in flags}
+    listed = []
+    for event in events.shown:
+        flag = found[event.row.pk]
+        reviewer = f"{flag.reviewer_first or ''} {flag.reviewer_last or ''}".strip()
+        listed.append(
+            {
+                "flag": flag,
+                "reasons": event.reason_labels,
+                "reviewed_on": flag.reviewed_on,
+                "reviewer": reviewer or flag.reviewer_username or _("a former member of staff"),
+            }
+        )
+    return listed
+
+
+def staff_names(clinic_ids) -> dict[int, str]:
+    """The names of everyone who works in these clinics or is responsible for a patient
+    there, in one query."""
+    people = User.objects.filter(
+        Q(pk__in=StaffMembership.objects.filter(clinic_id__in=clinic_ids).values("user_id"))
+        | Q(pk__in=Patient.objects.filter(clinic_id__in=clinic_ids).values("clinician_id"))
+    ).values_list("pk", "first_name", "last_name", "username")
+    return {pk: f"{first} {last}".strip() or username for pk, first, last, username in people}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(100 * value)}%"
+
+
+def rule_table(rows: list[FlagRow], patient_weeks: float) -> list[dict]:
+    """The per-rule figures in the order of the rules' table, with their names on screen."""
+    figures = {figure.rule: figure for figure in oversight.rule_figures(rows, patient_weeks)}
+    return [
+        {
+            "rule": rule,
+            "label": rule.label,
+            "figures": figures[rule.value],
+            "action_percent": percent(figures[rule.value].action_share),
+            "reopened_percent": percent(figures[rule.value].reopened_share),
+        }
+        for rule in Rule
+        if rule.value in figures
+    ]
+
+
+def period_of(rows: list[FlagRow], chosen: dict, now: datetime.datetime):
+    return oversight.report_period(
+        rows,
+        date_from=chosen.get("date_from"),
+        date_to=chosen.get("date_to"),
+        today=timezone.localdate(now),
+    )
+
+
+def patient_weeks(rows: list[FlagRow], clinic_ids, chosen: dict, now: datetime.datetime) -> float:
+    first, last = period_of(rows, chosen, now)
+    return oversight.plan_weeks(plans_in_scope(clinic_ids, chosen), first, last)
+
+
+def governance_figures(
+    *, rows: list[FlagRow], clinic_ids, chosen: dict, now: datetime.datetime, **options
+) -> dict:
+    """Rules, trends, clinicians and safety events for the report page."""
+    query, narrowed = options["query"], options["narrowed"]
+    first, last = period_of(rows, chosen, now)
+    weeks_on_plans = oversight.plan_weeks(plans_in_scope(clinic_ids, chosen), first, last)
+    rules = rule_table(rows, weeks_on_plans)
+    for row in rules:
+        row["link"] = narrowed(query, rule=row["rule"].value)
+    weeks = oversight.weekly(rows, first, last)
+    severities = [Severity(value) for value in oversight.SEVERITY_ORDER]
+    for week in weeks:
+        end = week.start + datetime.timedelta(days=6)
+        links = [
+            narrowed(
+                query,
+                severity=severity.value,
+                date_from=max(week.start, first).isoformat(),
+                date_to=min(end, last).isoformat(),
+            )
+            for severity in severities
+        ]
+        week.cells = list(zip(week.counts, links, strict=True))
+    charted = weeks[-oversight.CHART_WEEKS :]
+    names = staff_names(clinic_ids)
+    clinicians = oversight.clinician_figures(rows, names)
+    clinician_rows = [
+        {
+            "figures": figure,
+            "name": figure.name or _("Someone outside these clinics"),
+            "open_link": narrowed(query, clinician=figure.user, status="open")
+            if figure.open and figure.user in names
+            else "",
+        }
+        for figure in clinicians
+    ]
+    events = oversight.safety_events(rows, now, hide_reviewed=options.get("hide_reviewed", False))
+    return {
+        "period": (first, last),
+        "patient_weeks": weeks_on_plans,
+        "rules": rules,
+        "rules_chart": share_bars(
+            [
+                (row["label"], row["figures"].action_share, percent(row["figures"].action_share))
+                for row in rules
+            ]
+        ),
+        "weeks": weeks,
+        "weeks_cut": len(weeks) > len(charted),
+        "severities": severities,
+        "weeks_chart": weeks_chart(charted, severities),
+        "urgent_chart": urgent_chart(charted),
+        "clinicians": clinician_rows,
+        "events": events,
+        "event_rows": shown_events(events),
+    }
+
+
+def weeks_chart(weeks, severities) -> dict:
+    return stacked_bars(
+        [week.counts for week in weeks],
+        labels=[date_format(week.start, "j M") for week in weeks],
+        classes=[f"bar-{severity.value}" for severity in severities],
+        titles=[
+            [
+                _("Week of %(week)s: %(count)d %(severity)s")
+                % {"week": date_format(week.start, "j M"), "count": n, "severity": s.label}
+                for s, n in zip(severities, week.counts, strict=True)
+            ]
+            for week in weeks
+        ],
+    )
+
+
+def urgent_chart(weeks) -> dict:
+    return stacked_bars(
+        [[round(100 * week.urgent_share) if week.urgent else 0] for week in weeks],
+        labels=[date_format(week.start, "j M") for week in weeks],
+        classes=["bar-share"],
+        titles=[
+            [
+                _("Week of %(week)s: %(in_time)d of %(urgent)d urgent flags in time")
+                % {
+                    "week": date_format(week.start, "j M"),
+                    "in_time": week.urgent_in_window,
+                    "urgent": week.urgent,
+                }
+            ]
+            for week in weeks
+        ],
+        top=100,
+        percent=True,
+    )
+
+
+RULES_CSV_COLUMNS = [
+    gettext_lazy("Rule"),
+    gettext_lazy("Flags"),
+    gettext_lazy("Flags per 100 patient-weeks on a plan"),
+    gettext_lazy("Resolved"),
+    gettext_lazy("Led to an action (hold, step back, refer)"),
+    gettext_lazy("Share that led to an action (%)"),
+    gettext_lazy("Re-opened within 7 days or escalated"),
+    gettext_lazy("Share re-opened or escalated (%)"),
+    gettext_lazy("Acknowledged"),
+    gettext_lazy("Median minutes to acknowledge"),
+]
+
+
+def rules_csv_row(row: dict) -> list:
+    figures = row["figures"]
+
+    def rounded(value, digits=1):
+        return "" if value is None else round(value, digits)
+
+    return [
+        row["label"],
+        figures.flags,
+        rounded(figures.per_100_weeks, 2),
+        figures.resolved,
+        figures.acted,
+        rounded(figures.action_share and 100 * figures.action_share),
+        figures.reopened_or_escalated,
+        rounded(figures.reopened_share and 100 * figures.reopened_share),
+        figures.acknowledged,
+        rounded(figures.median_minutes),
+    ]
