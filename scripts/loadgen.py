@@ -438,6 +438,10 @@ def catalogue(crowds: Crowds, today: str) -> dict[str, Page]:
             lambda r: f"/clinic/patients/{r.choice(crowds.records)}/",
         ),
         "report": get_page("report, one clinic (GET)", "reviewers", lambda r: crowds.report_path),
+        # The network reviewer's whole report: 20 clinics, every flag of them.
+        "report-all": get_page(
+            "report, every clinic (GET)", "reviewers", lambda r: "/reports/flags/"
+        ),
         "export": get_page(
             "CSV export, every flag",
             "reviewers",
