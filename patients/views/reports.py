@@ -1,6 +1,7 @@
 """The reviewer's red-flag report over the clinics they oversee, and its CSV export."""
 
 import functools
+import itertools
 from collections import Counter
 
 from django.contrib.auth import get_user_model
@@ -193,9 +194,14 @@ def rule_report_csv(request: HttpRequest) -> HttpResponse:
     rows = governance.flag_rows(flags, now, events=False)
     chosen = form.cleaned_data if form.is_bound else {}
     weeks = governance.patient_weeks(rows, clinic_ids, chosen, now)
-    lines = csv_lines(
-        [str(column) for column in governance.RULES_CSV_COLUMNS],
-        map(governance.rules_csv_row, governance.rule_table(rows, weeks)),
+    # A byte order mark first, as in the flags CSV, so Excel reads translated rule names
+    # as UTF-8.
+    lines = itertools.chain(
+        ["\ufeff"],
+        csv_lines(
+            [str(column) for column in governance.RULES_CSV_COLUMNS],
+            map(governance.rules_csv_row, governance.rule_table(rows, weeks)),
+        ),
     )
     stamp = now.strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -2,9 +2,11 @@
 
 import datetime
 import html
+import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -302,3 +304,26 @@ def test_the_page_costs_the_same_queries_however_many_reports_and_emails(
         read(reviewer_client, flag)
 
     assert len(many_reports) == len(one_report)
+
+
+def test_the_pages_wide_tables_can_be_scrolled_from_the_keyboard(
+    reviewer_client, patient, clinician
+):
+    """Each table that scrolls sideways on a phone is a named region in the tab order, as on
+    the report, so a keyboard user can scroll it (WCAG 2.1.1)."""
+    flag = urgent_flag(patient, clinician, acknowledged_after=47)
+
+    content = reviewer_client.get(page(flag)).content.decode()
+
+    assert '<div class="table-scroll">' not in content
+    assert content.count('class="table-scroll" tabindex="0" role="region" aria-label="') == 2
+
+
+def test_the_summary_and_the_filters_fit_a_screen_180_pixels_wide():
+    """At 200% zoom on a phone the page is 180 CSS pixels wide: a term's value goes below
+    it, and a filter is never wider than the screen, so nothing is cut off at the right."""
+    css = (settings.BASE_DIR / "static" / "css" / "stepwise.css").read_text()
+
+    assert re.search(r"\.summary div \{[^}]*flex-wrap: wrap", css)
+    assert ".summary dt { font-weight: 600; min-width: min(10rem, 100%); }" in css
+    assert ".filters .field { margin: 0; min-width: min(16rem, 100%); }" in css
