@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from patients.safety.response_times import percentile
+from patients.safety.response_times import Window, percentile, window_outcome
 
 ALERT_SEVERITIES = ("urgent", "same_day")
 SEVERITY_ORDER = ("urgent", "same_day", "review", "info")
@@ -70,6 +70,13 @@ class FlagRow:
         if self.acknowledged_at is None:
             return None
         return (self.acknowledged_at - self.opened_at) / MINUTE
+
+    def window(self, now: datetime.datetime) -> Window | None:
+        """How an urgent or same-day flag stands against its clinic's window (else None)."""
+        outcome, _late = window_outcome(
+            self.severity, self.opened_at, self.acknowledged_at, self.window_minutes, now
+        )
+        return outcome
 
     def opened_on(self) -> datetime.date:
         """The day the flag was raised, in its clinic's calendar."""
@@ -230,10 +237,13 @@ class WeekFigures:
         return share(self.urgent_in_window, self.urgent)
 
 
-def weekly(rows: list[FlagRow], first: datetime.date, last: datetime.date) -> list[WeekFigures]:
+def weekly(
+    rows: list[FlagRow], first: datetime.date, last: datetime.date, now: datetime.datetime
+) -> list[WeekFigures]:
     """Every week (Monday to Sunday, the clinic's calendar) of the period, oldest first,
     from the week of the first flag chosen (twelve weeks back when there is none): flags
-    raised by severity, and the urgent ones acknowledged within the clinic's window."""
+    raised by severity, and of the urgent ones whose window is decided (acknowledged, or
+    the window passed), those acknowledged within it."""
     days = [row.opened_on() for row in rows]
     begin = max(first, min(days) if days else weeks_back(last, DEFAULT_WEEKS))
     weeks = {}
@@ -248,10 +258,12 @@ def weekly(rows: list[FlagRow], first: datetime.date, last: datetime.date) -> li
         if week is None:
             continue
         week.by_severity[row.severity] = week.by_severity.get(row.severity, 0) + 1
-        if row.severity == "urgent":
+        if row.severity != "urgent":
+            continue
+        outcome = row.window(now)
+        if outcome != Window.OPEN:
             week.urgent += 1
-            taken = row.minutes_to_acknowledge
-            week.urgent_in_window += taken is not None and taken <= row.window_minutes
+            week.urgent_in_window += outcome == Window.WITHIN
     return list(weeks.values())
 
 
@@ -299,10 +311,7 @@ def clinician_figures(rows: list[FlagRow], names: dict) -> list[ClinicianFigures
 def breached(row: FlagRow, now: datetime.datetime) -> bool:
     """An urgent or same-day flag acknowledged later than its clinic's window after it
     was raised, or not acknowledged and the window has passed."""
-    if row.severity not in ALERT_SEVERITIES:
-        return False
-    deadline = row.opened_at + row.window_minutes * MINUTE
-    return (row.acknowledged_at or now) > deadline
+    return row.window(now) in (Window.LATE, Window.MISSED)
 
 
 def event_reasons(row: FlagRow, now: datetime.datetime) -> list[str]:

@@ -41,19 +41,23 @@ class AcknowledgeTimes:
         return self.urgent_within_window / self.urgent_total if self.urgent_total else None
 
 
-def acknowledge_times(rows) -> AcknowledgeTimes:
-    """rows: (severity, opened_at, acknowledged_at or None, clinic's window in minutes)."""
+def acknowledge_times(rows, now: datetime.datetime) -> AcknowledgeTimes:
+    """rows: (severity, opened_at, acknowledged_at or None, clinic's window in minutes).
+
+    An urgent flag counts towards the share acknowledged in time once its window is
+    decided: acknowledged, or the window has passed. One still inside its window is
+    neither in time nor late yet.
+    """
     minutes, waiting, urgent_total, urgent_in_time = [], 0, 0, 0
     for severity, opened_at, acknowledged_at, window in rows:
-        taken = None
         if acknowledged_at is None:
             waiting += 1
         else:
-            taken = (acknowledged_at - opened_at) / datetime.timedelta(minutes=1)
-            minutes.append(taken)
+            minutes.append((acknowledged_at - opened_at) / datetime.timedelta(minutes=1))
         if severity == "urgent":
-            urgent_total += 1
-            urgent_in_time += taken is not None and taken <= window
+            outcome, _late = window_outcome(severity, opened_at, acknowledged_at, window, now)
+            urgent_total += outcome != Window.OPEN
+            urgent_in_time += outcome == Window.WITHIN
     return AcknowledgeTimes(
         acknowledged=len(minutes),
         waiting=waiting,

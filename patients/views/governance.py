@@ -187,7 +187,7 @@ def governance_figures(
     rules = rule_table(rows, weeks_on_plans)
     for row in rules:
         row["link"] = narrowed(query, rule=row["rule"].value)
-    weeks = oversight.weekly(rows, first, last)
+    weeks = oversight.weekly(rows, first, last, now)
     severities = [Severity(value) for value in oversight.SEVERITY_ORDER]
     for week in weeks:
         end = week.start + datetime.timedelta(days=6)

@@ -59,7 +59,7 @@ def flag_report(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = governance.flag_rows(flags, now)
     hide_reviewed = request.GET.get("events") == "unreviewed"
-    figures = report_figures(rows)
+    figures = report_figures(rows, now)
     context = {
         "form": form,
         "query": request.GET.urlencode(),
@@ -96,7 +96,7 @@ def narrowed_events(query, hide_reviewed: bool) -> str:
     return f"{reverse('flag_report')}?{params.urlencode()}#safety-events-title"
 
 
-def report_figures(rows) -> dict:
+def report_figures(rows, now) -> dict:
     """The figures at the top of the report: counts by rule and severity, response times
     (from the rows of governance.flag_rows)."""
     counts = Counter((row.rule, row.severity) for row in rows)
@@ -110,7 +110,8 @@ def report_figures(rows) -> dict:
         for rule in Rule
     ]
     times = acknowledge_times(
-        (row.severity, row.opened_at, row.acknowledged_at, row.window_minutes) for row in rows
+        ((row.severity, row.opened_at, row.acknowledged_at, row.window_minutes) for row in rows),
+        now,
     )
     return {
         "severities": severities,

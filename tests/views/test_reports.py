@@ -52,13 +52,14 @@ def test_acknowledge_times_by_hand():
     rows = [
         ("urgent", T0, T0 + minutes(30), 60),  # in time
         ("urgent", T0, T0 + minutes(90), 60),  # late
-        ("urgent", T0, None, 60),  # never
+        ("urgent", T0, None, 60),  # never, and the window has passed
+        ("urgent", T0 + minutes(200), None, 60),  # raised 40 minutes ago: not late yet
         ("review", T0, T0 + minutes(240), 60),
     ]
 
-    times = acknowledge_times(rows)
+    times = acknowledge_times(rows, now=T0 + minutes(240))
 
-    assert (times.acknowledged, times.waiting) == (3, 1)
+    assert (times.acknowledged, times.waiting) == (3, 2)
     assert times.median_minutes == 90
     assert times.p90_minutes == pytest.approx(210)
     assert (times.urgent_within_window, times.urgent_total) == (1, 3)
