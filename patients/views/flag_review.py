@@ -14,13 +14,13 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from patients.choices import ALERT_SEVERITIES, BodyArea, PainCharacter
+from patients.choices import BodyArea, PainCharacter
 from patients.forms.clinic import FlagReviewForm
 from patients.models import (
     AuditAction,
@@ -32,6 +32,7 @@ from patients.models import (
 )
 from patients.safety.advice import Advice, advice_for
 from patients.safety.inputs import Lookback, check_in_findings, walk_findings
+from patients.safety.response_times import Window, duration_words, window_outcome
 from patients.security import access, audit
 from patients.services.flag_reviews import flag_review_add
 
@@ -62,7 +63,7 @@ def _labels(choices, codes) -> str:
 
 def walk_answers(walk: WalkLog) -> list[tuple[str, str]]:
     rows = [
-        (_label(WalkLog, "walked_on"), walk.walked_on),
+        (_label(WalkLog, "walked_on"), date_format(walk.walked_on, "D j M Y")),
         (_label(WalkLog, "minutes"), walk.minutes),
         (_label(WalkLog, "terrain"), walk.get_terrain_display()),
         (_label(WalkLog, "pain_before"), walk.pain_before),
@@ -103,7 +104,7 @@ SERIOUS_ANSWERS = {
 def check_in_answers(check_in: SymptomCheckIn) -> list[tuple[str, str]]:
     later_no = capfirst(SymptomCheckIn._meta.get_field("serious_later_no").verbose_name)
     rows = [
-        (_label(SymptomCheckIn, "reported_on"), check_in.reported_on),
+        (_label(SymptomCheckIn, "reported_on"), date_format(check_in.reported_on, "D j M Y")),
         (
             _label(SymptomCheckIn, "pain_now"),
             _("Not answered") if check_in.pain_now is None else check_in.pain_now,
@@ -213,20 +214,19 @@ def _report(event, report_id, walks, check_ins, lookback, *, other_day=False) ->
 
 def acknowledgement(flag: Flag, now: datetime.datetime) -> dict:
     """Who acknowledged after how long, and, for urgent and same-day flags, against the
-    clinic's window (the one the escalation sweep uses)."""
-    window = datetime.timedelta(minutes=flag.patient.clinic.escalation_minutes)
-    deadline = flag.opened_at + window
-    answer = {
-        "watched": flag.severity in ALERT_SEVERITIES,
-        "window_minutes": flag.patient.clinic.escalation_minutes,
-    }
+    clinic's window (the one the escalation sweep uses), in the list's words."""
+    minutes = flag.patient.clinic.escalation_minutes
+    outcome, late = window_outcome(
+        flag.severity, flag.opened_at, flag.acknowledged_at, minutes, now
+    )
+    answer = {"watched": outcome is not None, "window_minutes": minutes}
     if flag.acknowledged_at is None:
-        return {**answer, "overdue": timesince(deadline, now) if now > deadline else ""}
+        return {**answer, "overdue": duration_words(late) if outcome == Window.MISSED else ""}
     return {
         **answer,
-        "after": timesince(flag.opened_at, flag.acknowledged_at),
-        "within": flag.acknowledged_at <= deadline,
-        "late_by": timesince(deadline, flag.acknowledged_at),
+        "after": duration_words(flag.acknowledged_at - flag.opened_at),
+        "within": outcome == Window.WITHIN,
+        "late_by": duration_words(late),
     }
 
 

@@ -65,7 +65,7 @@ def test_a_reviewer_follows_an_urgent_flag_from_the_report_to_its_review(
 
     flags.get_by_role("link", name="Cauda equina symptoms").click()
     expect(page.get_by_role("heading", name="Cauda equina symptoms")).to_be_visible()
-    expect(page.get_by_text("35 minutes later than the clinic's window")).to_be_visible()
+    expect(page.get_by_text("35 min later than the clinic's window")).to_be_visible()
     expect(page.get_by_text("Get medical help now")).to_be_visible()
     expect(page.get_by_role("cell", name="Sent", exact=True).first).to_be_visible()
     axe.scan(page)

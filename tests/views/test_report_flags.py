@@ -168,7 +168,10 @@ def test_each_count_links_to_a_list_of_exactly_its_flags(
     response = reviewer_client.get(REPORT, {"date_from": "2026-11-01"})
 
     page = response.content.decode()
-    assert '2<span class="visually-hidden"> flags: Cauda equina symptoms, urgent</span>' in page
+    assert (
+        '2<span class="visually-hidden"> – show the flags: Cauda equina symptoms, urgent</span>'
+        in page
+    )
     links = [
         (url, count, {"rule": row["rule"].value, "severity": severity.value})
         for row in response.context["count_rows"]
