@@ -7,14 +7,22 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients.choices import Rule, Severity
-from patients.models import Flag, FlagAction, FlagStatus
+from patients.models import Flag, FlagAction, FlagReview, FlagStatus
 from patients.safety.response_times import Window, duration_words, window_outcome
 from patients.security import access
 from patients.spreadsheets import csv_lines
@@ -173,8 +181,32 @@ def csv_header() -> list[str]:
         _("Action"),
         _("Note"),
         _("Confirmed against a warning"),
+        _("Reviewed"),
+        _("Reviewed by"),
+        _("Review note"),
         _("Flag id"),
     ]
+
+
+def with_latest_review(flags):
+    """Each flag with its latest governance review mark (one indexed look-up a flag, in
+    the same query, so the CSV still streams)."""
+    latest = FlagReview.objects.filter(flag=OuterRef("pk")).order_by("-reviewed_at", "-pk")
+    return flags.annotate(
+        **{
+            f"review_{name}": Subquery(latest.values(field)[:1])
+            for name, field in REVIEW_FIELDS.items()
+        }
+    )
+
+
+REVIEW_FIELDS = {
+    "at": "reviewed_at",
+    "by__first_name": "reviewed_by__first_name",
+    "by__last_name": "reviewed_by__last_name",
+    "by__username": "reviewed_by__username",
+    "note": "note",
+}
 
 
 def csv_rows(user, flags) -> Iterator[str]:
@@ -185,7 +217,13 @@ def csv_rows(user, flags) -> Iterator[str]:
     all read UTF-8.
     """
     now = timezone.now()
-    rows = flags.values(*CSV_FIELDS).order_by("opened_at", "pk").iterator(chunk_size=CSV_CHUNK)
+    fields = [*CSV_FIELDS, *(f"review_{name}" for name in REVIEW_FIELDS)]
+    rows = (
+        with_latest_review(flags)
+        .values(*fields)
+        .order_by("opened_at", "pk")
+        .iterator(chunk_size=CSV_CHUNK)
+    )
     lines = csv_lines(csv_header(), (csv_row(user, row, now) for row in rows))
     return itertools.chain(["\ufeff"], lines)
 
@@ -239,5 +277,8 @@ def csv_row(user, row: dict, now: datetime.datetime) -> list:
         FlagAction(action).label if action else "",
         row["resolution_note"],
         _yes_no(row["resolved_against_warning"]) if resolved else "",
+        when(row["review_at"]),
+        _name(row, "review_by__"),
+        row["review_note"] or "",
         str(row["pk"]),
     ]

@@ -13,6 +13,7 @@ from patients.models import (
     AuditAction,
     AuditEvent,
     Flag,
+    FlagReview,
     StaffMembership,
     StaffRole,
     shown_key,
@@ -290,6 +291,11 @@ def test_the_csv_reads_as_the_screen_does(reviewer_client, patient, clinic, clin
         resolution_note='=HYPERLINK("http://x","y")',
         escalated_at=opened + datetime.timedelta(hours=1),
     )
+    # Two governance reviews: the latest is the one a row shows.
+    FlagReview.objects.create(flag=flag, reviewed_by=clinician, note="First look")
+    latest = FlagReview.objects.create(flag=flag, reviewed_by=None, note="@SUM(A1) rota gap")
+    FlagReview.objects.filter(pk=latest.pk).update(reviewed_at=opened + datetime.timedelta(days=3))
+    FlagReview.objects.exclude(pk=latest.pk).update(reviewed_at=opened + datetime.timedelta(days=2))
 
     content, rows = read_csv(reviewer_client.get(CSV))
 
@@ -314,6 +320,9 @@ def test_the_csv_reads_as_the_screen_does(reviewer_client, patient, clinic, clin
         "Action": "Refer",
         "Note": '\'=HYPERLINK("http://x","y")',
         "Confirmed against a warning": "no",
+        "Reviewed": "2026-11-05T10:00:00+01:00",
+        "Reviewed by": "",  # their account is gone
+        "Review note": "'@SUM(A1) rota gap",
         "Flag id": str(flag.pk),
     }
 
