@@ -7,8 +7,8 @@ by hand. Medians and shares are worked out here, not in SQL, so they mean the sa
 PostgreSQL and SQLite.
 """
 
-import bisect
 import datetime
+import itertools
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
@@ -163,23 +163,21 @@ class RuleFigures:
 
 def reopened(rows: list[FlagRow]) -> set:
     """Flags whose rule was raised again for the same patient within seven days after the
-    flag was resolved (among the chosen flags)."""
-    by_pair = defaultdict(list)
-    for row in rows:
-        by_pair[row.patient, row.rule].append(row)
-    found = set()
-    for flags in by_pair.values():
-        if len(flags) < 2:
-            continue
-        openings = sorted(row.opened_at for row in flags)
-        for row in flags:
-            if row.resolved_at is None:
-                continue
-            limit = row.resolved_at + datetime.timedelta(days=REOPEN_DAYS)
-            after = bisect.bisect_right(openings, row.resolved_at)
-            if after < len(openings) and openings[after] <= limit:
-                found.add(row.pk)
-    return found
+    flag was resolved (among the chosen flags).
+
+    A patient has at most one unresolved flag per rule, so the next flag of the same rule
+    for the same patient, in the order they were raised, is the only one that can re-open
+    it. One sort, then one pass: the page does this for 50,000 flags.
+    """
+    ordered = sorted(rows, key=lambda row: (str(row.patient), row.rule, row.opened_at))
+    window = datetime.timedelta(days=REOPEN_DAYS)
+    return {
+        flag.pk
+        for flag, following in itertools.pairwise(ordered)
+        if flag.resolved_at is not None
+        and (flag.patient, flag.rule) == (following.patient, following.rule)
+        and flag.resolved_at < following.opened_at <= flag.resolved_at + window
+    }
 
 
 def rule_figures(rows: list[FlagRow], patient_weeks: float) -> list[RuleFigures]:
