@@ -35,6 +35,7 @@ from patients.safety.inputs import Lookback, check_in_findings, walk_findings
 from patients.safety.response_times import Window, duration_words, window_outcome
 from patients.security import access, audit
 from patients.services.flag_reviews import flag_review_add
+from patients.views.report_flags import person
 
 
 @dataclass
@@ -236,6 +237,9 @@ def render_flag(request: HttpRequest, flag: Flag, form: FlagReviewForm | None = 
         event.flag = flag  # already loaded, with the patient and clinic
     can_mark = flag.patient.clinic_id in access.clinic_ids(request.user, access.REPORT_ROLES)
     story = reports_behind(flag, events)
+    reviews = list(flag.reviews.select_related("reviewed_by"))
+    for review in reviews:
+        review.who = person(review.reviewed_by)
     context = {
         "flag": flag,
         "patient": flag.patient,
@@ -245,7 +249,11 @@ def render_flag(request: HttpRequest, flag: Flag, form: FlagReviewForm | None = 
         "events": events,
         "story": story,
         "notifications": list(flag.notifications.order_by("created_at", "pk")),
-        "reviews": list(flag.reviews.select_related("reviewed_by")),
+        "reviews": reviews,
+        # Names worked out here: someone since deleted is None, which the template
+        # cannot look into.
+        "acknowledged_by": person(flag.acknowledged_by),
+        "resolved_by": person(flag.resolved_by),
         "form": form if form is not None else (FlagReviewForm() if can_mark else None),
     }
     return render(request, "patients/flag_detail.html", context)

@@ -219,11 +219,18 @@ def rule_table(rows: list[FlagRow], patient_weeks: float) -> list[dict]:
 
 
 def period_of(rows: list[FlagRow], chosen: dict, now: datetime.datetime):
+    # "Today" is the latest day it is in the flags' clinics, never the session's zone: a
+    # flag raised this morning in Sydney is in the figures while it is still Sunday in UTC.
+    zones = {row.zone for row in rows}
+    today = max(
+        (timezone.localdate(now, zoneinfo.ZoneInfo(zone)) for zone in zones),
+        default=timezone.localdate(now),
+    )
     return oversight.report_period(
         rows,
         date_from=chosen.get("date_from"),
         date_to=chosen.get("date_to"),
-        today=timezone.localdate(now),
+        today=today,
     )
 
 
@@ -245,13 +252,14 @@ def governance_figures(
     weeks = oversight.weekly(rows, first, last, now)
     severities = [Severity(value) for value in oversight.SEVERITY_ORDER]
     for week in weeks:
-        end = week.start + datetime.timedelta(days=6)
+        # Up to the week's Sunday, or the period's end: the last week of 9999 has no Sunday.
+        end = week.start + min(datetime.timedelta(days=6), last - week.start)
         links = [
             narrowed(
                 query,
                 severity=severity.value,
                 date_from=max(week.start, first).isoformat(),
-                date_to=min(end, last).isoformat(),
+                date_to=end.isoformat(),
             )
             for severity in severities
         ]

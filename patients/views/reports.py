@@ -3,6 +3,7 @@
 import functools
 import itertools
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -78,6 +79,15 @@ def flag_report(request: HttpRequest) -> HttpResponse:
         "events_toggle": narrowed_events(request.GET, not hide_reviewed),
         **flags_behind_the_figures(request, flags),
     }
+    # The names on the page, in the list and in the safety events, are an access to those
+    # patients' records: recorded, one event per clinic.
+    shown = [row.flag.patient for row in context["flag_rows"] if row.patient]
+    shown += [event["flag"].patient for event in context["event_rows"]]
+    audit.record_views(
+        by=request.user,
+        subject="flag report",
+        patients={patient.pk: patient for patient in shown}.values(),
+    )
     return render(request, "patients/flag_report.html", context)
 
 
@@ -137,8 +147,7 @@ def narrowed(query, **choices) -> str:
 def flags_behind_the_figures(request: HttpRequest, flags) -> dict:
     """The matching flags as a paged list under the figures, 25 a page, in the chosen order.
 
-    A page costs two queries (the count and the page) however many flags match. The names
-    on it are an access to those patients' records: recorded, one event per clinic.
+    A page costs two queries (the count and the page) however many flags match.
     """
     sort = request.GET.get("sort", "")
     page = Paginator(listed(list_order(flags, sort)), FLAGS_PER_PAGE).get_page(
@@ -146,14 +155,17 @@ def flags_behind_the_figures(request: HttpRequest, flags) -> dict:
     )
     now = timezone.now()
     rows = [flag_row(request.user, flag, now) for flag in page]
-    audit.record_views(
-        by=request.user,
-        subject="flag report",
-        patients={row.flag.patient_id: row.flag.patient for row in rows if row.patient}.values(),
-    )
     filters = request.GET.copy()
     filters.pop("page", None)
     return {"flag_page": page, "flag_rows": rows, "flag_filters": filters.urlencode()}
+
+
+def export_filters(form) -> str:
+    """The filters an export was made with, for its audit event: only the report's own,
+    valid by now and short, so nothing else in the address can push them out."""
+    if not form.is_bound:
+        return ""
+    return urlencode([(name, form.data[name]) for name in form.fields if form.data.get(name)])
 
 
 @login_required
@@ -168,7 +180,7 @@ def flag_report_csv(request: HttpRequest) -> HttpResponse:
         by=request.user,
         subject="flag report CSV",
         clinic_ids=clinic_ids,
-        detail=request.GET.urlencode(),
+        detail=export_filters(form),
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(
@@ -189,7 +201,7 @@ def rule_report_csv(request: HttpRequest) -> HttpResponse:
         by=request.user,
         subject="rule report CSV",
         clinic_ids=clinic_ids,
-        detail=request.GET.urlencode(),
+        detail=export_filters(form),
     )
     now = timezone.now()
     rows = governance.flag_rows(flags, now, events=False)
