@@ -12,14 +12,11 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from patients.choices import Rule, Severity
 from patients.models import Flag, FlagAction, FlagReview, FlagStatus
@@ -31,13 +28,17 @@ FLAGS_PER_PAGE = 25
 CSV_CHUNK = 2000
 
 
-def may_see_patient_name(user, clinic_id: int) -> bool:
+def clinics_shown_by_name(user) -> set:
     """Names are for the reviewers and clinic admins of the patient's own clinic.
 
     Everyone who can open the report is one, for every flag in it; the rule is written out
     so that a report over wider scopes cannot show names by accident.
     """
-    return clinic_id in access.clinic_ids(user, access.REPORT_ROLES)
+    return set(access.clinic_ids(user, access.REPORT_ROLES))
+
+
+def may_see_patient_name(user, clinic_id: int) -> bool:
+    return clinic_id in clinics_shown_by_name(user)
 
 
 def person(user) -> str:
@@ -188,25 +189,25 @@ def csv_header() -> list[str]:
     ]
 
 
-def with_latest_review(flags):
-    """Each flag with its latest governance review mark (one indexed look-up a flag, in
-    the same query, so the CSV still streams)."""
-    latest = FlagReview.objects.filter(flag=OuterRef("pk")).order_by("-reviewed_at", "-pk")
-    return flags.annotate(
-        **{
-            f"review_{name}": Subquery(latest.values(field)[:1])
-            for name, field in REVIEW_FIELDS.items()
-        }
+def latest_reviews(flags) -> dict:
+    """Each reviewed flag's latest governance review mark, by flag id. Marks are made by
+    people one at a time, so there are few of them: one query, however many flags."""
+    reviews = (
+        FlagReview.objects.filter(flag__in=flags.values("pk"))
+        .order_by("flag_id", "reviewed_at", "pk")
+        .values_list(
+            "flag_id",
+            "reviewed_at",
+            "reviewed_by__first_name",
+            "reviewed_by__last_name",
+            "reviewed_by__username",
+            "note",
+        )
     )
+    return {flag_id: review for flag_id, *review in reviews}  # the latest wins
 
 
-REVIEW_FIELDS = {
-    "at": "reviewed_at",
-    "by__first_name": "reviewed_by__first_name",
-    "by__last_name": "reviewed_by__last_name",
-    "by__username": "reviewed_by__username",
-    "note": "note",
-}
+NOT_REVIEWED = (None, None, None, None, "")
 
 
 def csv_rows(user, flags) -> Iterator[str]:
@@ -217,68 +218,100 @@ def csv_rows(user, flags) -> Iterator[str]:
     all read UTF-8.
     """
     now = timezone.now()
-    fields = [*CSV_FIELDS, *(f"review_{name}" for name in REVIEW_FIELDS)]
-    rows = (
-        with_latest_review(flags)
-        .values(*fields)
-        .order_by("opened_at", "pk")
-        .iterator(chunk_size=CSV_CHUNK)
+    words = CsvWords.now()
+    named = clinics_shown_by_name(user)
+    reviews = latest_reviews(flags)
+    rows = flags.values(*CSV_FIELDS).order_by("opened_at", "pk").iterator(chunk_size=CSV_CHUNK)
+    lines = csv_lines(
+        csv_header(),
+        (csv_row(row, now, words, named, reviews.get(row["pk"], NOT_REVIEWED)) for row in rows),
     )
-    lines = csv_lines(csv_header(), (csv_row(user, row, now) for row in rows))
     return itertools.chain(["\ufeff"], lines)
 
 
 def _name(row: dict, prefix: str) -> str:
-    full = f"{row[prefix + 'first_name'] or ''} {row[prefix + 'last_name'] or ''}".strip()
-    return full or row[prefix + "username"] or ""
+    return _full_name(
+        row[prefix + "first_name"], row[prefix + "last_name"], row[prefix + "username"]
+    )
 
 
-def _yes_no(value: bool) -> str:
-    return _("yes") if value else _("no")
+def _full_name(first, last, username) -> str:
+    """A person's full name, else their username; blank when their account is gone."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
 
 
-WINDOW_CELLS = {
-    Window.WITHIN: gettext_lazy("yes"),
-    Window.LATE: gettext_lazy("no"),
-    Window.MISSED: gettext_lazy("no"),
-    Window.OPEN: gettext_lazy("not yet"),
-}
+@dataclass(frozen=True)
+class CsvWords:
+    """Every word a CSV cell can hold, translated once per download: translating them
+    cell by cell was most of the time a 50,000-flag download took."""
+
+    rule: dict
+    severity: dict
+    status: dict
+    action: dict
+    window: dict
+    yes: str
+    no: str
+
+    @classmethod
+    def now(cls) -> "CsvWords":
+        def words(choices) -> dict:
+            return {value: str(label) for value, label in choices}
+
+        return cls(
+            rule=words(Rule.choices),
+            severity=words(Severity.choices),
+            status=words(FlagStatus.choices),
+            action={"": "", **words(FlagAction.choices)},
+            window={
+                None: "",
+                Window.WITHIN: _("yes"),
+                Window.LATE: _("no"),
+                Window.MISSED: _("no"),
+                Window.OPEN: _("not yet"),
+            },
+            yes=_("yes"),
+            no=_("no"),
+        )
+
+    def yes_no(self, value: bool) -> str:
+        return self.yes if value else self.no
 
 
-def csv_row(user, row: dict, now: datetime.datetime) -> list:
+def csv_row(row: dict, now: datetime.datetime, words: CsvWords, named: set, review) -> list:
+    """One flag's cells; `named`: the clinics where the reviewer may see patients' names;
+    `review`: its latest review mark (when, first and last name, username, note)."""
     zone = zoneinfo.ZoneInfo(row["patient__clinic__timezone"])  # cached by zoneinfo
 
     def when(moment):
-        return timezone.localtime(moment, zone).isoformat(timespec="seconds") if moment else ""
+        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
 
     opened, acked, resolved = row["opened_at"], row["acknowledged_at"], row["resolved_at"]
     window, _late = window_outcome(
         row["severity"], opened, acked, row["patient__clinic__escalation_minutes"], now
     )
-    action = row["resolution_action"]
+    reviewed_at, first, last, username, note = review
     return [
         when(opened),
         row["patient__clinic__name"],
-        _name(row, "patient__user__")
-        if may_see_patient_name(user, row["patient__clinic_id"])
-        else "",
+        _name(row, "patient__user__") if row["patient__clinic_id"] in named else "",
         str(row["patient_id"]),
         _name(row, "patient__clinician__"),
-        Rule(row["rule"]).label,
-        Severity(row["severity"]).label,
-        FlagStatus(row["status"]).label,
+        words.rule[row["rule"]],
+        words.severity[row["severity"]],
+        words.status[row["status"]],
         when(acked),
         _name(row, "acknowledged_by__"),
         round((acked - opened).total_seconds() / 60, 1) if acked else "",
-        str(WINDOW_CELLS[window]) if window else "",
-        _yes_no(row["escalated_at"] is not None),
+        words.window[window],
+        words.yes_no(row["escalated_at"] is not None),
         when(resolved),
         _name(row, "resolved_by__"),
-        FlagAction(action).label if action else "",
+        words.action[row["resolution_action"]],
         row["resolution_note"],
-        _yes_no(row["resolved_against_warning"]) if resolved else "",
-        when(row["review_at"]),
-        _name(row, "review_by__"),
-        row["review_note"] or "",
+        words.yes_no(row["resolved_against_warning"]) if resolved else "",
+        when(reviewed_at),
+        _full_name(first, last, username),
+        note,
         str(row["pk"]),
     ]
