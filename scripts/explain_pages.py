@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from patients.models import Flag, Patient
 from patients.security import access
-from patients.views.reports import csv_queryset
+from patients.views.report_flags import csv_queryset
 
 User = get_user_model()
 
