@@ -168,41 +168,47 @@ def export_filters(form) -> str:
     return urlencode([(name, form.data[name]) for name in form.fields if form.data.get(name)])
 
 
-@login_required
-def flag_report_csv(request: HttpRequest) -> HttpResponse:
+def download(lines, name: str) -> StreamingHttpResponse:
+    """A CSV streamed as it is written, saved under `name` and the time."""
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stepwise-{name}-{stamp}.csv"'
+    return response
+
+
+def export_scope(request: HttpRequest, subject: str):
+    """The flags an export covers, recorded in the audit trail before anything is sent:
+    one event per clinic it covers, with the filters, so the export can be reproduced if it
+    is ever questioned. With filters that do not make sense: (form, None, None)."""
     form, flags = report_scope(request)
     if flags is None:
-        return redirect(f"{reverse('flag_report')}?{request.GET.urlencode()}")
+        return form, None, None
     clinic_ids = chosen_clinic_ids(request, form)
-    # An export hands over many patients' flags at once: one audit event per clinic it
-    # covers, with the filters, so the export can be reproduced if it is ever questioned.
     audit.record_export(
-        by=request.user,
-        subject="flag report CSV",
-        clinic_ids=clinic_ids,
-        detail=export_filters(form),
+        by=request.user, subject=subject, clinic_ids=clinic_ids, detail=export_filters(form)
     )
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        csv_rows(request.user, flags), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="stepwise-flags-{stamp}.csv"'
-    return response
+    return form, flags, clinic_ids
+
+
+def back_to_the_report(request: HttpRequest) -> HttpResponse:
+    """To the report with the same filters, which shows what is wrong with them."""
+    return redirect(f"{reverse('flag_report')}?{request.GET.urlencode()}")
+
+
+@login_required
+def flag_report_csv(request: HttpRequest) -> HttpResponse:
+    _form, flags, _clinic_ids = export_scope(request, "flag report CSV")
+    if flags is None:
+        return back_to_the_report(request)
+    return download(csv_rows(request.user, flags), "flags")
 
 
 @login_required
 def rule_report_csv(request: HttpRequest) -> HttpResponse:
     """The report's per-rule table (what each rule leads to) as CSV, for the same flags."""
-    form, flags = report_scope(request)
+    form, flags, clinic_ids = export_scope(request, "rule report CSV")
     if flags is None:
-        return redirect(f"{reverse('flag_report')}?{request.GET.urlencode()}")
-    clinic_ids = chosen_clinic_ids(request, form)
-    audit.record_export(
-        by=request.user,
-        subject="rule report CSV",
-        clinic_ids=clinic_ids,
-        detail=export_filters(form),
-    )
+        return back_to_the_report(request)
     now = timezone.now()
     rows = governance.flag_rows(flags, now, events=False)
     chosen = form.cleaned_data if form.is_bound else {}
@@ -216,7 +222,4 @@ def rule_report_csv(request: HttpRequest) -> HttpResponse:
             map(governance.rules_csv_row, governance.rule_table(rows, weeks)),
         ),
     )
-    stamp = now.strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="stepwise-rules-{stamp}.csv"'
-    return response
+    return download(lines, "rules")
