@@ -11,3 +11,13 @@ def enter_code(page: Page, axe, user) -> None:
     axe.scan(page)
     page.get_by_label("Code").fill(factories.current_code(user))
     page.get_by_role("button", name="Continue").click()
+
+
+def sign_in_staff(page: Page, axe, live_server, user) -> None:
+    """A member of staff signs in through the real pages: password, then their code."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    axe.scan(page)
+    page.get_by_label("Username or email").fill(user.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    enter_code(page, axe, user)

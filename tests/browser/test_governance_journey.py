@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 from patients.models import AuditAction, AuditEvent, Flag, FlagReview, Notification
 from patients.safety.engine import flag_acknowledge
 from patients.services.reports import symptom_check_in_save
-from tests.browser.steps import enter_code
-from tests.factories import PASSWORD
+from tests.browser.steps import sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,12 +47,7 @@ def test_a_reviewer_follows_an_urgent_flag_from_the_report_to_its_review(
     flag = urgent_flag_acknowledged_late(patient, clinician)
     assert Notification.objects.get(flag=flag).state == "sent"  # the worker ran it
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    axe.scan(page)
-    page.get_by_label("Username or email").fill(reviewer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    enter_code(page, axe, reviewer)
+    sign_in_staff(page, axe, live_server, reviewer)
     expect(page.get_by_role("heading", name="Safety events needing review")).to_be_visible()
     expect(page.get_by_text("Not reviewed yet")).to_be_visible()
     axe.scan(page)
@@ -101,12 +95,7 @@ def test_the_report_and_a_flag_page_fit_a_phone(
     flag = urgent_flag_acknowledged_late(patient, clinician)
     page.set_viewport_size(PHONE)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    axe.scan(page)
-    page.get_by_label("Username or email").fill(reviewer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    enter_code(page, axe, reviewer)
+    sign_in_staff(page, axe, live_server, reviewer)
     expect(page.get_by_role("heading", name="Red-flag report")).to_be_visible()
     axe.scan(page)
     # Wide tables scroll inside their own boxes; the page itself never scrolls sideways.
