@@ -175,9 +175,11 @@ def stacked_bars(
     """
     if not stacks:
         return {"bars": [], "ticks": [], "width": WIDTH, "height": CHART_HEIGHT}
+    # "100%" needs more room beside the axis than a count does.
+    axis_x = MARGIN_LEFT + 12 if percent else MARGIN_LEFT
     totals = [sum(stack) for stack in stacks]
     top = top or nice_top(max(totals))
-    plot_width = WIDTH - MARGIN_LEFT - 8
+    plot_width = WIDTH - axis_x - 8
     plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     baseline = MARGIN_TOP + plot_height
     slot = plot_width / len(stacks)
@@ -188,7 +190,7 @@ def stacked_bars(
 
     bars = []
     for index, (stack, label, names) in enumerate(zip(stacks, labels, titles, strict=True)):
-        left = MARGIN_LEFT + index * slot
+        left = axis_x + index * slot
         floor, segments = baseline, []
         for value, css, title in zip(stack, classes, names, strict=True):
             if not value:
@@ -222,7 +224,7 @@ def stacked_bars(
         ],
         "width": WIDTH,
         "height": CHART_HEIGHT,
-        "axis_x": MARGIN_LEFT,
+        "axis_x": axis_x,
         "right": WIDTH - 8,
         "label_y": baseline + 20,
     }
