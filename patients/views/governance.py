@@ -316,21 +316,23 @@ def weeks_chart(weeks, severities) -> dict:
 
 
 def urgent_chart(weeks) -> dict:
+    """Each week with decided urgent flags as a full bar: in time at the bottom, late above,
+    so a week where none was in time shows as all late rather than as no bar at all."""
+    stacks, titles = [], []
+    for week in weeks:
+        in_time = round(100 * week.urgent_share) if week.urgent else 0
+        stacks.append([in_time, 100 - in_time] if week.urgent else [0, 0])
+        title = _("Week of %(week)s: %(in_time)d of %(urgent)d urgent flags in time") % {
+            "week": date_format(week.start, "j M"),
+            "in_time": week.urgent_in_window,
+            "urgent": week.urgent,
+        }
+        titles.append([title, title])
     return stacked_bars(
-        [[round(100 * week.urgent_share) if week.urgent else 0] for week in weeks],
+        stacks,
         labels=[date_format(week.start, "j M") for week in weeks],
-        classes=["bar-share"],
-        titles=[
-            [
-                _("Week of %(week)s: %(in_time)d of %(urgent)d urgent flags in time")
-                % {
-                    "week": date_format(week.start, "j M"),
-                    "in_time": week.urgent_in_window,
-                    "urgent": week.urgent,
-                }
-            ]
-            for week in weeks
-        ],
+        classes=["bar-share", "bar-late"],
+        titles=titles,
         top=100,
         percent=True,
     )
