@@ -17,6 +17,8 @@ from tests.browser.steps import sign_in_staff
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 360, "height": 740}
+# A phone at 200% zoom: the layout is half as wide.
+ZOOMED = {"width": 180, "height": 740}
 
 
 def urgent_flag_acknowledged_late(patient, clinician) -> Flag:
@@ -89,7 +91,7 @@ def test_a_reviewer_follows_an_urgent_flag_from_the_report_to_its_review(
     assert [rule["Rule"] for rule in rule_rows] == ["Cauda equina symptoms"]
 
 
-def test_the_report_and_a_flag_page_fit_a_phone(
+def test_the_report_and_a_flag_page_fit_a_phone_and_200_percent_zoom(
     page: Page, axe, live_server, reviewer, clinician, patient
 ):
     flag = urgent_flag_acknowledged_late(patient, clinician)
@@ -105,3 +107,9 @@ def test_the_report_and_a_flag_page_fit_a_phone(
     expect(page.get_by_role("button", name="Mark as reviewed")).to_be_visible()
     axe.scan(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.set_viewport_size(ZOOMED)
+    for path in ("/reports/flags/", f"/reports/flags/{flag.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        axe.scan(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= ZOOMED["width"], path
