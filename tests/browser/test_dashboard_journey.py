@@ -78,10 +78,11 @@ def test_a_reviewer_reads_the_report_and_filters_it(
     page.get_by_role("button", name="Sign in").click()
     enter_code(page, axe, reviewer)
     expect(page.get_by_role("heading", name="Red-flag report")).to_be_visible()
-    expect(page.get_by_role("row", name="Systemic symptoms")).to_be_visible()
+    counts = page.get_by_role("region", name="Flags by rule and severity")
+    expect(counts.get_by_role("row", name="Systemic symptoms")).to_be_visible()
     axe.scan(page)
 
     page.get_by_label("Severity", exact=True).select_option("urgent")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_text("No flags match these filters.")).to_be_visible()
+    expect(counts.get_by_text("No flags match these filters.")).to_be_visible()
     axe.scan(page)
