@@ -46,6 +46,9 @@ def test_the_record_shows_plan_flags_and_a_timeline_of_what_happened(
     }
     assert page.count("<svg") == 2
     assert page.count('viewBox="0 0 400 220"') == 2
+    # Each flag in the timeline opens its whole story: who acknowledged it, the emails.
+    (flag,) = response.context["unresolved"]
+    assert reverse("flag_detail", args=[flag.pk]) in page
 
 
 def test_another_clinics_patient_is_not_found(staff_client, other_patient):
