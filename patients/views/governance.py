@@ -240,44 +240,27 @@ def patient_weeks(rows: list[FlagRow], clinic_ids, chosen: dict, now: datetime.d
 
 
 def governance_figures(
-    *, rows: list[FlagRow], clinic_ids, chosen: dict, now: datetime.datetime, **options
+    *,
+    rows: list[FlagRow],
+    clinic_ids,
+    chosen: dict,
+    now: datetime.datetime,
+    link,
+    hide_reviewed: bool = False,
 ) -> dict:
-    """Rules, trends, clinicians and safety events for the report page."""
-    query, narrowed = options["query"], options["narrowed"]
+    """Rules, trends, clinicians and safety events for the report page. `link(**filters)`
+    is the address of the flags behind a figure (the chosen filters narrowed further)."""
     first, last = period_of(rows, chosen, now)
     weeks_on_plans = oversight.plan_weeks(plans_in_scope(clinic_ids, chosen), first, last)
     rules = rule_table(rows, weeks_on_plans)
     for row in rules:
-        row["link"] = narrowed(query, rule=row["rule"].value)
-    weeks = oversight.weekly(rows, first, last, now)
+        row["link"] = link(rule=row["rule"].value)
     severities = [Severity(value) for value in oversight.SEVERITY_ORDER]
+    weeks = oversight.weekly(rows, first, last, now)
     for week in weeks:
-        # Up to the week's Sunday, or the period's end: the last week of 9999 has no Sunday.
-        end = week.start + min(datetime.timedelta(days=6), last - week.start)
-        links = [
-            narrowed(
-                query,
-                severity=severity.value,
-                date_from=max(week.start, first).isoformat(),
-                date_to=end.isoformat(),
-            )
-            for severity in severities
-        ]
-        week.cells = list(zip(week.counts, links, strict=True))
+        week.cells = week_cells(week, severities, first, last, link)
     charted = weeks[-oversight.CHART_WEEKS :]
-    names = staff_names(clinic_ids)
-    clinicians = oversight.clinician_figures(rows, names)
-    clinician_rows = [
-        {
-            "figures": figure,
-            "name": figure.name or _("Someone outside these clinics"),
-            "open_link": narrowed(query, clinician=figure.user, status="open")
-            if figure.open and figure.user in names
-            else "",
-        }
-        for figure in clinicians
-    ]
-    events = oversight.safety_events(rows, now, hide_reviewed=options.get("hide_reviewed", False))
+    events = oversight.safety_events(rows, now, hide_reviewed=hide_reviewed)
     return {
         "period": (first, last),
         "patient_weeks": weeks_on_plans,
@@ -293,10 +276,40 @@ def governance_figures(
         "severities": severities,
         "weeks_chart": weeks_chart(charted, severities),
         "urgent_chart": urgent_chart(charted),
-        "clinicians": clinician_rows,
+        "clinicians": clinician_rows(rows, staff_names(clinic_ids), link),
         "events": events,
         "event_rows": shown_events(events),
     }
+
+
+def week_cells(week, severities, first: datetime.date, last: datetime.date, link) -> list:
+    """A week's count of each severity, with the address of those flags."""
+    # Up to the week's Sunday, or the period's end: the last week of 9999 has no Sunday.
+    end = week.start + min(datetime.timedelta(days=6), last - week.start)
+    links = [
+        link(
+            severity=severity.value,
+            date_from=max(week.start, first).isoformat(),
+            date_to=end.isoformat(),
+        )
+        for severity in severities
+    ]
+    return list(zip(week.counts, links, strict=True))
+
+
+def clinician_rows(rows: list[FlagRow], names: dict, link) -> list[dict]:
+    """Each clinician's workload, linked to their patients' open flags where they are staff
+    of these clinics (someone who has left cannot be chosen as a filter)."""
+    return [
+        {
+            "figures": figure,
+            "name": figure.name or _("Someone outside these clinics"),
+            "open_link": link(clinician=figure.user, status="open")
+            if figure.open and figure.user in names
+            else "",
+        }
+        for figure in oversight.clinician_figures(rows, names)
+    ]
 
 
 def weeks_chart(weeks, severities) -> dict:

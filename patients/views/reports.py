@@ -61,18 +61,18 @@ def flag_report(request: HttpRequest) -> HttpResponse:
     rows = governance.flag_rows(flags, now)
     hide_reviewed = request.GET.get("events") == "unreviewed"
     figures = report_figures(rows, now)
+    link = functools.partial(narrowed, request.GET)  # to the flags behind a figure
     context = {
         "form": form,
         "query": request.GET.urlencode(),
         **figures,
-        **figure_links(figures, functools.partial(narrowed, request.GET)),
+        **figure_links(figures, link),
         **governance.governance_figures(
             rows=rows,
             clinic_ids=chosen_clinic_ids(request, form),
             chosen=form.cleaned_data if form.is_bound else {},
             now=now,
-            query=request.GET,
-            narrowed=narrowed,
+            link=link,
             hide_reviewed=hide_reviewed,
         ),
         "hide_reviewed": hide_reviewed,
