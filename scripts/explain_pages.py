@@ -8,7 +8,6 @@ network-wide export of every flag.
 """
 
 import json
-import time
 import uuid
 
 # isort: off
@@ -22,27 +21,13 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.sessions import REFRESHED_AT, SIGNED_IN_AT
 from patients.models import Flag, Patient
 from patients.security import access
 from patients.views.report_flags import csv_queryset
+from tests.factories import sign_in
 
 User = get_user_model()
-
-
-def signed_in(client, user) -> None:
-    """Signed in as a browser is after the sign-in pages: staff past their second factor,
-    the session fresh, so each page is measured as its users reach it."""
-    client.force_login(user)
-    session = client.session
-    session[SIGNED_IN_AT] = session[REFRESHED_AT] = time.time()
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 # A sequential scan of these, or of any table over BIG_ROWS rows, fails the check. Smaller
@@ -148,7 +133,8 @@ class Command(BaseCommand):
 
     def explain(self, user, method, url, data, verbose_plans) -> tuple[int, float, set[str]]:
         client = Client()
-        signed_in(client, user)
+        # As a browser is after the sign-in pages: staff past their second factor.
+        sign_in(client, user)
         with transaction.atomic():
             with CaptureQueriesContext(connection) as captured:
                 response = getattr(client, method)(url, data) if data else client.get(url)

@@ -6,11 +6,12 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.sessions import REFRESHED_AT, SIGNED_IN_AT
-from patients.models import Clinic, Patient, StaffMembership, StaffRole, WalkLog
+from patients.models import Clinic, Flag, Patient, StaffMembership, StaffRole, WalkLog
 from patients.security import two_factor
 from patients.services.enrolment import patient_enrol
 from patients.services.reports import morning_check_create, symptom_check_in_save, walk_log_create
@@ -216,3 +217,32 @@ def seen_plan_of(patient) -> dict:
     from programs.models import PlanAssignment
 
     return seen_plan(PlanAssignment.objects.current().get(patient=patient))
+
+
+def make_flag(
+    patient,
+    rule="severe_pain",
+    severity="review",
+    *,
+    opened=None,
+    acked_after=None,
+    acked_at=None,
+    by=None,
+    resolved=False,
+    **fields,
+) -> Flag:
+    """A flag as history left it, raised at `opened` (default now) and acknowledged
+    `acked_after` minutes later (or at `acked_at`) by `by`: written past the red-flag
+    engine, for the reports that read stored flags. Other columns go in `fields`."""
+    opened = opened or timezone.now()
+    if acked_after is not None:
+        acked_at = opened + datetime.timedelta(minutes=acked_after)
+    default_status = "resolved" if resolved else "acknowledged" if acked_at else "open"
+    fields.setdefault("status", default_status)
+    fields.setdefault("acknowledged_by", by if acked_at else None)
+    flag = Flag.objects.create(
+        patient=patient, rule=rule, severity=severity, summary="s", last_evidence_at=opened
+    )
+    Flag.objects.filter(pk=flag.pk).update(opened_at=opened, acknowledged_at=acked_at, **fields)
+    flag.refresh_from_db()
+    return flag

@@ -2,30 +2,20 @@
 other clinics' data, junk and extreme filters, figures that disagree, time zones."""
 
 import datetime
+import functools
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from patients.models import AuditAction, AuditEvent, Flag, StaffRole
+from patients.models import AuditAction, AuditEvent, StaffRole
 from tests import factories
 
 REPORT = reverse("flag_report")
 CSV = reverse("flag_report_csv")
 RULES_CSV = reverse("rule_report_csv")
 NOW = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)  # a Friday
-
-
-def make_flag(patient, rule="severe_pain", severity="urgent", *, opened=NOW, acked=None, **fields):
-    flag = Flag.objects.create(
-        patient=patient, rule=rule, severity=severity, summary="s", last_evidence_at=opened
-    )
-    status = fields.pop("status", "acknowledged" if acked else "open")
-    Flag.objects.filter(pk=flag.pk).update(
-        opened_at=opened, acknowledged_at=acked, status=status, **fields
-    )
-    flag.refresh_from_db()
-    return flag
+make_flag = functools.partial(factories.make_flag, severity="urgent")
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +71,7 @@ PARAMS = [
 @pytest.mark.parametrize("url", [REPORT, CSV, RULES_CSV])
 @pytest.mark.parametrize("name", PARAMS)
 def test_junk_in_any_filter_is_never_a_server_error(reviewer_client, patient, url, name):
-    make_flag(patient, acked=NOW - datetime.timedelta(minutes=5))
+    make_flag(patient, acked_at=NOW - datetime.timedelta(minutes=5))
     for value in JUNK:
         response = reviewer_client.get(url, {name: value})
         assert response.status_code in (200, 302, 400), (name, value)
@@ -130,7 +120,7 @@ def test_a_flag_raised_today_in_sydney_is_counted_in_the_weeks_and_their_links(c
     sunday_night = datetime.datetime(2026, 11, 22, 23, 0, tzinfo=datetime.UTC)
     with time_machine.travel(sunday_night, tick=False):
         sue = factories.make_patient(sydney, carer, "Sue")
-        make_flag(sue, "flare", "review", opened=sunday_night - datetime.timedelta(days=3))
+        make_flag(sue, "flare", severity="review", opened=sunday_night - datetime.timedelta(days=3))
         make_flag(sue, severity="review", opened=sunday_night - datetime.timedelta(minutes=30))
         factories.sign_in(client, reviewer)
         response = client.get(REPORT)
@@ -221,7 +211,7 @@ def test_names_and_notes_with_formulas_and_html_are_safe_in_the_report_and_csv(
     make_flag(
         patient,
         status="resolved",
-        acked=NOW,
+        acked_at=NOW,
         resolved_at=NOW,
         resolution_action="continue",
         resolution_note="@SUM(1)<img src=x onerror=alert(1)>",
@@ -239,7 +229,7 @@ def test_a_flag_acknowledged_before_it_was_raised_does_not_break_the_figures(
     """Clock skew between servers: the acknowledgement is stamped before the opening."""
     flag = make_flag(
         patient,
-        acked=NOW - datetime.timedelta(minutes=10),
+        acked_at=NOW - datetime.timedelta(minutes=10),
         opened=NOW - datetime.timedelta(minutes=5),
     )
     assert reviewer_client.get(REPORT).status_code == 200
@@ -256,14 +246,14 @@ def test_a_flag_acknowledged_by_someone_since_deleted_or_deactivated(
     idle = factories.make_staff("idle", clinic)
     a = make_flag(
         patient,
-        acked=NOW,
+        acked_at=NOW,
         acknowledged_by=gone,
         resolved_by=gone,
         resolved_at=NOW,
         status="resolved",
         resolution_action="continue",
     )
-    b = make_flag(patient, "flare", acked=NOW, acknowledged_by=idle)
+    b = make_flag(patient, "flare", acked_at=NOW, acknowledged_by=idle)
     for flag in (a, b):
         for by in (gone, idle):
             flag.reviews.create(reviewed_by=by, note="seen")
@@ -300,7 +290,7 @@ def test_a_reviewer_of_twenty_clinics_costs_the_same_queries_as_of_one(client, r
     from django.test.utils import CaptureQueriesContext
 
     carer = factories.make_staff("cara", clinic)
-    make_flag(factories.make_patient(clinic, carer, "P0"), acked=NOW)
+    make_flag(factories.make_patient(clinic, carer, "P0"), acked_at=NOW)
     factories.sign_in(client, reviewer)
     query = {"date_from": "2026-01-01", "window": "late", "sort": "acknowledge"}
     with CaptureQueriesContext(connection) as one:
@@ -309,7 +299,7 @@ def test_a_reviewer_of_twenty_clinics_costs_the_same_queries_as_of_one(client, r
         other = zoned_clinic(f"C{index}", "Australia/Sydney" if index % 2 else "America/New_York")
         reviewer.memberships.create(clinic=other, role=StaffRole.REVIEWER)
         helper = factories.make_staff(f"h{index}", other)
-        make_flag(factories.make_patient(other, helper, f"P{index}"), acked=NOW)
+        make_flag(factories.make_patient(other, helper, f"P{index}"), acked_at=NOW)
     with CaptureQueriesContext(connection) as twenty:
         response = client.get(REPORT, query)
     assert response.status_code == 200

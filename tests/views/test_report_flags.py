@@ -19,7 +19,7 @@ from patients.models import (
     shown_key,
 )
 from tests import factories
-from tests.factories import make_patient
+from tests.factories import make_flag, make_patient
 
 REPORT = reverse("flag_report")
 CSV = reverse("flag_report_csv")
@@ -29,33 +29,6 @@ RULES = ["severe_pain", "new_nerve", "flare", "spreading", "overuse"]
 
 def ago(**elapsed) -> datetime.datetime:
     return NOW - datetime.timedelta(**elapsed)
-
-
-def make_flag(
-    patient,
-    rule="severe_pain",
-    severity="review",
-    *,
-    opened=NOW,
-    acked_after=None,
-    resolved=False,
-    by=None,
-    **fields,
-):
-    status = "resolved" if resolved else "acknowledged" if acked_after is not None else "open"
-    flag = Flag.objects.create(
-        patient=patient, rule=rule, severity=severity, summary="s", last_evidence_at=opened
-    )
-    acked = opened + datetime.timedelta(minutes=acked_after) if acked_after is not None else None
-    Flag.objects.filter(pk=flag.pk).update(
-        opened_at=opened,
-        status=status,
-        acknowledged_at=acked,
-        acknowledged_by=by if acked else None,
-        **fields,
-    )
-    flag.refresh_from_db()
-    return flag
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import functools
 import io
 
 import pytest
@@ -17,26 +18,11 @@ REPORT = reverse("flag_report")
 CSV = reverse("flag_report_csv")
 RULES_CSV = reverse("rule_report_csv")
 T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+make_flag = functools.partial(factories.make_flag, opened=T0)
 
 
 def minutes(value: float) -> datetime.timedelta:
     return datetime.timedelta(minutes=value)
-
-
-def make_flag(patient, rule="severe_pain", severity="review", *, opened=T0, acked_after=None):
-    flag = Flag.objects.create(
-        patient=patient,
-        rule=rule,
-        severity=severity,
-        summary="s",
-        last_evidence_at=opened,
-        status="acknowledged" if acked_after is not None else "open",
-    )
-    Flag.objects.filter(pk=flag.pk).update(
-        opened_at=opened,
-        acknowledged_at=opened + minutes(acked_after) if acked_after is not None else None,
-    )
-    return flag
 
 
 def test_percentiles_by_hand():
