@@ -4,8 +4,9 @@ clinics: clinics, staff and their roles. enrolment: patients, their invitations 
 emails about their account. deliveries: how an email is sent by the worker.
 reports: walks, symptom check-ins, next-morning checks. flags: flags, their history and
 the alert emails about them. audit: the audit trail and failed sign-ins. summary: a
-patient at a glance, kept for the clinic's pages. operations: when each process that keeps
-patients safe last ran.
+patient at a glance, kept for the clinic's pages. reminders: the reminders a patient
+chose, their browsers' push subscriptions, and each reminder sent. operations: when each
+process that keeps patients safe last ran.
 """
 
 from patients.models.audit import (
@@ -51,6 +52,15 @@ from patients.models.flags import (
     NotificationKind,
 )
 from patients.models.operations import Heartbeat, SafetyProcess
+from patients.models.reminders import (
+    PushSubscription,
+    Reminder,
+    ReminderChannel,
+    ReminderKind,
+    ReminderSettings,
+    Weekday,
+    local_moment,
+)
 from patients.models.reports import (
     EDIT_WINDOW,
     WALK_LOG_FIELDS,
@@ -103,6 +113,11 @@ __all__ = [
     "Patient",
     "PatientQuerySet",
     "PatientSummary",
+    "PushSubscription",
+    "Reminder",
+    "ReminderChannel",
+    "ReminderKind",
+    "ReminderSettings",
     "RevisionAction",
     "SafetyProcess",
     "StaffMembership",
@@ -113,6 +128,8 @@ __all__ = [
     "WalkLog",
     "WalkLogQuerySet",
     "WalkLogRevision",
+    "Weekday",
+    "local_moment",
     "shown_key",
     "validate_timezone",
 ]
