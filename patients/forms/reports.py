@@ -142,6 +142,22 @@ class WalkLogForm(ReportForm):
         require_side(self)
         return cleaned
 
+    # The walk's optional detail, folded on the form until one of them is answered.
+    walk_detail_fields = ("stopped_early", "stopped_reason", "effort", "steps", "note")
+
+    def walk_details_given(self) -> bool:
+        """Whether the folded part has an answer or a mistake in it, so the page opens it."""
+        if self.is_bound:
+            answered = [self.data.get(name) for name in self.walk_detail_fields]
+            return (
+                any(answered[1:])
+                or answered[0] == "yes"
+                or any(name in self.errors for name in self.walk_detail_fields)
+            )
+        return bool(self.initial.get("stopped_early") == "yes") or any(
+            self.initial.get(name) for name in self.walk_detail_fields[1:]
+        )
+
     def symptom_answers(self) -> dict:
         """What this form says about symptoms, from the fields that are valid: acted on at
         once even while another field still has a mistake."""

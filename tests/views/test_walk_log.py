@@ -317,3 +317,24 @@ def test_asking_about_a_repeated_walk_saves_nothing_else(patient_client, patient
     assert WalkLog.objects.count() == 1
     assert not SymptomCheckIn.objects.exists()
     assert Flag.objects.count() == flags
+
+
+def test_the_walks_optional_detail_is_folded_until_something_in_it_is_answered(
+    patient_client, patient
+):
+    folded = patient_client.get(NEW).content.decode()
+    assert '<details class="more">' in folded
+
+    with_note = walk(patient, note="Windy", minutes="0")
+    reopened = patient_client.post(NEW, with_note).content.decode()
+    assert '<details class="more" open>' in reopened
+    assert "Windy" in reopened
+
+
+def test_a_mistake_in_the_folded_part_opens_it_so_the_error_link_lands_on_the_field(
+    patient_client, patient
+):
+    page = patient_client.post(NEW, walk(patient, steps="lots")).content.decode()
+
+    assert '<details class="more" open>' in page
+    assert 'href="#id_steps"' in page

@@ -207,3 +207,20 @@ def test_under_urgent_advice_the_home_page_gives_the_words_to_say_and_the_answer
     assert "Get medical help now" in page
     assert "New for me: trouble passing or controlling urine." in page
     assert reverse("check_in_detail", args=[check_in.pk]) in page
+
+
+def test_logging_a_walk_and_reporting_a_change_come_first_on_the_page(
+    patient_client, patient, clinician, standard_template
+):
+    """On a phone the first screen holds the heading and these two: they lead the page,
+    ahead of the next-morning question, the progress and the tip."""
+    morning = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=patient.clinic.zone)
+    with time_machine.travel(morning - datetime.timedelta(days=1)):
+        assign(patient, standard_template, clinician)
+        factories.report_walk(patient, minutes=8, pain_before=2, pain_after=3)
+    with time_machine.travel(morning):
+        page = patient_client.get(reverse("patient_week")).content.decode()
+
+    body = page[page.index("<h1>") :]
+    log, report = body.index("Log a walk"), body.index("Report a change in symptoms")
+    assert max(log, report) < body.index("After yesterday") < body.index("This week")
