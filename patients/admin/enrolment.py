@@ -30,12 +30,15 @@ from patients.services.enrolment import (
     patient_email_change,
     patient_enrol,
 )
+from patients.services.reminders import reminders_turn_on_usual
 from patients.summaries import summary_refresh
 from programs.models import PlanAssignment
 
 User = get_user_model()
 
 ACCOUNT_FIELDS = ("first_name", "last_name", "email")
+# Asked when a patient is enrolled, not stored on the enrolment.
+ENROLMENT_ONLY = ("turn_on_reminders",)
 
 
 def clinician_choices(clinic_ids):
@@ -64,6 +67,16 @@ class PatientForm(forms.ModelForm):
         label=_("Email"),
         help_text=_(
             "The patient signs in with this. Their invitation is emailed here once you save."
+        ),
+    )
+    # At enrolment only: afterwards the reminders are the patient's to change or stop.
+    turn_on_reminders = forms.BooleanField(
+        label=_("Turn on reminders with the usual settings"),
+        required=False,
+        help_text=_(
+            "Email reminders at 10:00 on the stage's walk days (three a week until a plan is "
+            "assigned), a nudge after 3 days without a walk, and a next-morning reminder at "
+            "09:00. The patient can change or stop them at any time."
         ),
     )
 
@@ -214,6 +227,12 @@ class PatientAdmin(ClinicScopedAdmin):
         (_("Goal and clearance"), {"fields": ["cleared_to_exercise", "goal"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        reminders = (_("Reminders"), {"fields": list(ENROLMENT_ONLY)})
+        return [*self.fieldsets, reminders]
+
     def get_queryset(self, request):
         return (
             super()
@@ -264,7 +283,7 @@ class PatientAdmin(ClinicScopedAdmin):
         baseline = {
             field: form.cleaned_data[field]
             for field in form.cleaned_data
-            if field not in {*ACCOUNT_FIELDS, "clinic", "clinician"}
+            if field not in {*ACCOUNT_FIELDS, *ENROLMENT_ONLY, "clinic", "clinician"}
         }
         enrolled = patient_enrol(
             clinic=form.cleaned_data["clinic"],
@@ -276,6 +295,8 @@ class PatientAdmin(ClinicScopedAdmin):
         # The admin carries on with `obj` (its message and redirect), so point it at the row.
         obj.pk, obj.user = enrolled.pk, enrolled.user
         obj._state.adding = False
+        if form.cleaned_data.get("turn_on_reminders"):
+            reminders_turn_on_usual(enrolled, request.user)
         self.invite(request, enrolled)
 
     def change_email(self, request, patient: Patient, email: str) -> None:
