@@ -1,6 +1,5 @@
 """Enrolling patients in the admin, inviting them, and changing their details safely."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -11,13 +10,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from patients.admin.patient_form import ACCOUNT_FIELDS, ENROLMENT_ONLY, PatientForm
 from patients.models import (
     AuditAction,
     Clinic,
     DeliveryState,
     InvitationState,
     Patient,
-    StaffMembership,
 )
 from patients.security import access, audit, two_factor
 
@@ -30,12 +29,11 @@ from patients.services.enrolment import (
     patient_email_change,
     patient_enrol,
 )
+from patients.services.reminders import reminders_turn_on_usual
 from patients.summaries import summary_refresh
 from programs.models import PlanAssignment
 
 User = get_user_model()
-
-ACCOUNT_FIELDS = ("first_name", "last_name", "email")
 
 
 def clinician_choices(clinic_ids):
@@ -53,75 +51,6 @@ def clinician_choices(clinic_ids):
 def staff_name(user) -> str:
     """Staff as clinicians know each other: by name, with the username only as a fallback."""
     return user.get_full_name() or user.get_username()
-
-
-class PatientForm(forms.ModelForm):
-    """The enrolment form: the patient's name and email, then their baseline."""
-
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(
-        label=_("Email"),
-        help_text=_(
-            "The patient signs in with this. Their invitation is emailed here once you save."
-        ),
-    )
-
-    class Meta:
-        model = Patient
-        fields = [
-            "clinic",
-            "clinician",
-            "enrolled_on",
-            "usual_pain",
-            "leg_symptoms",
-            "leg_symptoms_below_knee",
-            "known_nerve_symptoms",
-            "known_walking_pattern",
-            "known_joint_pain",
-            "past_cancer",
-            "steroid_or_immunosuppressant",
-            "osteoporosis",
-            "iv_drug_use",
-            "cleared_to_exercise",
-            "goal",
-            "phone",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance._state.adding:
-            for name in ACCOUNT_FIELDS:
-                self.fields[name].initial = getattr(self.instance.user, name)
-            if self.instance.pending_email:
-                self.fields["email"].help_text = _(
-                    "Waiting for the patient to confirm %(email)s from that address; until "
-                    "then they sign in with this one. Type the new address again to resend "
-                    "the link."
-                ) % {"email": self.instance.pending_email}
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        others = User.objects.filter(username__iexact=email)
-        if not self.instance._state.adding:
-            others = others.exclude(pk=self.instance.user_id)
-        if others.exists():
-            raise forms.ValidationError(_("An account with this email address already exists."))
-        return email
-
-    def clean(self):
-        cleaned = super().clean()
-        clinic, clinician = cleaned.get("clinic"), cleaned.get("clinician")
-        if (
-            clinic
-            and clinician
-            and not clinician.is_superuser
-            and not StaffMembership.objects.filter(
-                user=clinician, clinic=clinic, role__in=access.CARE_ROLES
-            ).exists()
-        ):
-            self.add_error("clinician", _("Choose a clinician who works at this clinic."))
-        return cleaned
 
 
 @admin.register(Patient)
@@ -214,6 +143,12 @@ class PatientAdmin(ClinicScopedAdmin):
         (_("Goal and clearance"), {"fields": ["cleared_to_exercise", "goal"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        reminders = (_("Reminders"), {"fields": list(ENROLMENT_ONLY)})
+        return [*self.fieldsets, reminders]
+
     def get_queryset(self, request):
         return (
             super()
@@ -264,7 +199,7 @@ class PatientAdmin(ClinicScopedAdmin):
         baseline = {
             field: form.cleaned_data[field]
             for field in form.cleaned_data
-            if field not in {*ACCOUNT_FIELDS, "clinic", "clinician"}
+            if field not in {*ACCOUNT_FIELDS, *ENROLMENT_ONLY, "clinic", "clinician"}
         }
         enrolled = patient_enrol(
             clinic=form.cleaned_data["clinic"],
@@ -276,6 +211,8 @@ class PatientAdmin(ClinicScopedAdmin):
         # The admin carries on with `obj` (its message and redirect), so point it at the row.
         obj.pk, obj.user = enrolled.pk, enrolled.user
         obj._state.adding = False
+        if form.cleaned_data.get("turn_on_reminders"):
+            reminders_turn_on_usual(enrolled, request.user)
         self.invite(request, enrolled)
 
     def change_email(self, request, patient: Patient, email: str) -> None:

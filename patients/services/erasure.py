@@ -27,6 +27,9 @@ from patients.models import (
     MorningCheck,
     Notification,
     Patient,
+    PushSubscription,
+    Reminder,
+    ReminderSettings,
     SymptomCheckIn,
     WalkLog,
     WalkLogRevision,
@@ -52,6 +55,12 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
         "walk versions": WalkLogRevision.objects.filter(walk_log__patient=patient).delete()[0],
         "walks": WalkLog.objects.filter(patient=patient).delete()[0],
         "check-ins": SymptomCheckIn.objects.filter(patient=patient).delete()[0],
+        # A reminder's recipient is their email address; a browser's endpoint leads to them.
+        "reminders": Reminder.objects.filter(patient=patient).delete()[0],
+        "reminder settings": ReminderSettings.objects.filter(patient=patient).delete()[0],
+        "notification subscriptions": (
+            PushSubscription.objects.filter(patient=patient).delete()[0]
+        ),
         # Their stages and stage changes go with each plan.
         "plans": PlanAssignment.objects.filter(patient=patient).delete()[0],
     }

@@ -11,7 +11,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Patient, ReminderSettings
 from programs.models import PlanAssignment
 
 # Keys, links and bookkeeping that mean nothing to the patient.
@@ -39,6 +39,20 @@ def readable(obj, *, hidden: set[str] = HIDDEN_FIELDS) -> dict:
         for field in obj._meta.concrete_fields
         if field.name not in hidden
     }
+
+
+def reminder_settings_data(patient: Patient) -> dict | None:
+    """Their reminder choices, days written out. The browsers they allowed notifications
+    on are left out: the keys are secrets of those browsers, not facts about the patient."""
+    settings = ReminderSettings.objects.filter(patient=patient).first()
+    if settings is None:
+        return None
+    data = readable(settings)
+    days = dict(settings._meta.get_field("walk_days").item_choices)
+    data[str(settings._meta.get_field("walk_days").verbose_name)] = [
+        str(days[day]) for day in settings.walk_days
+    ]
+    return data
 
 
 def patient_data(patient: Patient) -> dict:
@@ -78,6 +92,7 @@ def patient_data(patient: Patient) -> dict:
             {**readable(flag), "history": [readable(event) for event in flag.events.all()]}
             for flag in patient.flags.prefetch_related("events").order_by("opened_at")
         ],
+        "reminder settings": reminder_settings_data(patient),
     }
 
 

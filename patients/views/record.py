@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
 from patients.choices import ALERT_SEVERITIES, SEVERITY_RANK
 from patients.forms.clinic import PlanChangeForm
-from patients.models import AuditAction, Flag, Patient, SymptomCheckIn, WalkLog
+from patients.models import (
+    AuditAction,
+    DeliveryState,
+    Flag,
+    Patient,
+    Reminder,
+    ReminderSettings,
+    SymptomCheckIn,
+    WalkLog,
+)
 from patients.safety.plan_checks import plan_change_warnings, plan_warnings_now
 from patients.security import access, audit
 from patients.summaries import summary_of
@@ -47,6 +56,21 @@ def timeline(walks, check_ins, flags, changes) -> list[dict]:
     entries += [{"at": flag.opened_at, "kind": "flag", "flag": flag} for flag in flags]
     entries += [{"at": change.changed_at, "kind": "change", "change": change} for change in changes]
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)
+
+
+def reminders_at_a_glance(patient: Patient) -> ReminderSettings | None:
+    """Whether reminders are on, by which channels, and when one last got out, in one
+    query: never what a reminder said or when the patient plans to walk."""
+    last_sent = (
+        Reminder.objects.filter(patient=OuterRef("patient"), state=DeliveryState.SENT)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    return (
+        ReminderSettings.objects.filter(patient=patient)
+        .annotate(last_sent_at=Subquery(last_sent))
+        .first()
+    )
 
 
 @login_required
@@ -103,6 +127,7 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         "minutes": minutes_chart(chart_walks, plan, today, CHART_WEEKS, since=patient.enrolled_on),
         "can_act": patient.clinic_id in access.care_clinic_ids(request.user),
         "plan_form": plan_form,
+        "reminders": reminders_at_a_glance(patient),
     }
     return render(
         request,

@@ -75,6 +75,7 @@ MATRIX = {
     "morning_check": ("get", PATIENT_A_ONLY),
     "history": ("get", ANY_PATIENT),
     "my_data": ("get", ANY_PATIENT),
+    "reminder_settings": ("get", ANY_PATIENT),
     "check_in_new": ("get", ANY_PATIENT),
     "check_in_detail": ("get", PATIENT_A_ONLY),
     "staff_home": ("get", ANY_STAFF_MEMBER),

@@ -8,7 +8,14 @@ from patients.models import Flag
 from tests import factories
 from tests.factories import report_check_in, seen_flag
 
-PATIENT_PAGES = ["patient_week", "history", "my_data", "check_in_new", "walk_new"]
+PATIENT_PAGES = [
+    "patient_week",
+    "history",
+    "my_data",
+    "check_in_new",
+    "walk_new",
+    "reminder_settings",
+]
 
 
 @pytest.mark.parametrize("page", PATIENT_PAGES)

@@ -68,7 +68,8 @@ BUDGETS = {
     # alert emails waiting too long (a count and the oldest, in one query).
     "dashboard": 13,
     "dashboard (clinic admin)": 13,
-    "patient record": 12,
+    # With the reminder settings and the last reminder sent, in one query.
+    "patient record": 13,
     "flag resolve form": 10,
     # The report reads its flags once as plain rows, and the plans in scope, the safety
     # events it lists and the staff's names once each, however many there are; then the
