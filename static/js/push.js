@@ -66,9 +66,21 @@
     if (!button) return;
     var action = button.dataset.pushAction === "on" ? turnOn : turnOff;
     button.disabled = true;
-    action().catch(function () { say("textFailed"); }).then(function () { button.disabled = false; });
+    var failed = button.dataset.pushAction === "on" ? "textFailed" : "textOffFailed";
+    action().catch(function () { say(failed); }).then(function () { button.disabled = false; });
   });
 
-  if (Notification.permission === "denied") say("textBlocked");
+  // Say how things stand before anything is pressed. getRegistration, not ready: ready
+  // waits for ever where no service worker has been registered yet.
+  function showState() {
+    if (Notification.permission === "denied") return say("textBlocked");
+    navigator.serviceWorker.getRegistration().then(function (registration) {
+      return registration ? registration.pushManager.getSubscription() : null;
+    }).then(function (subscription) {
+      if (subscription) say("textOn");
+    }).catch(function () { /* nothing to say yet */ });
+  }
+
+  showState();
   fieldset.hidden = false;
 })();
