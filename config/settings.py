@@ -6,6 +6,7 @@ HSTS, compressed static files. README.md lists every variable.
 """
 
 import datetime
+from email.utils import parseaddr
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -259,6 +260,24 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stepwise <stepwise@localhost
 # that accepts and then says nothing holds a worker, and the alert, for ever.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Web push (optional): reminders as notifications on the patient's phone. Without both
+# keys Stepwise simply does not offer them. The keys are one VAPID pair (RFC 8292), made by
+# `stepwise vapid_keys`: the public key as the browser needs it (base64url, uncompressed
+# point) and the private key as 32 raw bytes in base64url, one line with no quotes, so it
+# fits the environment file. The contact is how a push service reaches the clinic.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_secret("VAPID_PRIVATE_KEY") or ""
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured(
+        "Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (stepwise vapid_keys makes a pair), "
+        "or neither to leave notifications off."
+    )
+VAPID_CONTACT = env_str("VAPID_CONTACT", f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}")
+if not VAPID_CONTACT.startswith(("mailto:", "https:")):
+    raise ImproperlyConfigured(
+        f"VAPID_CONTACT must start with mailto: or https:, not {VAPID_CONTACT!r}."
+    )
 
 # A strict Content Security Policy: everything from this site, no inline script or style,
 # no third-party hosts, no framing. The charts are SVG attributes, so they need nothing more.

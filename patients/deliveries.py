@@ -33,14 +33,7 @@ def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], tuple[s
     mid-send expires, and the sweep queues the email again. `compose` gives the subject
     and body at the moment of sending, so a link's secret is made then, never stored.
     """
-    now = timezone.now()
-    claimed = (
-        queryset.filter(pk=pk)
-        .exclude(state=DeliveryState.SENT)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - CLAIM_EXPIRES))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    if not claim(queryset, pk):
         return "already sent or being sent"
     email = queryset.get(pk=pk)
     try:
@@ -51,16 +44,38 @@ def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], tuple[s
         logger.warning(
             "%s %s could not be sent: %s", type(email).__name__, email.pk, type(error).__name__
         )
-        email.state = DeliveryState.FAILED
-        email.last_error = str(error)[:500]
-        email.claimed_at = None
-        email.save(update_fields=["state", "last_error", "claimed_at"])
+        record_failed(email, str(error))
         return "failed"
-    email.state = DeliveryState.SENT
-    email.sent_at = timezone.now()
-    email.claimed_at = None
-    email.save(update_fields=["state", "sent_at", "claimed_at"])
+    record_sent(email)
     return "sent"
+
+
+def claim(queryset: models.QuerySet, pk) -> bool:
+    """Claim one undelivered row for this worker, in one short update: False when it was
+    sent already or another worker's claim on it still stands."""
+    now = timezone.now()
+    claimed = (
+        queryset.filter(pk=pk)
+        .exclude(state=DeliveryState.SENT)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - CLAIM_EXPIRES))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    return bool(claimed)
+
+
+def record_failed(delivery: Delivery, error: str) -> None:
+    """Release the claim on a delivery that did not get out, with why, for the sweep."""
+    delivery.state = DeliveryState.FAILED
+    delivery.last_error = error[:500]
+    delivery.claimed_at = None
+    delivery.save(update_fields=["state", "last_error", "claimed_at"])
+
+
+def record_sent(delivery: Delivery) -> None:
+    delivery.state = DeliveryState.SENT
+    delivery.sent_at = timezone.now()
+    delivery.claimed_at = None
+    delivery.save(update_fields=["state", "sent_at", "claimed_at"])
 
 
 def requeue(queryset: DeliveryQuerySet, task, now: datetime.datetime) -> int:

@@ -8,6 +8,7 @@ from patients.views import (
     dashboard,
     flag_review,
     home,
+    push,
     record,
     reminders,
     reports,
@@ -29,6 +30,8 @@ urlpatterns = [
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("check-ins/new/", check_ins.check_in_new, name="check_in_new"),
     path("check-ins/<uuid:check_in_id>/", check_ins.check_in_detail, name="check_in_detail"),
+    path("reminders/push/", push.push_subscribe, name="push_subscribe"),
+    path("reminders/push/delete/", push.push_unsubscribe, name="push_unsubscribe"),
     path("clinic/", dashboard.dashboard, name="staff_home"),
     path(
         "clinic/flags/<uuid:flag_id>/acknowledge/",

@@ -36,6 +36,10 @@ SETTINGS_VARIABLES = {
     "DJANGO_SETTINGS_MODULE",
     "BIND_ADDRESS",
     "PORT",
+    "VAPID_PUBLIC_KEY",
+    "VAPID_PRIVATE_KEY",
+    "VAPID_PRIVATE_KEY_FILE",
+    "VAPID_CONTACT",
 }
 
 
@@ -170,6 +174,8 @@ def test_secret_key_can_come_from_a_file(tmp_path):
         ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
         ({"SECRET_KEY_FILE": "/no/such/secret"}, "SECRET_KEY_FILE"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"VAPID_PUBLIC_KEY": "BPublicKeyAlone"}, "VAPID_PRIVATE_KEY"),
+        ({"VAPID_CONTACT": "clinic@example.org"}, "VAPID_CONTACT"),
     ],
 )
 def test_a_missing_or_malformed_value_stops_start_up_and_names_it(env, named):
@@ -178,6 +184,13 @@ def test_a_missing_or_malformed_value_stops_start_up_and_names_it(env, named):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]
+
+
+def test_web_push_is_off_without_keys_and_its_contact_is_the_senders_address():
+    env = {"DEFAULT_FROM_EMAIL": "Stepwise clinic <stepwise@example.org>"}
+
+    assert read_setting("repr(settings.VAPID_PUBLIC_KEY)", env) == "''"
+    assert read_setting("settings.VAPID_CONTACT", env) == "mailto:stepwise@example.org"
 
 
 def test_time_zone_check_rejects_anything_but_utc(settings):

@@ -27,7 +27,7 @@ ROLES = [
     "superuser",
 ]
 LOGIN = "login"  # a redirect to the sign-in page
-OK, FOUND, NOT_FOUND, NOT_ALLOWED, GONE = 200, 302, 404, 405, 410
+OK, FOUND, BAD_REQUEST, NOT_FOUND, NOT_ALLOWED, GONE = 200, 302, 400, 404, 405, 410
 
 
 def everyone(answer, **exceptions):
@@ -47,6 +47,10 @@ CLINIC_1_CARE_ACTS = everyone(NOT_FOUND, anonymous=LOGIN, clinician_1=FOUND, cli
 CLINIC_1_REPORTS = everyone(NOT_FOUND, anonymous=LOGIN, reviewer_1=OK, clinic_admin_1=OK)
 CLINIC_1_REPORTS_ACT = everyone(NOT_FOUND, anonymous=LOGIN, reviewer_1=FOUND, clinic_admin_1=FOUND)
 PUBLIC = everyone(OK)
+# A patient's browser posts JSON there; the empty form posted here is answered "unreadable".
+ANY_PATIENT_POSTS_JSON = everyone(
+    NOT_FOUND, anonymous=LOGIN, patient_a=BAD_REQUEST, patient_b=BAD_REQUEST
+)
 
 # route name -> (method, expected answer per role)
 MATRIX = {
@@ -78,6 +82,8 @@ MATRIX = {
     "reminder_settings": ("get", ANY_PATIENT),
     "check_in_new": ("get", ANY_PATIENT),
     "check_in_detail": ("get", PATIENT_A_ONLY),
+    "push_subscribe": ("post", ANY_PATIENT_POSTS_JSON),
+    "push_unsubscribe": ("post", ANY_PATIENT_POSTS_JSON),
     "staff_home": ("get", ANY_STAFF_MEMBER),
     "patient_record": ("get", CLINIC_1_STAFF),
     "patient_plan_change": ("post", CLINIC_1_CARE_ACTS),
