@@ -9,6 +9,7 @@ from patients.views import (
     flag_review,
     home,
     record,
+    reminder_stop,
     reports,
     walks,
     week,
@@ -66,6 +67,7 @@ urlpatterns = [
         name="recovery_codes",
     ),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("reminders/stop/<str:token>/", reminder_stop.reminder_stop, name="reminder_stop"),
     path(
         "accounts/email/<str:token>/",
         accounts.email_change_confirm,
