@@ -1,5 +1,5 @@
 """The reminders a patient chooses, the browsers they allow to show notifications, and
-every reminder sent (patients/reminders.py decides when one is due; the command
+every reminder sent (patients/reminders/schedule.py decides when one is due; the command
 `send_reminders` queues them; the worker sends them).
 
 A reminder never names a symptom or a diagnosis: a phone's lock screen is public.

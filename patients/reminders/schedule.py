@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 from patients.models import ReminderKind, local_moment
 
-# A little longer than the longest gap between two runs of the command (production's
-# timer runs it every 5 minutes; a slow run or a restart can stretch that).
+# Well beyond the gap between two runs of the command (production's timer runs it every
+# minute; a slow run, a reboot or a cron every 5 minutes stretches that).
 LOOKBACK = datetime.timedelta(minutes=30)
 # The nudge goes at the walk time when the patient has one, otherwise mid-morning.
 NUDGE_TIME_WITHOUT_WALK_TIME = datetime.time(10, 0)
