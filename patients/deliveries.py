@@ -36,7 +36,8 @@ def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], Compose
     claims the row in one short update, sends, and records the outcome in another; a
     second worker finds it claimed and leaves it. A claim left by a worker that died
     mid-send expires, and the sweep queues the email again. `compose` gives the subject
-    and body at the moment of sending, so a link's secret is made then, never stored.
+    and body (and any extra headers) at the moment of sending, so a link's secret is made
+    then, never stored.
     """
     now = timezone.now()
     claimed = (
