@@ -8,7 +8,7 @@ import datetime
 import logging
 from collections.abc import Callable
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -23,7 +23,12 @@ logger = logging.getLogger(__name__)
 CLAIM_EXPIRES = datetime.timedelta(minutes=5)
 
 
-def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], tuple[str, str]]) -> str:
+# What `compose` gives: the subject and body, and optionally the email's extra headers
+# (a reminder's List-Unsubscribe, RFC 8058).
+Composed = tuple[str, str] | tuple[str, str, dict[str, str]]
+
+
+def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], Composed]) -> str:
     """Send one email of `queryset`. Safe to run twice: a sent email is not sent again.
 
     No transaction is open while the mail server is talked to: a slow one would hold its
@@ -31,14 +36,18 @@ def deliver(queryset: models.QuerySet, pk, compose: Callable[[Delivery], tuple[s
     claims the row in one short update, sends, and records the outcome in another; a
     second worker finds it claimed and leaves it. A claim left by a worker that died
     mid-send expires, and the sweep queues the email again. `compose` gives the subject
-    and body at the moment of sending, so a link's secret is made then, never stored.
+    and body (and any extra headers) at the moment of sending, so a link's secret is made
+    then, never stored.
     """
     if not claim(queryset, pk):
         return "already sent or being sent"
     email = queryset.get(pk=pk)
     try:
-        subject, body = compose(email)
-        send_mail(subject, body, None, [email.recipient])
+        subject, body, *headers = compose(email)
+        message = EmailMessage(
+            subject, body, None, [email.recipient], headers=next(iter(headers), None)
+        )
+        message.send()
     except Exception as error:
         # The error's type only: a mail server's message can name the recipients.
         logger.warning(

@@ -10,6 +10,7 @@ from patients.views import (
     home,
     push,
     record,
+    reminder_stop,
     reminders,
     reports,
     walks,
@@ -71,6 +72,7 @@ urlpatterns = [
         name="recovery_codes",
     ),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("reminders/stop/<str:token>/", reminder_stop.reminder_stop, name="reminder_stop"),
     path(
         "accounts/email/<str:token>/",
         accounts.email_change_confirm,

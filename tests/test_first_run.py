@@ -226,6 +226,26 @@ def test_the_screen_is_one_page_ending_with_the_demo_logins(first_run):
     assert "patient: maria@example.com / walk-tall-demo" in logins
 
 
+def test_the_demo_patients_test_reminder_is_shown_and_its_one_click_unsubscribe_works(
+    first_run,
+):
+    screen = first_run.screen
+    assert "A test reminder went to tom@example.com" in screen, screen
+    (subject,) = [line.strip() for line in screen.splitlines() if "Subject: " in line]
+    assert subject == "Subject: This is a test reminder"
+    found = re.search(r"List-Unsubscribe: <http://127\.0\.0\.1:\d+(/reminders/stop/\S+/)>", screen)
+    assert found, screen
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in first_run.log
+
+    # As a mail provider's one click: a POST with no cookie and no CSRF token.
+    status, _location, page = Browser(first_run.port).open(
+        found.group(1), {"List-Unsubscribe": "One-Click"}
+    )
+
+    assert status == 200
+    assert "You will get no more reminder emails" in page
+
+
 def test_fifty_walks_saved_at_once_all_succeed_while_the_worker_polls(first_run):
     patient = sign_in(first_run.port, "maria@example.com", "walk-tall-demo")
     alerts_before = first_run.log.count(URGENT_ALERT)

@@ -1,5 +1,5 @@
 """The reminders a patient chooses, the browsers they allow to show notifications, and
-every reminder sent (patients/reminders.py decides when one is due; the command
+every reminder sent (patients/reminders/schedule.py decides when one is due; the command
 `send_reminders` queues them; the worker sends them).
 
 A reminder never names a symptom or a diagnosis: a phone's lock screen is public.
@@ -115,6 +115,9 @@ class ReminderKind(models.TextChoices):
     WALK = "walk", _("Walk reminder")
     NUDGE = "nudge", _("No walk for a few days")
     MORNING_CHECK = "morning_check", _("Next-morning check")
+    # Sent at once when the patient asks to see what a reminder looks like; due_at is the
+    # moment they asked, so each test is a row of its own.
+    TEST = "test", _("Test reminder")
 
 
 class ReminderChannel(models.TextChoices):

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from patients.models import Flag, StaffRole
+from patients.reminders.links import stop_token
 from tests import factories
 from tests.factories import seen_plan_of
 
@@ -65,6 +66,8 @@ MATRIX = {
     "invitation_accept": ("get", PUBLIC),  # the token is the credential
     # The link is the credential (with the patient's password); a dead one says so to all.
     "email_change_confirm": ("get", everyone(GONE)),
+    # The signed link is the credential; opening it only asks, so it changes nothing.
+    "reminder_stop": ("get", PUBLIC),
     # Staff here have passed their second factor; patients have not set one up.
     "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),
@@ -149,6 +152,7 @@ def world(db):
         "password_reset_confirm": ["MQ", "not-a-token"],
         "invitation_accept": [token],
         "email_change_confirm": ["not-a-link"],
+        "reminder_stop": [stop_token(patient_a)],
     }
     return people, arguments
 

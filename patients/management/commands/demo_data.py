@@ -14,10 +14,12 @@ from patients.models import (
     Flag,
     LegSymptoms,
     Patient,
+    ReminderSettings,
     StaffMembership,
     StaffRole,
     SymptomCheckIn,
     WalkLog,
+    Weekday,
 )
 from patients.safety.engine import flag_acknowledge, flag_resolve
 from patients.safety.notifications import escalate_overdue
@@ -225,8 +227,18 @@ class Command(BaseCommand):
 
         self.past_urgent_flag(clinic, clinician, standard, rng)
 
-        # Newly enrolled, no plan yet.
-        self.enrol(clinic, clinician, "Tom", "Evans", usual_pain=2, goal="Walk the dog every day.")
+        # Newly enrolled, no plan yet; reminders on, so scripts/run can show one.
+        tom = self.enrol(
+            clinic, clinician, "Tom", "Evans", usual_pain=2, goal="Walk the dog every day."
+        )
+        ReminderSettings.objects.create(
+            patient=tom,
+            walk_days=[Weekday.MONDAY, Weekday.WEDNESDAY, Weekday.FRIDAY],
+            walk_time=datetime.time(10, 0),
+            nudge_after_days=3,
+            morning_check_time=datetime.time(9, 0),
+            by_email=True,
+        )
 
     def past_urgent_flag(self, clinic, clinician, template, rng) -> None:
         """Twelve days ago: numbness in the saddle area, the alert email sent, escalated
