@@ -31,6 +31,7 @@ urlpatterns = [
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("check-ins/new/", check_ins.check_in_new, name="check_in_new"),
     path("check-ins/<uuid:check_in_id>/", check_ins.check_in_detail, name="check_in_detail"),
+    path("reminders/test/", reminders.reminder_test, name="reminder_test"),
     path("reminders/push/", push.push_subscribe, name="push_subscribe"),
     path("reminders/push/delete/", push.push_unsubscribe, name="push_unsubscribe"),
     path("clinic/", dashboard.dashboard, name="staff_home"),

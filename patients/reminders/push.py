@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from py_vapid import Vapid02
 
 from patients.deliveries import claim, record_failed, record_sent
@@ -38,6 +37,7 @@ from patients.models import (
     ReminderKind,
     ReminderSettings,
 )
+from patients.reminders.texts import reminder_text
 
 logger = logging.getLogger(__name__)
 
@@ -61,26 +61,14 @@ def is_configured() -> bool:
 
 
 def push_message(reminder: Reminder) -> dict:
-    """What the notification says, and the page it opens.
+    """What the notification says (the reminder email's words), and the page it opens."""
+    text = reminder_text(reminder.kind)
+    url = reverse("walk_new") if reminder.kind in OPENS_WALK_FORM else reverse("home")
+    return {"title": text.title, "body": text.body, "url": url, "tag": f"stepwise-{reminder.kind}"}
 
-    A lock screen is public: nothing here names a symptom or a diagnosis. At integration
-    the title and body come from patients.reminders.sending.reminder_text, the same words
-    as the reminder email.
-    """
-    texts = {
-        ReminderKind.WALK: (_("Time for your walk"), _("Afterwards, log it in Stepwise.")),
-        ReminderKind.NUDGE: (
-            _("A short walk counts"),
-            _("You have not logged a walk for a few days. Log today's in Stepwise."),
-        ),
-        ReminderKind.MORNING_CHECK: (
-            _("Good morning"),
-            _("Two quick questions about yesterday's walk are waiting in Stepwise."),
-        ),
-    }
-    title, body = texts[ReminderKind(reminder.kind)]
-    url = reverse("home") if reminder.kind == ReminderKind.MORNING_CHECK else reverse("walk_new")
-    return {"title": title, "body": body, "url": url, "tag": f"stepwise-{reminder.kind}"}
+
+# A walk reminder or nudge opens the walk form; the others the patient's week.
+OPENS_WALK_FORM = {ReminderKind.WALK, ReminderKind.NUDGE}
 
 
 def b64url_decode(text: str) -> bytes:

@@ -8,6 +8,7 @@ once: only the run that creates the row queues its sending.
 """
 
 import datetime
+import logging
 from collections import defaultdict
 from functools import partial
 
@@ -35,6 +36,8 @@ from patients.reminders.schedule import LOOKBACK, Snapshot, due_reminders
 from patients.reminders.texts import reminder_email
 from programs.models import PlanAssignment, PlanStatus
 
+logger = logging.getLogger(__name__)
+
 # A reminder that failed is tried again only while it is still of use: "time for your
 # walk" the next day would only confuse.
 RETRY_WITHIN = datetime.timedelta(hours=2)
@@ -51,13 +54,19 @@ def queue_due_reminders(now: datetime.datetime) -> int:
     recent = _recent_walks(now)
     queued = 0
     for row in rows:
-        channels = _channels(row, has_push=row.has_push)
-        if not channels:
-            continue
-        for due in due_reminders(_snapshot(row, recent[row.patient_id]), now - LOOKBACK, now):
-            for channel in channels:
-                queued += _queue_once(row.patient, due.kind, channel, due.at)
+        try:
+            queued += _queue_for(row, recent[row.patient_id], now)
+        except Exception:
+            # One patient's unreadable settings (a time zone the system no longer knows)
+            # must not stop everyone else's reminders.
+            logger.exception("Reminders for patient %s could not be worked out", row.patient_id)
     return queued
+
+
+def _queue_for(row: ReminderSettings, recent: dict, now: datetime.datetime) -> int:
+    channels = _channels(row, has_push=row.has_push)
+    due = due_reminders(_snapshot(row, recent), now - LOOKBACK, now) if channels else []
+    return sum(_queue_once(row.patient, d.kind, channel, d.at) for d in due for channel in channels)
 
 
 def queue_test_reminder(patient: Patient, now: datetime.datetime | None = None) -> int:
@@ -78,6 +87,17 @@ def queue_test_reminder(patient: Patient, now: datetime.datetime | None = None) 
         _queue_once(patient, ReminderKind.TEST, channel, now)
         for channel in _channels(reminder_settings, has_push=has_push)
     )
+
+
+# The settings page's test button sends at most one test a minute: a double tap, or a
+# script, cannot fill a patient's inbox.
+TEST_REMINDER_EVERY = datetime.timedelta(minutes=1)
+
+
+def test_reminder_too_soon(patient: Patient, now: datetime.datetime) -> bool:
+    return Reminder.objects.filter(
+        patient=patient, kind=ReminderKind.TEST, created_at__gt=now - TEST_REMINDER_EVERY
+    ).exists()
 
 
 @task()
@@ -166,7 +186,7 @@ def _channels(reminder_settings: ReminderSettings, *, has_push: bool) -> list[st
     channels = []
     if reminder_settings.by_email and reminder_settings.patient.user.email:
         channels.append(ReminderChannel.EMAIL)
-    if reminder_settings.by_push and has_push:
+    if reminder_settings.by_push and has_push and push.is_configured():
         channels.append(ReminderChannel.PUSH)
     return channels
 

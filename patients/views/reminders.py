@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.forms.reminders import ReminderSettingsForm
-from patients.models import ReminderSettings
+from patients.models import Patient, ReminderSettings
+from patients.reminders.sending import queue_test_reminder, test_reminder_too_soon
 from patients.security.access import current_patient
 from patients.services.reminders import (
     reminder_settings_of,
@@ -60,3 +63,26 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         return redirect("reminder_settings")
     context = {"patient": patient, "form": form, "settings": settings}
     return render(request, "patients/reminders.html", context)
+
+
+@login_required
+@require_POST
+def reminder_test(request: HttpRequest) -> HttpResponse:
+    """Send a test reminder now, by each way that is on, so the patient sees one arrive."""
+    patient = current_patient(request)
+    now = timezone.now()
+    with transaction.atomic():
+        # One at a time per patient, so a double tap sends one test.
+        Patient.objects.lock(patient.pk)
+        if test_reminder_too_soon(patient, now):
+            messages.info(
+                request, _("A test reminder was sent a moment ago. Please wait a minute.")
+            )
+        elif queue_test_reminder(patient, now):
+            messages.success(
+                request, _("A test reminder is on its way. It can take a minute to arrive.")
+            )
+        else:
+            nowhere = _("There is no way to reach you yet: tick email, or turn on notifications.")
+            messages.info(request, nowhere)
+    return redirect("reminder_settings")

@@ -329,3 +329,20 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("no mail server")
+
+
+def test_one_patients_unreadable_settings_do_not_stop_everyone_elses_reminders(
+    db, walker, clinic, clinician, standard_template, caplog
+):
+    other = make_patient(clinic, clinician, "Ola")
+    with time_machine.travel(london(PLAN_START, 9), tick=False):
+        assign(other, standard_template, clinician)
+    reminders_on(other)
+    # A zone the system no longer knows, as after an update of the time zone database.
+    ReminderSettings.objects.filter(patient=walker).update(time_zone="Mars/Olympus_Mons")
+
+    queued = queue_due_reminders(london(datetime.date(2026, 6, 3), 7, 30))
+
+    assert queued == 1
+    assert list(Reminder.objects.values_list("patient", flat=True)) == [other.pk]
+    assert "could not be worked out" in caplog.text

@@ -206,3 +206,36 @@ def test_signed_out_goes_to_sign_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+TEST = reverse("reminder_test")
+
+
+def test_a_test_reminder_is_sent_by_email_and_a_double_tap_sends_one(
+    patient_client, patient, django_capture_on_commit_callbacks, mailoutbox
+):
+    patient_client.post(URL, settings_post())
+    page = patient_client.get(URL).content.decode()
+    assert "Send me a test reminder" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = patient_client.post(TEST, follow=True).content.decode()
+        second = patient_client.post(TEST, follow=True).content.decode()
+
+    assert "A test reminder is on its way." in first
+    assert "A test reminder was sent a moment ago." in second
+    assert [email.subject for email in mailoutbox] == ["This is a test reminder"]
+    assert mailoutbox[0].to == [patient.user.email]
+
+
+def test_with_no_way_to_reach_the_patient_the_test_says_what_to_do(patient_client, patient):
+    page = patient_client.post(TEST, follow=True).content.decode()
+
+    assert "There is no way to reach you yet" in page
+    assert "Send me a test reminder" not in page
+
+
+def test_staff_cannot_send_a_test_reminder(client, clinician):
+    factories.sign_in(client, clinician)
+
+    assert client.post(TEST).status_code == 404

@@ -37,6 +37,7 @@ def everyone(answer, **exceptions):
 
 PATIENT_A_ONLY = everyone(NOT_FOUND, anonymous=LOGIN, patient_a=OK)
 ANY_PATIENT = everyone(NOT_FOUND, anonymous=LOGIN, patient_a=OK, patient_b=OK)
+ANY_PATIENT_ACTS = everyone(NOT_FOUND, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)
 ANY_STAFF_MEMBER = everyone(
     OK, anonymous=LOGIN, patient_a=NOT_FOUND, patient_b=NOT_FOUND, superuser=NOT_FOUND
 )
@@ -74,7 +75,7 @@ MATRIX = {
     "recovery_codes": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "home": ("get", everyone(FOUND, anonymous=LOGIN)),
     "patient_week": ("get", ANY_PATIENT),
-    "step_up": ("post", everyone(NOT_FOUND, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
+    "step_up": ("post", ANY_PATIENT_ACTS),
     "walk_new": ("get", ANY_PATIENT),
     "walk_detail": ("get", PATIENT_A_ONLY),
     "walk_edit": ("get", PATIENT_A_ONLY),
@@ -83,6 +84,7 @@ MATRIX = {
     "history": ("get", ANY_PATIENT),
     "my_data": ("get", ANY_PATIENT),
     "reminder_settings": ("get", ANY_PATIENT),
+    "reminder_test": ("post", ANY_PATIENT_ACTS),
     "check_in_new": ("get", ANY_PATIENT),
     "check_in_detail": ("get", PATIENT_A_ONLY),
     "push_subscribe": ("post", ANY_PATIENT_POSTS_JSON),
