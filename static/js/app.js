@@ -63,7 +63,8 @@
       .then(function (html) {
         if (!html) return;
         const copy = new DOMParser().parseFromString(html, "text/html");
-        const progress = copy.querySelector(".progress") || copy.querySelector("main .card");
+        const progress =
+          copy.querySelector(".progress") || copy.querySelector("main .card:not([hidden])");
         if (!progress) return;
         const target = document.getElementById("last-week-copy");
         progress.querySelectorAll("h2, p").forEach(function (line) {
