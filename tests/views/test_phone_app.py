@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from tests import factories
+from tests.views.test_walk_log import walk
 
 
 @pytest.fixture
@@ -108,3 +109,15 @@ def test_the_check_in_page_keeps_the_clinics_urgent_advice_ready(patient_client,
     assert "Get medical help now" in kept
     assert f'href="tel:{patient.clinic.emergency_number}"' in kept
     assert 'data-urgent-questions="serious_bladder serious_bowel serious_chest' in page
+
+
+@pytest.mark.django_db
+def test_the_offline_page_leaves_a_message_for_the_page_it_was_meant_for(patient_client, patient):
+    """The worker fetches the offline page in the background, maybe between a form and
+    the page that thanks the patient for it."""
+    saved = patient_client.post(reverse("walk_new"), walk(patient))
+
+    patient_client.get("/offline/")
+
+    thanks = patient_client.get(saved["Location"]).content.decode()
+    assert "Your walk is saved. Thank you." in thanks
