@@ -226,7 +226,10 @@ def test_the_week_page_opens_with_no_signal_marked_offline_and_signing_out_forge
         "Stage"
     )
     axe.scan(page)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for width in (360, 180):
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 360, "height": 740})
 
     signal_back(context)
     page.goto(f"{live_server.url}/week/")
