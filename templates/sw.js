@@ -18,14 +18,8 @@ const OFFLINE_URL = "{{ offline_url }}";
 const LOGOUT_URL = "{{ logout_url }}";
 const PATIENT_PAGES = ["/week/", "/walks/new/", "/check-ins/new/", "/history/", "/reminders/"];
 const PRECACHE = [
-  OFFLINE_URL,
-  "{% static 'css/stepwise.css' %}",
-  "{% static 'js/app.js' %}",
-  "{% static 'js/offline.js' %}",
-  "{% static 'js/sw-push.js' %}",
-  "{% static 'favicon.svg' %}",
-  "{% static 'icons/icon-192.png' %}",
-  "{% static 'icons/icon-512.png' %}",
+  OFFLINE_URL,{% for url in precache %}
+  "{{ url }}",{% endfor %}
 ];
 
 self.addEventListener("install", (event) => {

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 # --brand and --bg in static/css/stepwise.css: the bar and splash screen match the pages.
 THEME_COLOR = "#205067"
 BACKGROUND_COLOR = "#f7f8f6"
-# The files the worker keeps at install (templates/sw.js lists them too).
+# The files the worker keeps at install, with the offline page.
 PRECACHED = [
     "css/stepwise.css",
     "js/app.js",
@@ -45,7 +45,6 @@ def precache_version() -> str:
 
 
 def manifest_data() -> dict:
-    icon = static("icons/icon-192.png")
     return {
         "name": _("Stepwise"),
         "short_name": _("Stepwise"),
@@ -57,7 +56,12 @@ def manifest_data() -> dict:
         "theme_color": THEME_COLOR,
         "background_color": BACKGROUND_COLOR,
         "icons": [
-            {"src": icon, "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {
+                "src": static("icons/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
             {
                 "src": static("icons/icon-512.png"),
                 "sizes": "512x512",
@@ -90,6 +94,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "logout_url": reverse("logout"),
             "offline_url": reverse("offline"),
             "version": precache_version(),
+            "precache": [static(name) for name in PRECACHED],
         },
         content_type="text/javascript",
     )
