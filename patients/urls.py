@@ -8,6 +8,7 @@ from patients.views import (
     dashboard,
     flag_review,
     home,
+    phone_app,
     push,
     record,
     reminder_stop,
@@ -19,6 +20,9 @@ from patients.views import (
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("manifest.webmanifest", phone_app.manifest, name="manifest"),
+    path("sw.js", phone_app.service_worker, name="service_worker"),
+    path("offline/", phone_app.offline, name="offline"),
     path("week/", week.patient_week, name="patient_week"),
     path("week/step-up/", week.step_up, name="step_up"),
     path("walks/new/", walks.walk_new, name="walk_new"),

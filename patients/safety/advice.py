@@ -20,7 +20,7 @@ from patients.choices import (
     Side,
 )
 from patients.models import Clinic, Country, Flag, Patient, SymptomOnset
-from patients.safety.rules import Finding
+from patients.safety.rules import CAUDA_EQUINA_SYMPTOMS, Finding
 
 # Non-emergency medical lines, where a country has one national number for it.
 NON_EMERGENCY_NUMBERS = {Country.GB: "111"}
@@ -121,6 +121,18 @@ def _overuse() -> Advice:
 
 
 INFO_ADVICE = {"walk": _walk_provoked, "joints": _overuse, "morning": _unsettled}
+
+
+# A yes to any of these is urgent whatever else the patient said (rules.py: cauda
+# equina, weakness, chest), so a phone with no connection can show the urgent advice for
+# it at once, the same words the server would show.
+ALWAYS_URGENT_SYMPTOMS = CAUDA_EQUINA_SYMPTOMS | {SeriousSymptom.WEAKNESS, SeriousSymptom.CHEST}
+
+
+def urgent_advice(clinic: Clinic) -> Advice:
+    """The fixed "get medical help now" advice for a clinic's patients, with its country's
+    emergency number: what the check-in page keeps ready for a phone with no signal."""
+    return _urgent(clinic)
 
 
 def advice_for_severity(severity: str, clinic: Clinic) -> Advice:

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_http_methods
 
 from patients.forms.reports import FollowUpForm, SymptomCheckInForm
 from patients.models import Patient, SymptomCheckIn
-from patients.safety.advice import advice_for, emergency_line, standing_advice, worst
+from patients.safety.advice import (
+    ALWAYS_URGENT_SYMPTOMS,
+    advice_for,
+    emergency_line,
+    standing_advice,
+    urgent_advice,
+    worst,
+)
 from patients.safety.inputs import answer_findings, check_in_findings, check_in_report
 from patients.security.access import current_patient
 from patients.services.reports import (
@@ -43,6 +50,17 @@ def show_advice(check_in: SymptomCheckIn, patient: Patient):
     return advice
 
 
+def offline_advice(patient: Patient) -> dict:
+    """The urgent advice and the questions whose yes needs it, kept in the page so a phone
+    with no connection shows the advice at once (static/js/offline.js)."""
+    return {
+        "offline_advice": urgent_advice(patient.clinic),
+        "urgent_questions": " ".join(
+            sorted(f"serious_{symptom}" for symptom in ALWAYS_URGENT_SYMPTOMS)
+        ),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in_new(request: HttpRequest) -> HttpResponse:
@@ -55,7 +73,7 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
     """
     patient = current_patient(request)
     form = SymptomCheckInForm(request.POST if request.method == "POST" else None)
-    context = {"form": form, "patient": patient}
+    context = {"form": form, "patient": patient, **offline_advice(patient)}
     if request.method == "POST":
         valid = form.is_valid()
         if valid or worrying(patient, form):

@@ -65,6 +65,10 @@ MATRIX = {
     "password_reset_confirm": ("get", PUBLIC),  # an invalid link says so
     "password_reset_complete": ("get", PUBLIC),
     "invitation_accept": ("get", PUBLIC),  # the token is the credential
+    # The installable app's own files: nothing about anyone, asked for before signing in.
+    "manifest": ("get", PUBLIC),
+    "service_worker": ("get", PUBLIC),
+    "offline": ("get", PUBLIC),
     # The link is the credential (with the patient's password); a dead one says so to all.
     "email_change_confirm": ("get", everyone(GONE)),
     # The signed link is the credential; opening it only asks, so it changes nothing.
