@@ -48,6 +48,22 @@
     });
   }
 
+  // A different patient signed in on this phone, and the last one never signed out (their
+  // session lapsed): the copies of the last one's pages go, before any can be shown.
+  // Only on a page the server has just sent: a kept copy names its own patient.
+  function forgetAnotherPatientsPages() {
+    const owner = document.body.dataset.owner;
+    if (!owner || !navigator.onLine || !("caches" in window)) return;
+    let last = null;
+    try {
+      last = localStorage.getItem("stepwise-owner");
+      localStorage.setItem("stepwise-owner", owner);
+    } catch (error) {
+      return; // storage refused (a private window): the worker's copies go at sign-out
+    }
+    if (last && last !== owner) caches.delete(PAGES);
+  }
+
   // On the offline page: what the phone's copy of the week page showed, as plain text.
   function showLastWeek() {
     const section = document.getElementById("last-week");
@@ -79,6 +95,7 @@
   }
 
   register();
+  forgetAnotherPatientsPages();
   showOfflineBanner();
   window.addEventListener("online", showOfflineBanner);
   window.addEventListener("offline", showOfflineBanner);

@@ -247,3 +247,28 @@ def test_the_week_page_opens_with_no_signal_marked_offline_and_signing_out_forge
     expect(page.get_by_role("heading", name="There is no connection")).to_be_visible()
     expect(page.get_by_text("Hello Rosa")).to_have_count(0)
     axe.scan(page)
+
+
+def test_another_patient_signing_in_after_a_lapsed_session_never_sees_the_last_ones_pages(
+    page: Page, context: BrowserContext, axe, live_server, rosa, clinic, clinician
+):
+    """The last patient never signed out (their session lapsed, say): the phone still holds
+    copies of their pages until the next patient's first page forgets them."""
+    sign_in(page, axe, live_server, rosa)
+    worker_controls(page, axe)
+    page.goto(f"{live_server.url}/history/")
+    axe.scan(page)
+
+    context.clear_cookies()  # the session lapses; nobody pressed Sign out
+    sam = make_patient(clinic, clinician, "Sam")
+    sign_in(page, axe, live_server, sam)
+    page.wait_for_function(
+        "caches.open('stepwise-pages').then(cache => cache.keys())"
+        ".then(keys => !keys.some(key => key.url.endsWith('/history/')))"
+    )
+
+    signal_lost(context)
+    page.goto(f"{live_server.url}/history/")  # Rosa's, had it been kept
+    expect(page.get_by_role("heading", name="There is no connection")).to_be_visible()
+    expect(page.get_by_text("Rosa")).to_have_count(0)
+    axe.scan(page)
