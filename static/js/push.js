@@ -9,6 +9,14 @@
   if (!("serviceWorker" in navigator && "PushManager" in window && window.Notification)) return;
 
   var status = fieldset.querySelector("[data-push-status]");
+  var onButton = fieldset.querySelector('[data-push-action="on"]');
+  var offButton = fieldset.querySelector('[data-push-action="off"]');
+
+  // One button at a time: the one that changes how things stand now.
+  function showOn(on) {
+    onButton.hidden = on;
+    offButton.hidden = !on;
+  }
 
   function say(name) {
     status.textContent = fieldset.dataset[name];
@@ -47,7 +55,10 @@
         });
       }).then(function (subscription) {
         return send(fieldset.dataset.subscribeUrl, subscription.toJSON());
-      }).then(function () { say("textOn"); });
+      }).then(function () {
+        say("textOn");
+        showOn(true);
+      });
     });
   }
 
@@ -58,7 +69,10 @@
       if (!subscription) return;
       return send(fieldset.dataset.unsubscribeUrl, { endpoint: subscription.endpoint })
         .then(function () { return subscription.unsubscribe(); });
-    }).then(function () { say("textOff"); });
+    }).then(function () {
+      say("textOff");
+      showOn(false);
+    });
   }
 
   fieldset.addEventListener("click", function (event) {
@@ -77,10 +91,12 @@
     navigator.serviceWorker.getRegistration().then(function (registration) {
       return registration ? registration.pushManager.getSubscription() : null;
     }).then(function (subscription) {
-      if (subscription) say("textOn");
+      say(subscription ? "textOn" : "textOff");
+      showOn(Boolean(subscription));
     }).catch(function () { /* nothing to say yet */ });
   }
 
+  showOn(false);
   showState();
   fieldset.hidden = false;
 })();

@@ -42,6 +42,8 @@ def test_the_toggle_shows_where_notifications_work_and_says_when_they_are_blocke
     place_toggle(page, render_to_string("patients/includes/push_toggle.html"))
 
     expect(toggle).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Notifications are off for this phone.")
+    expect(toggle.get_by_role("button", name="Turn off")).to_be_hidden()
     page.context.clear_permissions()
     toggle.get_by_role("button", name="Turn on").click()
     expect(page.get_by_role("status")).to_have_text(
