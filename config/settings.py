@@ -273,6 +273,18 @@ if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
         "Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (stepwise vapid_keys makes a pair), "
         "or neither to leave notifications off."
     )
+# The push services a browser's subscription may point at (each host, or any host under
+# it): the browsers' own. The server posts to a subscription's address, so without this
+# list a patient could point it at a machine inside the clinic's network.
+WEB_PUSH_HOSTS = env_list(
+    "WEB_PUSH_HOSTS",
+    [
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Samsung Internet, Opera
+        "push.services.mozilla.com",  # Firefox
+        "push.apple.com",  # Safari
+        "notify.windows.com",  # Edge on Windows
+    ],
+)
 VAPID_CONTACT = env_str("VAPID_CONTACT", f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}")
 if not VAPID_CONTACT.startswith(("mailto:", "https:")):
     raise ImproperlyConfigured(

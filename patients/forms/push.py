@@ -9,6 +9,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patients.reminders.push import is_push_service
+
 BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 UNREADABLE = _("The browser sent something Stepwise could not read. Reload the page and try again.")
 
@@ -55,6 +57,10 @@ class PushSubscriptionForm(forms.Form):
         endpoint = self.cleaned_data["endpoint"]
         if not endpoint.startswith("https://"):
             raise forms.ValidationError(_("The notification address must start with https://."))
+        if not is_push_service(endpoint):
+            raise forms.ValidationError(
+                _("This browser's notification service is not one Stepwise can send to.")
+            )
         return endpoint
 
     def clean_p256dh(self) -> str:

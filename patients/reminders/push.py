@@ -55,6 +55,10 @@ class SubscriptionGone(Exception):
     """The push service no longer knows this browser (404 or 410)."""
 
 
+# How many browsers one patient may have notifications on.
+MAX_BROWSERS = 5
+
+
 def is_configured() -> bool:
     """Whether this server has a VAPID key pair: without one, push is not offered."""
     return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
@@ -109,10 +113,28 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
+def is_push_service(endpoint: str) -> bool:
+    """Whether an address belongs to one of the browsers' push services (WEB_PUSH_HOSTS).
+
+    Checked when a browser subscribes and again before every post: the server must never
+    be made to post to an address of a patient's choosing (a machine in the clinic's
+    network, say).
+    """
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower().rstrip(".")
+    return (
+        parts.scheme in ("https", "http")
+        and not parts.username
+        and any(
+            host == allowed or host.endswith("." + allowed) for allowed in settings.WEB_PUSH_HOSTS
+        )
+    )
+
+
 def post(subscription: PushSubscription, body: bytes) -> None:
     """Hand the encrypted message to the browser's push service."""
-    if urlsplit(subscription.endpoint).scheme not in ("https", "http"):
-        raise ValueError("the endpoint is not a web address")
+    if not is_push_service(subscription.endpoint):
+        raise SubscriptionGone  # not a push service (any more): never posted to
     # The scheme is checked just above: never file: or another of urllib's schemes.
     request = urllib.request.Request(  # noqa: S310
         subscription.endpoint,
@@ -143,7 +165,7 @@ def push_to(subscription: PushSubscription, payload: bytes) -> str | None:
         post(subscription, encrypt(payload, subscription))
     except SubscriptionGone:
         logger.info("Push subscription %s at %s is gone; deleted", subscription.pk, host)
-        subscription.delete()
+        forget_browser(subscription)
         return "the browser has unsubscribed"
     except Exception as error:
         # The error's type and the host only: the endpoint is a capability.
@@ -189,12 +211,27 @@ def subscribe_browser(patient: Patient, *, endpoint: str, p256dh: str, auth: str
     other patient's reminders stop showing on a phone they no longer use.
     """
     patient = Patient.objects.lock(patient.pk)
-    PushSubscription.objects.filter(endpoint=endpoint).exclude(patient=patient).delete()
+    for taken in PushSubscription.objects.filter(endpoint=endpoint).exclude(patient=patient):
+        forget_browser(taken)
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"patient": patient, "p256dh": p256dh, "auth": auth}
     )
+    # A patient's phones and browsers: a handful. The oldest go beyond that, so one account
+    # cannot make the worker post to hundreds of addresses for each reminder.
+    for old in patient.push_subscriptions.order_by("-created_at", "-pk")[MAX_BROWSERS:]:
+        old.delete()
     ReminderSettings.objects.update_or_create(patient=patient, defaults={"by_push": True})
     return subscription
+
+
+def forget_browser(subscription: PushSubscription) -> None:
+    """A browser's subscription deleted; its patient's push goes off with their last one, so
+    neither the patient nor their clinician is told notifications are on when none can
+    arrive."""
+    patient_id = subscription.patient_id
+    subscription.delete()
+    if not PushSubscription.objects.filter(patient_id=patient_id).exists():
+        ReminderSettings.objects.filter(patient_id=patient_id).update(by_push=False)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from patients.forms.push import (
     read_json,
     subscription_fields,
 )
-from patients.reminders.push import subscribe_browser, unsubscribe_browser
+from patients.reminders.push import is_configured, subscribe_browser, unsubscribe_browser
 from patients.security.access import current_patient
 
 
@@ -26,6 +26,9 @@ def bad_request(message) -> JsonResponse:
 def push_subscribe(request: HttpRequest) -> JsonResponse:
     """Store this browser's subscription for the signed-in patient (again if it changed)."""
     patient = current_patient(request)
+    if not is_configured():
+        # Nothing could ever be sent: storing it would tell the patient push is on.
+        return bad_request(_("Notifications are not available from this clinic's Stepwise."))
     data = read_json(request.body)
     if data is None:
         return bad_request(UNREADABLE)

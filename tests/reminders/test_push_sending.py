@@ -19,6 +19,7 @@ from patients.models import (
     Reminder,
     ReminderChannel,
     ReminderKind,
+    ReminderSettings,
 )
 from patients.reminders.push import is_configured, push_message, send_reminder_push
 from tests import factories
@@ -31,6 +32,8 @@ def vapid(settings):
     settings.VAPID_PUBLIC_KEY = public
     settings.VAPID_PRIVATE_KEY = private
     settings.VAPID_CONTACT = "mailto:clinic@example.org"
+    # The tests' own push service, on this machine.
+    settings.WEB_PUSH_HOSTS = ["127.0.0.1"]
     return public
 
 
@@ -48,7 +51,8 @@ def patient(db):
 
 
 def subscribe(patient, browser: Browser, endpoint: str) -> PushSubscription:
-    # Straight to the table: the subscribe view accepts https endpoints only.
+    # Straight to the tables: the subscribe view accepts https endpoints only.
+    ReminderSettings.objects.update_or_create(patient=patient, defaults={"by_push": True})
     return PushSubscription.objects.create(
         patient=patient, endpoint=endpoint, p256dh=browser.p256dh, auth=browser.auth
     )
@@ -123,6 +127,20 @@ def test_a_browser_that_unsubscribed_loses_its_subscription(vapid, service, pati
     reminder.refresh_from_db()
     assert reminder.state == DeliveryState.FAILED
     assert reminder.last_error
+    # Its last browser gone, the patient's push is off: nobody is told it is on.
+    assert ReminderSettings.objects.get(patient=patient).by_push is False
+
+
+def test_an_address_that_is_not_a_push_service_is_never_posted_to(
+    vapid, service, patient, settings
+):
+    subscribe(patient, Browser(), service.endpoint("inside"))
+    settings.WEB_PUSH_HOSTS = ["fcm.googleapis.com"]  # this machine is not a push service
+
+    assert send_reminder_push(walk_reminder(patient)) == "failed"
+
+    assert service.received == []
+    assert not PushSubscription.objects.exists()
 
 
 def test_a_failing_push_service_is_recorded_and_the_subscription_kept(

@@ -7,11 +7,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from patients.management.commands.vapid_keys import new_key_pair
 from patients.models import PushSubscription, ReminderSettings
 from tests import factories
 from tests.reminders.push_helpers import Browser
 
 ENDPOINT = "https://push.example.net/send/ann-phone"
+
+
+@pytest.fixture(autouse=True)
+def push_on_this_server(settings):
+    """Keys to send with, and the push service the tests' browsers name."""
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = new_key_pair()
+    settings.WEB_PUSH_HOSTS = ["push.example.net"]
 
 
 @pytest.fixture
@@ -71,6 +79,50 @@ def test_a_shared_browser_belongs_to_the_patient_who_subscribed_it_last(people):
 
     assert response.status_code == 201
     assert list(PushSubscription.objects.values_list("patient", flat=True)) == [people["ann"].pk]
+    # Ben's last browser went: nobody may tell him, or his clinician, that push is on.
+    assert ReminderSettings.objects.get(patient=people["ben"]).by_push is False
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1:8000/admin/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.1/",
+        "https://[::1]/",
+        "https://user:pw@push.example.net/x",
+        "https://push.example.net.attacker.example/x",
+        "https://fcm.googleapis.com.evil.example/x",
+    ],
+)
+def test_only_a_browsers_push_service_is_accepted_never_another_machine(people, endpoint):
+    response = post_json(
+        signed_in(people["ann"]), "push_subscribe", Browser().subscription_json(endpoint)
+    )
+
+    assert response.status_code == 400
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_patient_has_at_most_five_browsers_and_the_oldest_goes(people):
+    client = signed_in(people["ann"])
+    for n in range(7):
+        post_json(client, "push_subscribe", Browser().subscription_json(f"{ENDPOINT}-{n}"))
+
+    kept = PushSubscription.objects.filter(patient=people["ann"]).order_by("endpoint")
+    assert [row.endpoint[-1] for row in kept] == ["2", "3", "4", "5", "6"]
+
+
+def test_without_keys_a_browser_cannot_be_subscribed(people, settings):
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+
+    response = post_json(
+        signed_in(people["ann"]), "push_subscribe", Browser().subscription_json(ENDPOINT)
+    )
+
+    assert response.status_code == 400
+    assert "not available" in response.json()["error"]
+    assert not ReminderSettings.objects.filter(patient=people["ann"], by_push=True).exists()
 
 
 @pytest.mark.parametrize(
