@@ -35,8 +35,20 @@ def nudge_choices(no_activity_days: int) -> list[tuple[str, str]]:
     return [("", _("Off")), *days]
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
+# Names in the time zone database that are not places: aliases of the server's own zone
+# ("localtime"), legacy and test entries. A patient choosing one would get whatever the
+# server's clock is set to, or a zone another server does not have.
+NOT_PLACES = ("Etc/", "posix/", "right/", "SystemV/")
+
+
+def zone_choices(clinic_zone: str) -> list[tuple[str, str]]:
+    """Every place's zone (Area/City), and the clinic's own whatever it is ("UTC")."""
+    places = {
+        zone
+        for zone in zoneinfo.available_timezones()
+        if "/" in zone and not zone.startswith(NOT_PLACES)
+    }
+    return [(zone, zone.replace("_", " ")) for zone in sorted(places | {clinic_zone})]
 
 
 def is_quiet(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
@@ -76,7 +88,7 @@ class ReminderSettingsForm(ErrorSummaryMixin, forms.Form):
         self.push_on = push_on
         super().__init__(*args, **kwargs)
         self.fields["nudge_after_days"].choices = nudge_choices(clinic.no_activity_days)
-        self.fields["time_zone"].choices = zone_choices()
+        self.fields["time_zone"].choices = zone_choices(clinic.timezone)
         self.fields["time_zone"].initial = clinic.timezone
         self.fields["time_zone"].help_text = _("Your clinic's time zone is %(zone)s.") % {
             "zone": clinic.timezone
@@ -151,5 +163,5 @@ class ReminderSettingsForm(ErrorSummaryMixin, forms.Form):
     def values(self) -> dict:
         """What the service stores."""
         values = dict(self.cleaned_data)
-        values["walk_days"] = sorted(values["walk_days"])
+        values["walk_days"] = sorted(set(values["walk_days"]))
         return values

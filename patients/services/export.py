@@ -50,7 +50,7 @@ def reminder_settings_data(patient: Patient) -> dict | None:
     data = readable(settings)
     days = dict(settings._meta.get_field("walk_days").item_choices)
     data[str(settings._meta.get_field("walk_days").verbose_name)] = [
-        str(days[day]) for day in settings.walk_days
+        str(days.get(day, day)) for day in settings.walk_days
     ]
     return data
 

@@ -8,6 +8,7 @@ reminders package's work (patients/reminders/).
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from patients.models import AuditAction, Patient, ReminderSettings, Weekday
 from patients.security import audit
@@ -92,9 +93,22 @@ def reminder_settings_save(patient: Patient, by, **values) -> ReminderSettings:
     return settings
 
 
+@transaction.atomic
 def reminders_stop(patient: Patient, by) -> ReminderSettings:
-    """Every kind of reminder off at once."""
-    return reminder_settings_save(patient, by, **ALL_OFF)
+    """Every kind of reminder off at once. Never refused: whatever else is stored (a time
+    zone this server no longer knows, say), stopping must work."""
+    Patient.objects.lock(patient.pk)
+    ReminderSettings.objects.filter(patient=patient).update(**ALL_OFF, updated_at=timezone.now())
+    settings = reminder_settings_of(patient)
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="reminder settings",
+        patient=patient,
+        obj=settings if settings.pk else None,
+        detail="off",
+    )
+    return settings
 
 
 def reminders_turn_on_usual(patient: Patient, by) -> ReminderSettings:

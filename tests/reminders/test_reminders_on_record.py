@@ -106,6 +106,16 @@ def test_the_download_includes_the_reminder_settings(client, patient):
     assert settings["by email"] is True
 
 
+def test_the_download_keeps_a_day_it_cannot_name_as_stored(client, patient):
+    turn_on(patient)
+    ReminderSettings.objects.filter(patient=patient).update(walk_days=["1", "9"])
+    factories.sign_in(client, patient.user)
+
+    data = json.loads(client.get(reverse("my_data")).content)
+
+    assert data["reminder settings"]["days to walk"] == ["Monday", "9"]
+
+
 def test_the_download_says_when_there_are_no_reminder_settings(client, patient):
     factories.sign_in(client, patient.user)
 

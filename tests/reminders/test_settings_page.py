@@ -239,3 +239,26 @@ def test_staff_cannot_send_a_test_reminder(client, clinician):
     factories.sign_in(client, clinician)
 
     assert client.post(TEST).status_code == 404
+
+
+def test_stopping_works_whatever_else_is_stored(patient_client, patient):
+    """A zone this server no longer knows must not stand between a patient and "stop"."""
+    patient_client.post(URL, settings_post())
+    ReminderSettings.objects.filter(patient=patient).update(time_zone="Mars/Olympus_Mons")
+
+    response = patient_client.post(URL, {"action": "stop"}, follow=True)
+
+    assert "All your reminders are off." in response.content.decode()
+    assert not ReminderSettings.objects.get(patient=patient).any_kind_on
+
+
+def test_a_day_sent_twice_is_stored_once_and_only_places_are_offered_as_zones(
+    patient_client, patient
+):
+    patient_client.post(URL, settings_post(walk_days=["1", "1", "3", "1"]))
+
+    assert ReminderSettings.objects.get(patient=patient).walk_days == ["1", "3"]
+    page = patient_client.get(URL).content.decode()
+    assert 'value="America/New_York"' in page
+    for not_a_place in ("localtime", "Factory", "posixrules", "Etc/GMT+5"):
+        assert f'value="{not_a_place}"' not in page
