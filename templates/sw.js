@@ -10,11 +10,14 @@ hashed static name, and a new release (new names) installs a new worker.
  * - PAGES: the patient's own pages (PATIENT_PAGES only), the last copy the network gave.
  *   With no connection the copy is shown; app.js marks it as offline.
  * Everything else (staff pages, the admin, every POST) goes to the network untouched and
- * is never kept. Signing out (a POST to LOGOUT_URL) throws PAGES away.
+ * is never kept. Signing out (a POST to LOGOUT_URL) throws PAGES away, and so does the
+ * sign-in page: whoever sees it is not signed in (a session that lapsed, the next person
+ * to pick up the phone), and must not find the last patient's pages here.
  */
 const STATIC = "stepwise-static-{{ version }}";
 const PAGES = "stepwise-pages";
 const OFFLINE_URL = "{{ offline_url }}";
+const LOGIN_URL = "{{ login_url }}";
 const LOGOUT_URL = "{{ logout_url }}";
 const PATIENT_PAGES = ["/week/", "/walks/new/", "/check-ins/new/", "/history/", "/reminders/"];
 const PRECACHE = [
@@ -58,6 +61,10 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.method !== "GET") return;
+  if (request.mode === "navigate" && url.pathname === LOGIN_URL) {
+    event.waitUntil(caches.delete(PAGES));
+    return;
+  }
   if (request.mode === "navigate" && PATIENT_PAGES.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
   } else if (request.mode !== "navigate" && PRECACHE.includes(url.pathname)) {

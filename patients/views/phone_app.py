@@ -91,6 +91,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         request,
         "sw.js",
         {
+            "login_url": reverse("login"),
             "logout_url": reverse("logout"),
             "offline_url": reverse("offline"),
             "version": precache_version(),

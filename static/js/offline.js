@@ -112,12 +112,31 @@
     return new URL(url, location.href).pathname === loginUrl;
   }
 
+  // The only addresses a saved entry is ever sent to: the three report forms. An entry
+  // naming anything else is not one this script saved, and is never sent.
+  const REPORT_FORMS = [
+    /^\/walks\/new\/$/,
+    /^\/check-ins\/new\/$/,
+    /^\/walks\/[0-9a-f-]{36}\/morning\/$/,
+  ];
+
+  function isReportForm(action) {
+    const url = new URL(action, location.href);
+    return (
+      url.origin === location.origin &&
+      url.search === "" &&
+      REPORT_FORMS.some(function (form) { return form.test(url.pathname); })
+    );
+  }
+
   // One entry: "sent", "check" (the server found a mistake), "sign-in", or "later".
   function send(entry) {
+    if (!isReportForm(entry.action)) return Promise.resolve("foreign");
     const body = new URLSearchParams(entry.body);
-    // The session may have changed since it was saved (signed in again): same patient,
-    // so use this page's token.
-    if (currentToken()) body.set("csrfmiddlewaretoken", currentToken());
+    // This page's token: the session may have changed since it was saved (signed in
+    // again; the same patient, as only their entries are sent).
+    if (!currentToken()) return Promise.resolve("later");
+    body.set("csrfmiddlewaretoken", currentToken());
     return fetch(entry.action, {
       method: "POST",
       body: body,
@@ -139,6 +158,7 @@
     entries.forEach(function (entry) {
       chain = chain.then(function () {
         return send(entry).then(function (outcome) {
+          if (outcome === "foreign") return store.remove(entry.id);
           if (outcome === "sent") {
             say("sent");
             return store.remove(entry.id);
@@ -174,6 +194,8 @@
 
   function save(form, submitter) {
     const fields = new URLSearchParams(new FormData(form, submitter));
+    // Not kept: the token of this session is useless later, and sending takes the page's.
+    fields.delete("csrfmiddlewaretoken");
     const now = new Date();
     const entry = {
       id: fields.get("submission") || String(now.getTime()),

@@ -5,6 +5,7 @@ requests, so "no signal" for the worker is also made by aborting every request i
 (`signal_lost`): the server is then truly out of reach, as on a phone in a tunnel.
 """
 
+import datetime
 import json
 import os
 import uuid
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from patients.choices import Rule
-from patients.models import Flag, SymptomCheckIn, WalkLog
+from patients.models import Flag, ReminderSettings, SymptomCheckIn, WalkLog
 from tests.browser.test_patient_journey import answer_check_in, choose_pain
 from tests.factories import PASSWORD, assign, make_patient
 
@@ -272,3 +273,47 @@ def test_another_patient_signing_in_after_a_lapsed_session_never_sees_the_last_o
     expect(page.get_by_role("heading", name="There is no connection")).to_be_visible()
     expect(page.get_by_text("Rosa")).to_have_count(0)
     axe.scan(page)
+
+
+def test_a_lapsed_session_leaves_no_page_to_read_once_the_sign_in_page_shows(
+    page: Page, context: BrowserContext, axe, live_server, rosa
+):
+    sign_in(page, axe, live_server, rosa)
+    worker_controls(page, axe)
+    page.goto(f"{live_server.url}/history/")
+    axe.scan(page)
+
+    context.clear_cookies()  # the session lapses; nobody pressed Sign out
+    page.goto(f"{live_server.url}/week/")  # the phone is picked up: the sign-in page
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    axe.scan(page)
+    page.wait_for_function(
+        "caches.open('stepwise-pages').then(cache => cache.keys()).then(keys => keys.length === 0)"
+    )
+
+    signal_lost(context)
+    for path in ("/week/", "/history/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", name="There is no connection")).to_be_visible()
+        expect(page.get_by_text("Rosa")).to_have_count(0)
+        axe.scan(page)
+
+
+def test_a_stored_entry_naming_another_address_is_never_sent(page: Page, axe, live_server, rosa):
+    """Only the three report forms are ever posted to from the phone's store."""
+    ReminderSettings.objects.create(patient=rosa, walk_days=["1"], walk_time=datetime.time(10))
+    sign_in(page, axe, live_server, rosa)
+    page.evaluate(
+        """owner => window.stepwiseOffline.store.put({
+            id: "planted", owner: owner, kind: "walk", action: "/reminders/",
+            page: "/walks/new/", body: "action=stop", status: "waiting"})""",
+        str(rosa.pk),
+    )
+
+    page.reload()
+    axe.scan(page)
+    page.wait_for_function(
+        "window.stepwiseOffline.store.get('planted').then(entry => entry === undefined)"
+    )
+
+    assert ReminderSettings.objects.get(patient=rosa).walk_time == datetime.time(10)
