@@ -100,7 +100,12 @@ def test_reminder_too_soon(patient: Patient, now: datetime.datetime) -> bool:
     ).exists()
 
 
-@task()
+# Below the alerts about flags (the default priority) in the one queue: a reminder never
+# keeps a clinician's urgent alert waiting behind it.
+REMINDER_PRIORITY = -10
+
+
+@task(priority=REMINDER_PRIORITY)
 def deliver_reminder(reminder_id: int) -> str:
     """Send one reminder, outside any transaction (see `patients.deliveries.deliver`)."""
     reminder = (

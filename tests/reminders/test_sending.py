@@ -17,6 +17,7 @@ from patients.models import DeliveryState, Reminder, ReminderChannel, ReminderKi
 from patients.reminders import sending
 from patients.reminders.links import stop_link
 from patients.reminders.sending import queue_due_reminders, queue_test_reminder
+from patients.safety.notifications import deliver_notification
 from programs.services import plan_pause
 from tests.factories import answer_morning, assign, make_patient, report_walk
 
@@ -346,3 +347,9 @@ def test_one_patients_unreadable_settings_do_not_stop_everyone_elses_reminders(
     assert queued == 1
     assert list(Reminder.objects.values_list("patient", flat=True)) == [other.pk]
     assert "could not be worked out" in caplog.text
+
+
+def test_reminders_wait_behind_alerts_about_flags_in_the_queue():
+    """The worker takes the highest priority first: an urgent flag's alert email never
+    waits behind a queue of reminders (or a push service that is slow to answer)."""
+    assert sending.deliver_reminder.priority < deliver_notification.priority
