@@ -67,6 +67,14 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.mode === "navigate" && PATIENT_PAGES.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
+  } else if (request.mode === "navigate") {
+    // Any other page comes from the network only; with none, the calm offline page
+    // instead of the browser's own error.
+    event.respondWith(
+      fetch(request).catch(() =>
+        caches.match(OFFLINE_URL).then((kept) => kept || Response.error())
+      )
+    );
   } else if (request.mode !== "navigate" && PRECACHE.includes(url.pathname)) {
     event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
   }

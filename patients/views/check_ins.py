@@ -50,6 +50,12 @@ def show_advice(check_in: SymptomCheckIn, patient: Patient):
     return advice
 
 
+# Said on a form page that comes back with questions to answer although what was worrying
+# in it is already with the clinic: a phone sending a report it kept offline
+# (static/js/offline.js) then tells the patient so, instead of only "needs checking".
+PARTLY_SAVED = "X-Report-Partly-Saved"
+
+
 def offline_advice(patient: Patient) -> dict:
     """The urgent advice and the questions whose yes needs it, kept in the page so a phone
     with no connection shows the advice at once (static/js/offline.js)."""
@@ -94,7 +100,10 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
                 advice=advice,
                 emergency_line=emergency_line(check_in) if advice and advice.is_urgent else "",
             )
-    return render(request, "patients/check_in_form.html", context)
+    response = render(request, "patients/check_in_form.html", context)
+    if "check_in" in context:
+        response[PARTLY_SAVED] = "yes"
+    return response
 
 
 @login_required

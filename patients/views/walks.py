@@ -26,6 +26,7 @@ from patients.services.reports import (
     walk_log_create,
     walk_log_delete,
 )
+from patients.views.check_ins import PARTLY_SAVED
 
 
 def unsaved_walk_symptoms(patient: Patient, form: WalkLogForm) -> dict:
@@ -79,7 +80,10 @@ def walk_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your walk is saved. Thank you."))
             return redirect("walk_detail", walk_id=log.pk)
         context["repeat_of"] = repeat
-    return render(request, "patients/walk_form.html", context)
+    response = render(request, "patients/walk_form.html", context)
+    if context.get("symptoms_saved"):
+        response[PARTLY_SAVED] = "yes"
+    return response
 
 
 @login_required

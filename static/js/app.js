@@ -26,8 +26,10 @@
   // last loaded: say so, with that time (written into the page by the server).
   function showOfflineBanner() {
     const banner = document.getElementById("offline-banner");
-    const time = document.body.dataset.pageTime;
-    if (!banner || !time) return;
+    const sent = document.body.dataset.pageTime; // when the server sent it (ISO 8601)
+    if (!banner || !sent) return;
+    // In the phone's own time, as the times of reports saved on it are.
+    const time = new Date(sent).toTimeString().slice(0, 5);
     banner.textContent = word("banner", time);
     banner.hidden = navigator.onLine;
   }

@@ -44,6 +44,10 @@
     });
   }
 
+  // How many reports wait on this phone for this patient (kept by listWaiting), for the
+  // warning at sign-out, which must be decided at once.
+  let waiting = 0;
+
   const store = {
     put: function (entry) { return inStore("readwrite", function (s) { s.put(entry); }); },
     remove: function (id) { return inStore("readwrite", function (s) { s.delete(id); }); },
@@ -82,23 +86,40 @@
 
   // The week page lists what is waiting on this phone.
   function listWaiting() {
-    const section = document.getElementById("offline-waiting");
-    if (!section) return Promise.resolve();
     return store.mine().then(function (entries) {
+      waiting = entries.length;
+      const section = document.getElementById("offline-waiting");
+      if (!section) return;
       const list = section.querySelector("ul");
       list.replaceChildren();
       entries.forEach(function (entry) {
         const item = document.createElement("li");
         const needsCheck = entry.status === "check";
-        item.textContent = word((needsCheck ? "check-" : "waiting-") + entry.kind, entry.time);
+        const state = entry.partly ? "partly-" : needsCheck ? "check-" : "waiting-";
+        item.textContent = word(state + entry.kind, entry.time);
         if (needsCheck) {
           item.append(" ");
           item.appendChild(checkLink(entry));
+          item.append(" ");
+          item.appendChild(removeButton(entry));
         }
         list.appendChild(item);
       });
       section.hidden = entries.length === 0;
     });
+  }
+
+  // An entry to check that the patient has dealt with another way (logged the walk again,
+  // say) can go: only theirs to delete, and only from this phone.
+  function removeButton(entry) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = word("remove");
+    button.addEventListener("click", function () {
+      store.remove(entry.id).then(listWaiting);
+    });
+    return button;
   }
 
   // --- Sending what is saved. ---
@@ -146,6 +167,7 @@
       function (response) {
         if (response.status === 403 || isSignIn(response.url)) return "sign-in";
         if (response.ok && response.redirected) return "sent";
+        if (response.ok && response.headers.get("X-Report-Partly-Saved")) return "partly";
         if (response.ok) return "check";
         return "later"; // the server is having trouble: try again next time
       },
@@ -164,8 +186,12 @@
             return store.remove(entry.id);
           }
           if (outcome === "later") return;
-          entry.status = outcome;
-          if (outcome === "check") say("needs-checking", checkLink(entry));
+          // What was worrying in it is with the clinic; the rest is still the patient's to
+          // answer, and sending it again (same key) adds to the same report.
+          entry.partly = entry.partly || outcome === "partly";
+          entry.status = outcome === "sign-in" ? "sign-in" : "check";
+          if (outcome === "partly") say("partly-saved", checkLink(entry));
+          else if (outcome === "check") say("needs-checking", checkLink(entry));
           else say("sign-in");
           return store.put(entry);
         });
@@ -176,7 +202,7 @@
 
   // Sends every entry waiting for this patient, one tab at a time.
   function replayAll() {
-    if (!navigator.onLine) return Promise.resolve();
+    if (!navigator.onLine) return listWaiting(); // what waits matters most with no signal
     const run = function () {
       return store.mine().then(function (entries) {
         return sendEach(entries.filter(function (entry) { return entry.status !== "check"; }));
@@ -192,13 +218,30 @@
 
   // --- Saving a form that cannot be sent now. ---
 
+  // A new submission key. A page kept on the phone carries the key the server gave it
+  // when it was last online: two reports written from that one copy are two reports, and
+  // must not share it (the second would replace the first, here and on the server).
+  function freshKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant
+    const hex = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); });
+    return [0, 4, 6, 8, 10].map(function (start, n) {
+      return hex.slice(start, [4, 6, 8, 10, 16][n]).join("");
+    }).join("-");
+  }
+
   function save(form, submitter) {
     const fields = new URLSearchParams(new FormData(form, submitter));
     // Not kept: the token of this session is useless later, and sending takes the page's.
     fields.delete("csrfmiddlewaretoken");
+    // A report reopened to check keeps its key (sent again, it completes the same report).
+    const key = form.dataset.restoredFrom || freshKey();
+    fields.set("submission", key);
     const now = new Date();
     const entry = {
-      id: fields.get("submission") || String(now.getTime()),
+      id: key,
       owner: owner,
       kind: form.dataset.offline,
       action: form.action,
@@ -209,6 +252,11 @@
       status: "waiting",
     };
     return store.put(entry).then(function () {
+      // Saved: this form is done (a second tap must not save it twice). Opening the page
+      // again gives a fresh form for another report.
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        b.disabled = true;
+      });
       say("saved");
       return listWaiting();
     });
@@ -243,13 +291,15 @@
     const form = event.target;
     if (form.dataset.online === "yes") return; // checked: let the browser send it
     event.preventDefault();
+    if (form.dataset.busy) return; // a second tap while the first is being dealt with
+    form.dataset.busy = "yes";
     const submitter = event.submitter || null;
     const offline = !navigator.onLine;
     if (offline) showUrgentAdvice(form); // first, before anything else
     (offline ? Promise.resolve(false) : reachable()).then(function (online) {
       if (!online) {
         if (!offline) showUrgentAdvice(form); // the connection only looked alive
-        return save(form, submitter);
+        return save(form, submitter).finally(function () { delete form.dataset.busy; });
       }
       // Online: the form goes as it always did, and the server's page follows. A form
       // reopened from the phone's store is now the server's to keep or correct.
@@ -284,6 +334,22 @@
       form.dataset.restoredFrom = entry.id;
     });
   }
+
+  // Signing out with reports not sent: say so once (they stay, and are sent when this
+  // patient signs in here again). Before app.js's own sign-out step: the capture phase.
+  let warned = false;
+  document.addEventListener(
+    "submit",
+    function (event) {
+      if (!event.target.matches("form[data-signout]") || waiting === 0 || warned) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      warned = true;
+      say("unsent-at-sign-out");
+      document.getElementById("offline-status").scrollIntoView({ block: "center" });
+    },
+    true
+  );
 
   document.querySelectorAll("form[data-offline]").forEach(function (form) {
     form.addEventListener("submit", onSubmit);

@@ -302,3 +302,15 @@ def test_a_form_from_another_day_makes_a_check_in_of_its_own(patient_client, pat
     assert SymptomCheckIn.objects.get(reported_on=patient.clinic.today()).serious_symptoms == [
         "chest"
     ]
+
+
+def test_a_page_that_kept_a_worrying_answer_says_so_to_a_phone_sending_it_later(
+    patient_client, patient
+):
+    """The phone sending a report it kept offline reads this: the clinic has the yes, and
+    the rest is still to answer (static/js/offline.js)."""
+    kept = patient_client.post(NEW, {"submission": str(uuid.uuid4()), "serious_saddle": "yes"})
+    nothing_kept = patient_client.post(NEW, {"submission": str(uuid.uuid4())})
+
+    assert kept.status_code == 200 and kept["X-Report-Partly-Saved"] == "yes"
+    assert nothing_kept.status_code == 200 and "X-Report-Partly-Saved" not in nothing_kept

@@ -251,6 +251,7 @@ def test_worrying_symptoms_on_a_walk_with_a_mistake_are_acted_on_at_once(patient
     assert "Your walk is not saved yet" in page
     assert "Enter how many minutes you walked." in page
     assert response.context["form"]["pain_side"].value() == "both"
+    assert response["X-Report-Partly-Saved"] == "yes"  # for a phone sending it later
 
 
 def test_the_corrected_walk_is_saved_without_telling_the_clinic_twice(patient_client, patient):
