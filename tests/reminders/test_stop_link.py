@@ -48,6 +48,20 @@ def test_the_mail_providers_one_click_post_stops_the_emails_without_a_csrf_cooki
     assert email_on(other_patient)
 
 
+def test_the_one_click_post_works_without_the_closing_slash(db, emailed, other_patient):
+    """APPEND_SLASH cannot redirect a POST: the address must work as it is."""
+    provider = Client(enforce_csrf_checks=True)
+    url = stop_url(emailed).rstrip("/")
+    assert not url.endswith("/")
+
+    response = provider.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert "You will get no more reminder emails" in response.text
+    assert not email_on(emailed)
+    assert email_on(other_patient)
+
+
 def test_stopping_is_audited_once(db, emailed, client):
     client.post(stop_url(emailed))
     client.post(stop_url(emailed))
