@@ -1,8 +1,8 @@
 """A patient on a 360 px phone, and on the same phone at 200% zoom (180 CSS px): the 0-10
 pain buttons stay big enough to tap (WCAG 2.2 target size, 24 x 24 px) and inside the
-screen.
+screen, and the urgent advice box wraps its words instead of spilling sideways.
 
-The buttons are also saved as screenshots under pytest's tmp_path, to
+The buttons and the advice are also saved as screenshots under pytest's tmp_path, to
 look at by eye.
 """
 
@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patients.services.reports import walk_log_create
+from tests.browser.test_patient_journey import answer_check_in
 from tests.factories import PASSWORD, make_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,6 +75,24 @@ def pain_buttons_problems(page: Page, width: int) -> list[str]:
     return problems
 
 
+# Each word of the advice as a range of text: a word drawn on two lines was broken in the
+# middle ("medica / l").
+BROKEN_WORDS = """box => {
+    const broken = [];
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const word of node.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+            if (lines.size > 1) broken.push(word[0]);
+        }
+    }
+    return broken;
+}"""
+
+
 def test_the_pain_buttons_are_big_enough_and_on_screen_at_200_percent_zoom(
     page: Page, axe, live_server, clinic, clinician, tmp_path
 ):
@@ -93,3 +112,26 @@ def test_the_pain_buttons_are_big_enough_and_on_screen_at_200_percent_zoom(
             pain.screenshot(path=tmp_path / f"{name}-{width}.png")
             assert pain_buttons_problems(page, width) == []
             assert fits(page, width), f"{path} scrolls sideways at {width}px"
+
+
+def test_the_urgent_advice_wraps_inside_its_box_at_200_percent_zoom(
+    page: Page, axe, live_server, clinic, clinician, tmp_path
+):
+    patient = make_patient(clinic, clinician, "Ada")
+    sign_in(page, axe, live_server, patient)
+    page.get_by_role("link", name="Report a change in symptoms").click()
+    axe.scan(page)
+    answer_check_in(page, 5, yes_to="genitals, bottom")
+    page.get_by_role("button", name="Send to my clinic").click()
+    expect(page.get_by_role("alert")).to_contain_text("Go to an emergency department now")
+    axe.scan(page)
+
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 740})
+        advice = page.locator(".advice")
+        advice.screenshot(path=tmp_path / f"advice-{width}.png")
+        assert advice.evaluate("box => box.scrollWidth <= box.clientWidth")
+        assert advice.evaluate(BROKEN_WORDS) == [], f"words broken at {width}px"
+        for item in advice.locator("li, p, h2, h3").all():
+            assert item.evaluate("text => text.scrollWidth <= text.clientWidth")
+        assert fits(page, width)
