@@ -24,6 +24,7 @@ from patients.models import (
     Flag,
     Patient,
     Reminder,
+    ReminderKind,
     ReminderSettings,
     SymptomCheckIn,
     WalkLog,
@@ -60,9 +61,11 @@ def timeline(walks, check_ins, flags, changes) -> list[dict]:
 
 def reminders_at_a_glance(patient: Patient) -> ReminderSettings | None:
     """Whether reminders are on, by which channels, and when one last got out, in one
-    query: never what a reminder said or when the patient plans to walk."""
+    query: never what a reminder said or when the patient plans to walk. A test reminder
+    the patient asked for says nothing about their routine, so it is left out."""
     last_sent = (
         Reminder.objects.filter(patient=OuterRef("patient"), state=DeliveryState.SENT)
+        .exclude(kind=ReminderKind.TEST)
         .order_by("-sent_at")
         .values("sent_at")[:1]
     )

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from patients.models import ReminderSettings
 from patients.reminders.links import patient_for_stop_token, stop_email_reminders
 
 
@@ -26,4 +27,5 @@ def reminder_stop(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         stop_email_reminders(patient)
         return render(request, "reminders/stopped.html")
-    return render(request, "reminders/stop.html", {"token": token})
+    emails_on = ReminderSettings.objects.filter(patient=patient, by_email=True).exists()
+    return render(request, "reminders/stop.html", {"token": token, "emails_on": emails_on})

@@ -82,6 +82,28 @@ def test_the_record_shows_when_the_last_reminder_got_out(staff_client, patient, 
     assert f"Last reminder sent {local:%-d %b %Y %H:%M}." in page
 
 
+def test_a_test_reminder_is_not_the_last_reminder_sent(staff_client, patient, clinic):
+    """A test the patient asked for says nothing about their routine."""
+    turn_on(patient)
+    routine = datetime.datetime(2026, 11, 20, 17, 40, tzinfo=datetime.UTC)
+    sent_reminder(patient, routine)
+    sent_reminder(patient, routine + datetime.timedelta(days=1), kind=ReminderKind.TEST)
+
+    page = record_page(staff_client, patient)
+
+    assert f"Last reminder sent {clinic.local_time(routine):%-d %b %Y %H:%M}." in page
+
+
+def test_only_a_test_reminder_is_none_sent_yet(staff_client, patient):
+    turn_on(patient)
+    sent_reminder(patient, timezone.now(), kind=ReminderKind.TEST)
+
+    page = record_page(staff_client, patient)
+
+    assert "None sent yet." in page
+    assert "Last reminder sent" not in page
+
+
 def test_stopped_reminders_show_off_with_the_last_one_sent(staff_client, patient):
     turn_on(patient)
     sent_reminder(patient, timezone.now() - datetime.timedelta(days=2))

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from patients.models import AuditEvent, ReminderSettings
+from patients.reminders.links import stop_token
 from patients.services.reminders import reminder_settings_save
 from tests import factories
 
@@ -150,6 +151,28 @@ def test_reminders_need_a_way_to_reach_the_patient(patient_client, patient):
 
     assert "Tick “By email” so your reminders can reach you" in page
     assert not ReminderSettings.objects.filter(patient=patient).exists()
+
+
+def test_after_the_stop_link_the_page_says_why_emails_must_be_ticked(patient_client, patient):
+    patient_client.post(URL, settings_post())
+    patient_client.post(reverse("reminder_stop", args=[stop_token(patient)]))
+
+    page = patient_client.get(URL).content.decode()
+
+    assert (
+        "Your reminder emails are off. Tick By email to get them again, or stop all reminders."
+        in page
+    )
+    assert "Your reminders are on." not in page
+
+
+def test_reminders_on_by_email_do_not_say_emails_are_off(patient_client):
+    patient_client.post(URL, settings_post())
+
+    page = patient_client.get(URL).content.decode()
+
+    assert "Your reminder emails are off." not in page
+    assert "Your reminders are on." in page
 
 
 def test_a_time_that_is_not_a_time_says_how_to_write_one(patient_client):

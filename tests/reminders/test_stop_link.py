@@ -34,6 +34,25 @@ def test_opening_the_link_only_asks(db, emailed, client):
     assert email_on(emailed)
 
 
+@pytest.mark.parametrize("stored", [True, False], ids=["emails off", "no settings"])
+def test_opening_the_link_when_emails_are_off_says_so_and_changes_nothing(
+    db, patient, client, stored
+):
+    if stored:
+        ReminderSettings.objects.create(patient=patient, morning_check_time="09:00", by_email=False)
+
+    response = client.get(stop_url(patient))
+
+    assert response.status_code == 200
+    assert "Reminder emails are already off for this address." in response.text
+    assert "Stop reminder emails?" not in response.text
+    assert 'method="post"' not in response.text
+    assert not AuditEvent.objects.filter(
+        patient_id=patient.pk, subject="reminder settings"
+    ).exists()
+    assert not ReminderSettings.objects.filter(patient=patient, by_email=True).exists()
+
+
 def test_the_mail_providers_one_click_post_stops_the_emails_without_a_csrf_cookie(
     db, emailed, other_patient
 ):
@@ -44,6 +63,20 @@ def test_the_mail_providers_one_click_post_stops_the_emails_without_a_csrf_cooki
     assert response.status_code == 200
     assert "You will get no more reminder emails" in response.text
     assert reverse("login") in response.text
+    assert not email_on(emailed)
+    assert email_on(other_patient)
+
+
+def test_the_one_click_post_works_without_the_closing_slash(db, emailed, other_patient):
+    """APPEND_SLASH cannot redirect a POST: the address must work as it is."""
+    provider = Client(enforce_csrf_checks=True)
+    url = stop_url(emailed).rstrip("/")
+    assert not url.endswith("/")
+
+    response = provider.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert "You will get no more reminder emails" in response.text
     assert not email_on(emailed)
     assert email_on(other_patient)
 
