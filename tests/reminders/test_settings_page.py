@@ -160,7 +160,7 @@ def test_after_the_stop_link_the_page_says_why_emails_must_be_ticked(patient_cli
     page = patient_client.get(URL).content.decode()
 
     assert (
-        "Your reminder emails are off. Tick By email to get them again, or stop all reminders."
+        "Your reminder emails are off. Tick “By email” to get them again, or stop all reminders."
         in page
     )
     assert "Your reminders are on." not in page
