@@ -1,6 +1,6 @@
 """The app's addresses, grouped by whose pages they are."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from patients.views import (
     accounts,
@@ -77,11 +77,10 @@ urlpatterns = [
         name="recovery_codes",
     ),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
-    # With or without the closing slash: a mail provider's one-click unsubscribe is a POST,
+    path("reminders/stop/<str:token>/", reminder_stop.reminder_stop, name="reminder_stop"),
+    # The same without the closing slash: a mail provider's one-click unsubscribe is a POST,
     # which APPEND_SLASH cannot redirect without losing it.
-    re_path(
-        r"^reminders/stop/(?P<token>[^/]+)/?$", reminder_stop.reminder_stop, name="reminder_stop"
-    ),
+    path("reminders/stop/<str:token>", reminder_stop.reminder_stop, name="reminder_stop_bare"),
     path(
         "accounts/email/<str:token>/",
         accounts.email_change_confirm,

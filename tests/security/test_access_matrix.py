@@ -73,6 +73,7 @@ MATRIX = {
     "email_change_confirm": ("get", everyone(GONE)),
     # The signed link is the credential; opening it only asks, so it changes nothing.
     "reminder_stop": ("get", PUBLIC),
+    "reminder_stop_bare": ("get", PUBLIC),
     # Staff here have passed their second factor; patients have not set one up.
     "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),
@@ -159,6 +160,7 @@ def world(db):
         "invitation_accept": [token],
         "email_change_confirm": ["not-a-link"],
         "reminder_stop": [stop_token(patient_a)],
+        "reminder_stop_bare": [stop_token(patient_a)],
     }
     return people, arguments
 
