@@ -64,6 +64,7 @@ BUDGETS = {
     "check-in detail": 10,
     "morning check form": 5,
     "history": 8,
+    "reminder settings": 4,
     # Both with whether the worker and the scheduled jobs run: their heartbeats, and the
     # alert emails waiting too long (a count and the oldest, in one query).
     "dashboard": 13,
@@ -331,6 +332,7 @@ VISITS = {
         "patient", lambda w: reverse("morning_check", args=[w.yesterday_walk.pk])
     ),
     "history": Visit("patient", lambda w: reverse("history")),
+    "reminder settings": Visit("patient", lambda w: reverse("reminder_settings")),
     "dashboard": Visit("clinician", lambda w: reverse("staff_home")),
     "dashboard (clinic admin)": Visit("clinic admin", lambda w: reverse("staff_home")),
     "patient record": Visit("clinician", lambda w: reverse("patient_record", args=[w.patient.pk])),
