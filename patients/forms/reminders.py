@@ -35,19 +35,23 @@ def nudge_choices(no_activity_days: int) -> list[tuple[str, str]]:
     return [("", _("Off")), *days]
 
 
-# Names in the time zone database that are not places: aliases of the server's own zone
-# ("localtime"), legacy and test entries. A patient choosing one would get whatever the
-# server's clock is set to, or a zone another server does not have.
-NOT_PLACES = ("Etc/", "posix/", "right/", "SystemV/")
+# The time zone database's areas that are places. Everything else is an alias (US/Eastern
+# for America/New_York), the server's own zone ("localtime") or a legacy or test entry: a
+# patient choosing one would get a duplicate, the server's clock, or a zone another server
+# does not have.
+AREAS = (
+    "Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/",
+    "Europe/", "Indian/", "Pacific/",
+)  # fmt: skip
+
+
+def is_place(zone: str) -> bool:
+    return zone.startswith(AREAS) and zone in zoneinfo.available_timezones()
 
 
 def zone_choices(clinic_zone: str) -> list[tuple[str, str]]:
     """Every place's zone (Area/City), and the clinic's own whatever it is ("UTC")."""
-    places = {
-        zone
-        for zone in zoneinfo.available_timezones()
-        if "/" in zone and not zone.startswith(NOT_PLACES)
-    }
+    places = {zone for zone in zoneinfo.available_timezones() if zone.startswith(AREAS)}
     return [(zone, zone.replace("_", " ")) for zone in sorted(places | {clinic_zone})]
 
 

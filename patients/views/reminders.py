@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from patients.forms.reminders import ReminderSettingsForm
+from patients.forms.reminders import ReminderSettingsForm, is_place
 from patients.models import Patient, ReminderSettings
 from patients.reminders.sending import queue_test_reminder, test_reminder_too_soon
 from patients.security.access import current_patient
@@ -32,7 +32,10 @@ FORM_FIELDS = (
 
 def initial_of(settings: ReminderSettings) -> dict:
     initial = {name: getattr(settings, name) for name in FORM_FIELDS}
-    initial["time_zone"] = settings.time_zone or settings.patient.clinic.timezone
+    # A zone stored that is no longer a place offered (the database changed) shows as the
+    # clinic's, never as whichever comes first in the list.
+    stored = settings.time_zone
+    initial["time_zone"] = stored if is_place(stored) else settings.patient.clinic.timezone
     return initial
 
 

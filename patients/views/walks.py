@@ -164,6 +164,10 @@ def morning_check(request: HttpRequest, walk_id) -> HttpResponse:
     patient = current_patient(request)
     log = patient_walk(patient, walk_id)
     if MorningCheck.objects.filter(walk_log=log).exists():
+        if request.method == "POST":
+            # Sent again (a double tap, a phone sending what it kept): the first answer
+            # stands, and the page that shows it follows, as after the first.
+            return redirect("morning_check", walk_id=log.pk)
         advice = advice_for(morning_findings(log), patient.clinic)
         if advice is not None:
             advice = worst(advice, standing_advice(patient))

@@ -431,7 +431,7 @@ def test_signing_out_with_a_report_not_sent_says_so_first(
     context.set_offline(False)
 
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("has not been sent yet")).to_be_visible()
+    expect(page.get_by_text("is not with your clinic yet")).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/walks/new/")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()

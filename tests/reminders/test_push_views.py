@@ -93,6 +93,7 @@ def test_a_shared_browser_belongs_to_the_patient_who_subscribed_it_last(people):
         "https://user:pw@push.example.net/x",
         "https://push.example.net.attacker.example/x",
         "https://fcm.googleapis.com.evil.example/x",
+        "https://push.example.net:22/x",
     ],
 )
 def test_only_a_browsers_push_service_is_accepted_never_another_machine(people, endpoint):

@@ -285,3 +285,16 @@ def test_a_day_sent_twice_is_stored_once_and_only_places_are_offered_as_zones(
     assert 'value="America/New_York"' in page
     for not_a_place in ("localtime", "Factory", "posixrules", "Etc/GMT+5"):
         assert f'value="{not_a_place}"' not in page
+
+
+def test_a_stored_zone_no_longer_offered_shows_as_the_clinics_not_the_first_in_the_list(
+    patient_client, patient
+):
+    patient_client.post(URL, settings_post())
+    ReminderSettings.objects.filter(patient=patient).update(time_zone="US/Eastern")
+
+    page = patient_client.get(URL).content.decode()
+
+    assert '<option value="Europe/London" selected>' in page
+    assert 'value="US/Eastern"' not in page  # an alias of America/New_York
+    assert 'value="America/New_York"' in page

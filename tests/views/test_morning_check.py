@@ -122,3 +122,22 @@ def test_much_worse_counts_without_a_pain_score(patient_client, patient):
     check = MorningCheck.objects.get(walk_log=log)
     assert (check.feeling, check.pain_now) == ("much_worse", None)
     assert "Your back has not settled since your walk" in response.content.decode()
+
+
+def test_a_worrying_answer_sent_again_leads_to_its_advice_as_the_first_time(
+    patient_client, patient
+):
+    """A double tap, or a phone sending an answer it kept with no signal: the second post
+    is answered as the first was, a redirect to the advice (static/js/offline.js reads a
+    redirect as "sent"; a page straight back as "needs checking")."""
+    log = walk_on(patient, patient.clinic.today() - datetime.timedelta(days=1))
+    url = reverse("morning_check", args=[log.pk])
+    answer = {"submission": str(uuid.uuid4()), "feeling": "much_worse", "pain_now": "4"}
+
+    first = patient_client.post(url, answer)
+    again = patient_client.post(url, answer, follow=True)
+
+    assert first.status_code == 302 and first["Location"] == url
+    assert again.redirect_chain == [(url, 302)]
+    assert "Your back has not settled since your walk" in again.content.decode()
+    assert MorningCheck.objects.filter(walk_log=log).count() == 1
