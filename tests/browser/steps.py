@@ -21,3 +21,14 @@ def sign_in_staff(page: Page, axe, live_server, user) -> None:
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     enter_code(page, axe, user)
+
+
+def sign_in_patient(page: Page, axe, live_server, patient) -> None:
+    """A patient signs in through the real sign-in page and lands on their week."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    axe.scan(page)
+    page.get_by_label("Username or email").fill(patient.user.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=f"Hello {patient.user.first_name}")).to_be_visible()
+    axe.scan(page)

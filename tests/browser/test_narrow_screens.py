@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patients.services.reports import walk_log_create
+from tests.browser.steps import sign_in_patient
 from tests.browser.test_patient_journey import answer_check_in
-from tests.factories import PASSWORD, make_patient
+from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = (360, 180)
@@ -24,16 +25,6 @@ TARGET = 24
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "is_mobile": True}
-
-
-def sign_in(page: Page, axe, live_server, patient) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    axe.scan(page)
-    page.get_by_label("Username or email").fill(patient.user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=f"Hello {patient.user.first_name}")).to_be_visible()
-    axe.scan(page)
 
 
 def walked_yesterday(patient) -> None:
@@ -98,7 +89,7 @@ def test_the_pain_buttons_are_big_enough_and_on_screen_at_200_percent_zoom(
 ):
     patient = make_patient(clinic, clinician, "Maya")
     walked_yesterday(patient)
-    sign_in(page, axe, live_server, patient)
+    sign_in_patient(page, axe, live_server, patient)
 
     for path, scales in (("/week/", 1), ("/walks/new/", 2), ("/check-ins/new/", 1)):
         page.set_viewport_size({"width": 360, "height": 740})
@@ -118,7 +109,7 @@ def test_the_urgent_advice_wraps_inside_its_box_at_200_percent_zoom(
     page: Page, axe, live_server, clinic, clinician, tmp_path
 ):
     patient = make_patient(clinic, clinician, "Ada")
-    sign_in(page, axe, live_server, patient)
+    sign_in_patient(page, axe, live_server, patient)
     page.get_by_role("link", name="Report a change in symptoms").click()
     axe.scan(page)
     answer_check_in(page, 5, yes_to="genitals, bottom")

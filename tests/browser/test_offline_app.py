@@ -15,8 +15,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from patients.choices import Rule
 from patients.models import Flag, ReminderSettings, SymptomCheckIn, WalkLog
+from tests.browser.steps import sign_in_patient
 from tests.browser.test_patient_journey import answer_check_in, choose_pain
-from tests.factories import PASSWORD, assign, make_patient
+from tests.factories import assign, make_patient
 
 # Lets a test see (and abort) the service worker's own requests. Read when the browser
 # starts, so set as this module is collected, before any browser test runs.
@@ -33,16 +34,6 @@ def browser_context_args(browser_context_args):
         "is_mobile": True,
         "service_workers": "allow",
     }
-
-
-def sign_in(page: Page, axe, live_server, patient) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    axe.scan(page)
-    page.get_by_label("Username or email").fill(patient.user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=f"Hello {patient.user.first_name}")).to_be_visible()
-    axe.scan(page)
 
 
 def worker_controls(page: Page, axe) -> None:
@@ -107,7 +98,7 @@ def installed_page(browser_type, browser_type_launch_args, browser_context_args,
 
 def test_the_app_can_be_installed(installed_page: Page, axe, live_server, rosa):
     page = installed_page
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
 
     href = page.locator("link[rel=manifest]").get_attribute("href")
     manifest = json.loads(page.request.get(f"{live_server.url}{href}").text())
@@ -120,7 +111,7 @@ def test_the_app_can_be_installed(installed_page: Page, axe, live_server, rosa):
 def test_a_walk_logged_with_no_signal_is_sent_once_when_it_returns(
     page: Page, context: BrowserContext, axe, live_server, rosa
 ):
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     page.goto(f"{live_server.url}/walks/new/")
     axe.scan(page)
 
@@ -160,7 +151,7 @@ def test_a_walk_logged_with_no_signal_is_sent_once_when_it_returns(
 def test_the_week_page_lists_what_waits_and_a_mistake_is_kept_to_check(
     page: Page, context: BrowserContext, axe, live_server, rosa
 ):
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     page.goto(f"{live_server.url}/walks/new/")
     axe.scan(page)
     context.set_offline(True)
@@ -187,7 +178,7 @@ def test_the_week_page_lists_what_waits_and_a_mistake_is_kept_to_check(
 def test_a_serious_yes_with_no_signal_shows_the_emergency_advice_at_once(
     page: Page, context: BrowserContext, axe, live_server, rosa
 ):
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     page.goto(f"{live_server.url}/check-ins/new/")
     axe.scan(page)
     requests = []
@@ -216,7 +207,7 @@ def test_the_week_page_opens_with_no_signal_marked_offline_and_signing_out_forge
     page: Page, context: BrowserContext, axe, live_server, rosa, clinician, standard_template
 ):
     assign(rosa, standard_template, clinician)
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     worker_controls(page, axe)
     page.goto(f"{live_server.url}/walks/new/")  # a page kept on the phone too
     axe.scan(page)
@@ -265,14 +256,14 @@ def test_another_patient_signing_in_after_a_lapsed_session_never_sees_the_last_o
 ):
     """The last patient never signed out (their session lapsed, say): the phone still holds
     copies of their pages until the next patient's first page forgets them."""
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     worker_controls(page, axe)
     page.goto(f"{live_server.url}/history/")
     axe.scan(page)
 
     context.clear_cookies()  # the session lapses; nobody pressed Sign out
     sam = make_patient(clinic, clinician, "Sam")
-    sign_in(page, axe, live_server, sam)
+    sign_in_patient(page, axe, live_server, sam)
     eventually(
         page,
         "caches.open('stepwise-pages').then(cache => cache.keys())"
@@ -289,7 +280,7 @@ def test_another_patient_signing_in_after_a_lapsed_session_never_sees_the_last_o
 def test_a_lapsed_session_leaves_no_page_to_read_once_the_sign_in_page_shows(
     page: Page, context: BrowserContext, axe, live_server, rosa
 ):
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     worker_controls(page, axe)
     page.goto(f"{live_server.url}/history/")
     axe.scan(page)
@@ -314,7 +305,7 @@ def test_a_lapsed_session_leaves_no_page_to_read_once_the_sign_in_page_shows(
 def test_a_stored_entry_naming_another_address_is_never_sent(page: Page, axe, live_server, rosa):
     """Only the three report forms are ever posted to from the phone's store."""
     ReminderSettings.objects.create(patient=rosa, walk_days=["1"], walk_time=datetime.time(10))
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     page.evaluate(
         """owner => window.stepwiseOffline.store.put({
             id: "planted", owner: owner, kind: "walk", action: "/reminders/",
@@ -336,7 +327,7 @@ def test_two_reports_written_from_one_kept_page_both_reach_the_clinic(
 ):
     """A page kept on the phone carries one submission key: each report written from it
     offline still gets its own, so the second never replaces the first."""
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     worker_controls(page, axe)
     page.goto(f"{live_server.url}/check-ins/new/")
     axe.scan(page)
@@ -368,7 +359,7 @@ def test_two_reports_written_from_one_kept_page_both_reach_the_clinic(
 def test_with_no_signal_the_week_page_lists_what_waits_and_a_second_tap_saves_nothing(
     page: Page, context: BrowserContext, axe, live_server, rosa
 ):
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     worker_controls(page, axe)
     page.goto(f"{live_server.url}/walks/new/")
     axe.scan(page)
@@ -393,7 +384,7 @@ def test_an_answer_the_clinic_already_has_is_not_called_unsent(
 ):
     """Only the serious question answered, offline: the server keeps the yes and flags it,
     and asks for the rest. The phone says the clinic has it, not "needs checking"."""
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     page.goto(f"{live_server.url}/check-ins/new/")
     axe.scan(page)
     context.set_offline(True)
@@ -416,7 +407,7 @@ def test_an_answer_the_clinic_already_has_is_not_called_unsent(
 def test_signing_out_with_a_report_not_sent_says_so_first(
     page: Page, context: BrowserContext, axe, live_server, rosa
 ):
-    sign_in(page, axe, live_server, rosa)
+    sign_in_patient(page, axe, live_server, rosa)
     page.goto(f"{live_server.url}/walks/new/")
     axe.scan(page)
     # The server cannot be reached for reports: the walk stays on the phone.

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patients.models import ReminderSettings
-from tests.factories import PASSWORD, make_patient
+from tests.browser.steps import sign_in_patient
+from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 360, "height": 740}
@@ -25,13 +26,7 @@ def test_a_patient_turns_reminders_on_from_the_week_page(
     page: Page, axe, live_server, clinic, clinician
 ):
     patient = make_patient(clinic, clinician, "Wren")
-    page.goto(f"{live_server.url}/accounts/login/")
-    axe.scan(page)
-    page.get_by_label("Username or email").fill(patient.user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Hello Wren")).to_be_visible()
-    axe.scan(page)
+    sign_in_patient(page, axe, live_server, patient)
 
     page.get_by_role("link", name="Your reminders").click()
     expect(page.get_by_text("Your reminders are off.")).to_be_visible()
