@@ -1,6 +1,6 @@
 """The patient's reminder settings: which days and times, the nudge, quiet hours and how."""
 
-import datetime
+import functools
 import zoneinfo
 
 from django import forms
@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from patients.forms.common import ErrorSummaryMixin, choice_list
 from patients.models import Clinic, Weekday
+from patients.reminders.schedule import is_quiet
 
 TIME_ERRORS = {"invalid": _("Enter a time like 10:00.")}
 
@@ -45,21 +46,19 @@ AREAS = (
 )  # fmt: skip
 
 
+@functools.cache
+def places() -> frozenset[str]:
+    """Read once a process: listing the time zone database walks its files."""
+    return frozenset(zone for zone in zoneinfo.available_timezones() if zone.startswith(AREAS))
+
+
 def is_place(zone: str) -> bool:
-    return zone.startswith(AREAS) and zone in zoneinfo.available_timezones()
+    return zone in places()
 
 
 def zone_choices(clinic_zone: str) -> list[tuple[str, str]]:
     """Every place's zone (Area/City), and the clinic's own whatever it is ("UTC")."""
-    places = {zone for zone in zoneinfo.available_timezones() if zone.startswith(AREAS)}
-    return [(zone, zone.replace("_", " ")) for zone in sorted(places | {clinic_zone})]
-
-
-def is_quiet(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
-    """Whether a time falls in quiet hours; quiet hours may run over midnight."""
-    if start < end:
-        return start <= moment < end
-    return moment >= start or moment < end
+    return [(zone, zone.replace("_", " ")) for zone in sorted(places() | {clinic_zone})]
 
 
 class ReminderSettingsForm(ErrorSummaryMixin, forms.Form):

@@ -131,8 +131,9 @@ def _morning_check_on(snapshot: Snapshot, day: datetime.date) -> bool:
     )
 
 
-def in_quiet_hours(snapshot: Snapshot, time: datetime.time) -> bool:
-    start, end = snapshot.quiet_from, snapshot.quiet_until
+def is_quiet(time: datetime.time, start: datetime.time | None, end: datetime.time | None) -> bool:
+    """Whether a time falls in quiet hours (none when either end is unset); they may run
+    over midnight. The settings form asks the same of a reminder time the patient chose."""
     if start is None or end is None or start == end:
         return False
     if start < end:
@@ -144,7 +145,7 @@ def _after_quiet_hours(snapshot: Snapshot, moment: datetime.datetime) -> datetim
     """The moment itself, or the end of the quiet hours it falls in (see the module's
     docstring)."""
     local = moment.astimezone(snapshot.zone)
-    if not in_quiet_hours(snapshot, local.time()):
+    if not is_quiet(local.time(), snapshot.quiet_from, snapshot.quiet_until):
         return moment
     day = local.date()
     if local.time() >= snapshot.quiet_until:  # the evening part of quiet hours over midnight
