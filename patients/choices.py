@@ -156,3 +156,32 @@ class SeriousSymptom(models.TextChoices):
     WEIGHT_LOSS = "weight_loss", gettext_lazy("Losing weight without trying")
     NIGHT_PAIN = "night_pain", gettext_lazy("Pain that is there all the time and worse at night")
     LUMP = "lump", gettext_lazy("A new lump, or a change in the shape of your back")
+
+
+# Outcomes (patients/outcomes/, docs/outcomes.md)
+
+
+class Occasion(models.TextChoices):
+    START = "start", _("At the start")
+    REVIEW = "review", _("Review on the plan")
+    DISCHARGE = "discharge", _("At the end of the plan")
+
+
+class Instrument(models.TextChoices):
+    PSFS = "psfs", _("Patient-Specific Functional Scale")
+    NPRS = "nprs", _("Pain intensity (0-10), average over the last week")
+    GROC = "groc", _("Global rating of change")
+
+
+class Limitation(models.TextChoices):
+    """How much an episode of back pain limited usual activities (the follow-up's grading)."""
+
+    NOT_AT_ALL = "none", _("Not at all")
+    A_LITTLE = "little", _("A little")
+    MODERATELY = "moderate", _("Moderately")
+    A_LOT = "lot", _("A lot")
+
+
+# An activity-limiting recurrence: back pain over 24 hours that limited usual activities
+# moderately or more (the WalkBack group's cohort definition; DESIGN.md, Outcomes).
+RECURRENCE_LIMITATIONS = (Limitation.MODERATELY, Limitation.A_LOT)

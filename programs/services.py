@@ -114,7 +114,7 @@ def locked_plan(assignment: PlanAssignment) -> PlanAssignment:
     The patient is locked first, as every change for a patient takes that lock first
     (patients.models.PatientQuerySet.lock): two locks always in the same order."""
     Patient.objects.lock(assignment.patient_id)
-    plans = PlanAssignment.objects.select_for_update(of=("self",)).select_related("patient")
+    plans = PlanAssignment.objects.select_for_update(of=("self",)).select_related("patient__clinic")
     return plans.get(pk=assignment.pk)
 
 
@@ -306,7 +306,8 @@ def plan_end(*, assignment: PlanAssignment, by, reason: str) -> PlanAssignment:
     _require_status(assignment, PlanStatus.ACTIVE, PlanStatus.PAUSED)
     assignment.status = PlanStatus.ENDED
     assignment.paused_on = None
-    assignment.save(update_fields=["status", "paused_on", "updated_at"])
+    assignment.ended_on = assignment.patient.clinic.today()
+    assignment.save(update_fields=["status", "paused_on", "ended_on", "updated_at"])
     _record(
         assignment,
         kind=StageChangeKind.END,

@@ -554,6 +554,7 @@ class Command(BaseCommand):
             )
             if paused_on is not None and paused_on < moves[-1][0]:
                 paused_on = moves[-1][0]
+            ended_on = (self.now - datetime.timedelta(days=3)).date() if status == "ended" else None
             created = datetime.datetime.combine(start, datetime.time(11), datetime.UTC)
             plans.append(
                 (
@@ -566,6 +567,7 @@ class Command(BaseCommand):
                     position,
                     moves[-1][0],
                     paused_on,
+                    ended_on,
                     False,
                     clinician,
                     created,
@@ -654,6 +656,7 @@ class Command(BaseCommand):
         "current_position",
         "stage_started_on",
         "paused_on",
+        "ended_on",
         "automatic_progression",
         "created_by_id",
         "created_at",

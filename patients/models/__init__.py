@@ -5,7 +5,8 @@ emails about their account. deliveries: how an email is sent by the worker.
 reports: walks, symptom check-ins, next-morning checks. flags: flags, their history and
 the alert emails about them. audit: the audit trail and failed sign-ins. summary: a
 patient at a glance, kept for the clinic's pages. reminders: the reminders a patient
-chose, their browsers' push subscriptions, and each reminder sent. operations: when each
+chose, their browsers' push subscriptions, and each reminder sent. outcomes: outcome
+questionnaires and their scores, the monthly follow-up after discharge. operations: when each
 process that keeps patients safe last ran.
 """
 
@@ -52,6 +53,18 @@ from patients.models.flags import (
     NotificationKind,
 )
 from patients.models.operations import Heartbeat, SafetyProcess
+from patients.models.outcomes import (
+    FOLLOW_UP_MONTHS,
+    RECURRENCE_LIMITATIONS,
+    FollowUpQuestion,
+    FollowUpQuestionQuerySet,
+    Instrument,
+    Limitation,
+    Occasion,
+    OutcomeResponse,
+    OutcomeResponseQuerySet,
+    OutcomeScore,
+)
 from patients.models.reminders import (
     PushSubscription,
     Reminder,
@@ -78,9 +91,11 @@ from patients.models.summary import PatientSummary
 __all__ = [
     "EDIT_WINDOW",
     "EMERGENCY_NUMBERS",
+    "FOLLOW_UP_MONTHS",
     "INVITATION_LIFETIME",
     "PAIN_SCALE",
     "PLAN_CHANGING_ACTIONS",
+    "RECURRENCE_LIMITATIONS",
     "UNRESOLVED_FLAG_STATUSES",
     "WALK_LOG_FIELDS",
     "AccountEmail",
@@ -102,14 +117,22 @@ __all__ = [
     "FlagQuerySet",
     "FlagReview",
     "FlagStatus",
+    "FollowUpQuestion",
+    "FollowUpQuestionQuerySet",
     "Heartbeat",
+    "Instrument",
     "Invitation",
     "InvitationState",
     "LegSymptoms",
+    "Limitation",
     "MorningCheck",
     "MorningFeeling",
     "Notification",
     "NotificationKind",
+    "Occasion",
+    "OutcomeResponse",
+    "OutcomeResponseQuerySet",
+    "OutcomeScore",
     "Patient",
     "PatientQuerySet",
     "PatientSummary",

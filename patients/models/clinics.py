@@ -102,6 +102,15 @@ class Clinic(models.Model):
         default=7,
         validators=[MinValueValidator(3), MaxValueValidator(28)],
     )
+    outcome_review_weeks = models.PositiveSmallIntegerField(
+        _("outcome questionnaire every (weeks)"),
+        default=4,
+        validators=[MinValueValidator(2), MaxValueValidator(12)],
+        help_text=_(
+            "While a patient is on a plan, the outcome questionnaire is asked this often, "
+            "as well as at the start and at the end of the plan."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -118,6 +118,11 @@ class Patient(models.Model):
         ),
     )
 
+    # Set when the patient says "stop asking me": no more follow-up questions after discharge.
+    follow_up_stopped_at = models.DateTimeField(
+        _("follow-up questions stopped at"), null=True, blank=True
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -60,6 +60,9 @@ class PlanAssignment(models.Model):
     current_position = models.PositiveSmallIntegerField(_("current stage"), default=1)
     stage_started_on = models.DateField(_("current stage started on"))
     paused_on = models.DateField(_("paused on"), null=True, blank=True)
+    # The day the plan ended: for the patient, their discharge, from which the follow-up
+    # after discharge and the clinic's recurrence-free days are counted.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
     automatic_progression = models.BooleanField(
         _("patient confirms progression"),
         default=False,
@@ -97,6 +100,10 @@ class PlanAssignment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=PlanStatus.PAUSED) | Q(paused_on__isnull=False),
                 name="assignment_paused_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PlanStatus.ENDED) | Q(ended_on__isnull=False),
+                name="assignment_ended_has_date",
             ),
         ]
 
