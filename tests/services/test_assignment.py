@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -218,3 +219,24 @@ def test_current_stage_reads_in_plain_words(patient, clinician, standard_templat
     assert plan.describe_current(TODAY()) == (
         "Stage 2 of 8, week 2 of 2: walk 10 minutes on flat ground, 3 times a week"
     )
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC), tick=False)
+def test_ending_a_plan_records_the_clinics_day_as_the_discharge(
+    patient, clinician, clinic_template
+):
+    patient.clinic.timezone = "Australia/Sydney"  # already 2 March there
+    patient.clinic.save(update_fields=["timezone"])
+    plan = assign(patient, clinic_template, clinician)
+
+    services.plan_end(assignment=plan, by=clinician, reason="Discharged")
+
+    plan.refresh_from_db()
+    assert plan.ended_on == datetime.date(2026, 3, 2)
+
+
+def test_a_plan_cannot_be_ended_without_its_end_date(patient, clinician, clinic_template):
+    plan = assign(patient, clinic_template, clinician)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanAssignment.objects.filter(pk=plan.pk).update(status=PlanStatus.ENDED)
