@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from patients.choices import RECURRENCE_LIMITATIONS, Instrument, Limitation, Occasion
-from patients.models.deliveries import Delivery, DeliveryState
+from patients.models.deliveries import Delivery, DeliveryQuerySet, DeliveryState
 from patients.models.enrolment import Patient
 
 FOLLOW_UP_MONTHS = 12
@@ -106,7 +106,7 @@ class OutcomeScore(models.Model):
         return f"{self.get_instrument_display()}: {self.score}"
 
 
-class FollowUpQuestionQuerySet(models.QuerySet):
+class FollowUpQuestionQuerySet(DeliveryQuerySet):
     def in_clinics(self, clinic_ids) -> "FollowUpQuestionQuerySet":
         return self.filter(patient__clinic_id__in=clinic_ids)
 
