@@ -164,9 +164,7 @@ def test_a_review_asks_the_same_activities_and_how_the_back_is_now(
     assert scores == {Instrument.PSFS: 6, Instrument.GROC: 2}
 
 
-def test_an_overdue_questionnaire_is_said_kindly_with_a_frozen_clock(
-    patient_client, patient, plan
-):
+def test_an_overdue_questionnaire_is_said_kindly_with_a_frozen_clock(patient_client, patient, plan):
     later = timezone.now() + datetime.timedelta(days=9)
     with time_machine.travel(later, tick=False):
         factories.sign_in(patient_client, patient.user)
