@@ -21,6 +21,14 @@ def fits_the_screen(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def fits_at_200_percent_zoom(page: Page) -> bool:
+    """The same phone at 200% zoom is 180 CSS pixels wide."""
+    page.set_viewport_size({"width": 180, "height": PHONE["height"]})
+    fits = page.evaluate("document.documentElement.scrollWidth") <= 180
+    page.set_viewport_size(PHONE)
+    return fits
+
+
 def test_a_patient_answers_the_start_questionnaire_on_a_phone(
     page: Page, axe, live_server, clinic, clinician
 ):
@@ -33,6 +41,7 @@ def test_a_patient_answers_the_start_questionnaire_on_a_phone(
     expect(page.get_by_role("heading", name="How your back is doing")).to_be_visible()
     axe.scan(page)
     assert fits_the_screen(page)
+    assert fits_at_200_percent_zoom(page)
 
     # A mistake first: an activity named but not rated.
     page.get_by_label("Activity 1").fill("Carrying the shopping")
@@ -48,6 +57,13 @@ def test_a_patient_answers_the_start_questionnaire_on_a_phone(
     expect(page.get_by_text("Thank you. Your answers are saved")).to_be_visible()
     axe.scan(page)
     assert fits_the_screen(page)
+
+    # Their progress, as a small table on the history page.
+    page.get_by_role("link", name="Your walks and charts").click()
+    expect(page.get_by_role("heading", name="How your back has changed")).to_be_visible()
+    axe.scan(page)
+    assert fits_the_screen(page)
+    assert fits_at_200_percent_zoom(page)
 
     response = OutcomeResponse.objects.get(patient=patient)
     assert response.occasion == Occasion.START
