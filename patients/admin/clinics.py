@@ -47,6 +47,8 @@ class ClinicAdmin(ClinicScopedAdmin):
                 ],
             },
         ),
+        # How often the outcome questionnaire is asked on a plan (docs/outcomes.md).
+        (_("Outcome questionnaires"), {"fields": ["outcome_review_weeks"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -48,6 +48,17 @@ SCALES = {
     Instrument.GROC: Scale(-3, 3, higher_is_better=True, mcid=Decimal(2), against_baseline=False),
 }
 
+# The global rating of change in words, worst first as the patient reads it (our wording).
+GROC_WORDS = {
+    -3: _("Very much worse"),
+    -2: _("Much worse"),
+    -1: _("A little worse"),
+    0: _("About the same"),
+    1: _("A little better"),
+    2: _("Much better"),
+    3: _("Very much better"),
+}
+
 VERSIONS = {Instrument.PSFS: "1", Instrument.NPRS: "1", Instrument.GROC: "1"}
 
 

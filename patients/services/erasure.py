@@ -26,6 +26,8 @@ from patients.models import (
     Invitation,
     MorningCheck,
     Notification,
+    OutcomeResponse,
+    OutcomeScore,
     Patient,
     PushSubscription,
     Reminder,
@@ -55,6 +57,8 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
         "walk versions": WalkLogRevision.objects.filter(walk_log__patient=patient).delete()[0],
         "walks": WalkLog.objects.filter(patient=patient).delete()[0],
         "check-ins": SymptomCheckIn.objects.filter(patient=patient).delete()[0],
+        "outcome scores": OutcomeScore.objects.filter(response__patient=patient).delete()[0],
+        "outcome questionnaires": OutcomeResponse.objects.filter(patient=patient).delete()[0],
         # A reminder's recipient is their email address; a browser's endpoint leads to them.
         "reminders": Reminder.objects.filter(patient=patient).delete()[0],
         "reminder settings": ReminderSettings.objects.filter(patient=patient).delete()[0],

@@ -55,6 +55,15 @@ def reminder_settings_data(patient: Patient) -> dict | None:
     return data
 
 
+def outcome_data(patient: Patient) -> list[dict]:
+    """Each questionnaire answered, with each instrument's score and the answers behind it."""
+    responses = patient.outcome_responses.prefetch_related("scores").order_by("answered_at")
+    return [
+        {**readable(response), "scores": [readable(score) for score in response.scores.all()]}
+        for response in responses
+    ]
+
+
 def patient_data(patient: Patient) -> dict:
     user = patient.user
     plans = PlanAssignment.objects.filter(patient=patient).prefetch_related("stages", "changes")
@@ -93,6 +102,7 @@ def patient_data(patient: Patient) -> dict:
             for flag in patient.flags.prefetch_related("events").order_by("opened_at")
         ],
         "reminder settings": reminder_settings_data(patient),
+        "questionnaires about your back": outcome_data(patient),
     }
 
 

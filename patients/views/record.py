@@ -29,6 +29,8 @@ from patients.models import (
     SymptomCheckIn,
     WalkLog,
 )
+from patients.outcome_charts import outcome_charts
+from patients.outcomes.progress import outcome_progress
 from patients.safety.plan_checks import plan_change_warnings, plan_warnings_now
 from patients.security import access, audit
 from patients.summaries import summary_of
@@ -108,6 +110,7 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
     )
     changes = list(plan.changes.all()) if plan else []
     progress = summary_of(patient).progress(today)
+    outcomes = outcome_progress(patient)
     if plan and plan_form is None:
         alert_open = any(flag.severity in ALERT_SEVERITIES for flag in unresolved)
         plan_form = PlanChangeForm(
@@ -131,6 +134,8 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         "can_act": patient.clinic_id in access.care_clinic_ids(request.user),
         "plan_form": plan_form,
         "reminders": reminders_at_a_glance(patient),
+        "outcome_rows": outcomes,
+        "outcome_charts": outcome_charts(outcomes),
     }
     return render(
         request,

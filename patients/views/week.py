@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
 from patients.forms.reports import MorningCheckForm
 from patients.models import AuditAction, WalkLog
+from patients.outcomes.progress import outcome_due, outcome_progress
 from patients.safety.advice import emergency_line, standing_advice
 from patients.security import audit
 from patients.security.access import current_patient
@@ -86,6 +87,8 @@ def patient_week(request: HttpRequest) -> HttpResponse:
     }
     context["recent_change"] = recent_change(context["plan"], patient.clinic)
     plan = context["plan"]
+    # Asked beside walking, never instead of it: under standing advice it waits.
+    context["outcome_due"] = None if advice else outcome_due(patient, today, plan=plan)
     # Shown from the summary; stepping up checks the records again (step_up below).
     context["ready"] = context["stage"] is not None and summary_of(patient).ready(today)
     context["next_stage"] = next_stage(plan) if context["ready"] else None
@@ -155,6 +158,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "pain": pain_chart(recent),
         "minutes": minutes_chart(recent, plan, today, CHART_WEEKS, since=patient.enrolled_on),
         "now": timezone.now(),
+        "outcomes": outcome_progress(patient),
     }
     return render(request, "patients/history.html", context)
 

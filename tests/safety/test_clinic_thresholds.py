@@ -21,6 +21,7 @@ def clinic_form(clinic, **changes) -> dict:
         "flare_rise_percent": "30",
         "next_morning_rise": "2",
         "no_activity_days": "7",
+        "outcome_review_weeks": "4",
         "name": clinic.name,
         "country": clinic.country,
         "timezone": clinic.timezone,
@@ -66,9 +67,28 @@ def test_a_clinic_admin_tunes_their_clinic_but_cannot_change_its_country(
     assert (clinic.severe_pain_threshold, clinic.country) == (9, "GB")
 
 
+def test_a_clinic_admin_sets_how_often_the_outcome_questionnaire_is_asked(
+    client, clinic, clinic_admin
+):
+    factories.sign_in(client, clinic_admin)
+    url = reverse("admin:patients_clinic_change", args=[clinic.pk])
+
+    response = client.post(url, clinic_form(clinic, outcome_review_weeks=6))
+
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.outcome_review_weeks == 6
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("severe_pain_threshold", 11), ("severe_pain_threshold", 5), ("no_activity_days", 60)],
+    [
+        ("severe_pain_threshold", 11),
+        ("severe_pain_threshold", 5),
+        ("no_activity_days", 60),
+        ("outcome_review_weeks", 1),
+        ("outcome_review_weeks", 13),
+    ],
 )
 def test_thresholds_outside_safe_bounds_are_refused(client, clinic, clinic_admin, field, value):
     factories.sign_in(client, clinic_admin)

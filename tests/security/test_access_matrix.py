@@ -87,6 +87,8 @@ MATRIX = {
     "walk_delete": ("get", PATIENT_A_ONLY),
     "morning_check": ("get", PATIENT_A_ONLY),
     "history": ("get", ANY_PATIENT),
+    # A patient with nothing due sees a calm page; anyone else has no questionnaire.
+    "outcome_questionnaire": ("get", ANY_PATIENT),
     "my_data": ("get", ANY_PATIENT),
     "reminder_settings": ("get", ANY_PATIENT),
     "reminder_test": ("post", ANY_PATIENT_ACTS),

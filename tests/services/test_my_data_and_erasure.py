@@ -1,14 +1,25 @@
 """A patient takes all their data away; an administrator can erase a patient for good."""
 
 import json
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from patients.models import AuditAction, AuditEvent, Flag, Patient, WalkLog
+from patients.choices import Instrument, Occasion
+from patients.models import (
+    AuditAction,
+    AuditEvent,
+    Flag,
+    OutcomeResponse,
+    OutcomeScore,
+    Patient,
+    WalkLog,
+)
 from patients.security import audit
+from patients.services.outcomes import outcome_response_save
 from patients.services.reports import morning_check_create
 from tests import factories
 
@@ -28,6 +39,14 @@ def history(patient, clinician, standard_template):
     )
     morning_check_create(log=walk, feeling="usual", pain_now=2)
     factories.report_check_in(patient, pain_now=4)
+    outcome_response_save(
+        patient=patient,
+        occasion=Occasion.START,
+        due_on=patient.clinic.today(),
+        submission_key=uuid.uuid4(),
+        answers={Instrument.PSFS: [{"activity": "Gardening", "rating": 4}], Instrument.NPRS: 6},
+        by=patient.user,
+    )
     return walk
 
 
@@ -46,6 +65,13 @@ def test_a_patient_downloads_everything_held_about_them(client, patient, history
     assert walk["next-morning check"]["pain now (0-10)"] == 2
     assert len(data["symptom check-ins"]) == 1
     assert data["flags your clinic reviewed"][0]["history"]
+    [questionnaire] = data["questionnaires about your back"]
+    assert questionnaire["occasion"] == "At the start"
+    scores = {score["instrument"]: score for score in questionnaire["scores"]}
+    assert scores["Patient-Specific Functional Scale"]["item answers"] == {
+        "activities": [{"activity": "Gardening", "rating": 4}]
+    }
+    assert scores["Pain intensity (0-10), average over the last week"]["score"] == "6.00"
     export = AuditEvent.objects.get(action=AuditAction.EXPORTED)
     assert (export.actor, export.patient_id) == ("the patient", patient.pk)
 
@@ -75,6 +101,8 @@ def test_erasing_a_patient_removes_them_and_keeps_the_audit_of_it(
     assert not User.objects.filter(username=username).exists()
     assert not WalkLog.objects.filter(patient_id=erased_id).exists()
     assert not Flag.objects.filter(patient_id=erased_id).exists()
+    assert not OutcomeResponse.objects.filter(patient_id=erased_id).exists()
+    assert not OutcomeScore.objects.filter(response__patient_id=erased_id).exists()
     assert Patient.objects.filter(pk=other_patient.pk).exists()
     trail = AuditEvent.objects.concerning(erased_id)
     assert trail.count() == audit_before + 1

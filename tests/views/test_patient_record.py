@@ -129,8 +129,8 @@ def test_the_record_costs_the_same_queries_for_any_history(
     # Session, user, the second-factor device, memberships, the patient with their summary
     # (which holds the stage's light), the audit row, the plan, its stages, its history,
     # walks with next-morning answers, check-ins, flags, and the reminder settings with the
-    # last reminder sent (one query, a subquery).
-    with django_assert_num_queries(13):
+    # last reminder sent (one query, a subquery), and the outcome scores.
+    with django_assert_num_queries(14):
         staff_client.get(record(patient))
 
 

@@ -57,20 +57,24 @@ from tests.factories import (
 # flags, the upsert), which is what lets the dashboard, the record and the week read one
 # row instead.
 BUDGETS = {
-    "patient week": 8,
+    # With the outcome questionnaire due, if any (the plan is already read: one query).
+    "patient week": 9,
     "walk form": 3,
     "walk detail": 10,
     "check-in form": 3,
     "check-in detail": 10,
     "morning check form": 5,
-    "history": 8,
+    # With the outcome questionnaires' scores, in one query.
+    "history": 9,
+    # The plan, the questionnaires answered on it, the activities named at the start.
+    "outcome questionnaire": 6,
     "reminder settings": 4,
     # Both with whether the worker and the scheduled jobs run: their heartbeats, and the
     # alert emails waiting too long (a count and the oldest, in one query).
     "dashboard": 13,
     "dashboard (clinic admin)": 13,
     # With the reminder settings and the last reminder sent, in one query.
-    "patient record": 13,
+    "patient record": 14,
     "flag resolve form": 10,
     # The report reads its flags once as plain rows, and the plans in scope, the safety
     # events it lists and the staff's names once each, however many there are; then the
@@ -81,6 +85,9 @@ BUDGETS = {
     "flag page": 9,
     "walk save": 27,
     "check-in save": 13,
+    # The form's key looked up first, what is due, then the patient's lock, the two checks
+    # that it is not saved already, the row (in a savepoint), its scores, the audit row.
+    "outcome save": 20,
     "morning check save": 28,
     "plan change": 34,
     "flag acknowledge": 14,
@@ -332,6 +339,7 @@ VISITS = {
         "patient", lambda w: reverse("morning_check", args=[w.yesterday_walk.pk])
     ),
     "history": Visit("patient", lambda w: reverse("history")),
+    "outcome questionnaire": Visit("patient", lambda w: reverse("outcome_questionnaire")),
     "reminder settings": Visit("patient", lambda w: reverse("reminder_settings")),
     "dashboard": Visit("clinician", lambda w: reverse("staff_home")),
     "dashboard (clinic admin)": Visit("clinic admin", lambda w: reverse("staff_home")),
@@ -343,6 +351,17 @@ VISITS = {
     "flag page": Visit("reviewer", lambda w: reverse("flag_detail", args=[w.flag.pk])),
     "walk save": Visit("patient", lambda w: reverse("walk_new"), walk_data, 302),
     "check-in save": Visit("patient", lambda w: reverse("check_in_new"), check_in_data, 302),
+    "outcome save": Visit(
+        "patient",
+        lambda w: reverse("outcome_questionnaire"),
+        lambda w: {
+            "submission": str(uuid.uuid4()),
+            "activity_1": "Gardening",
+            "rating_1": "4",
+            "pain": "5",
+        },
+        302,
+    ),
     "morning check save": Visit(
         "patient",
         lambda w: reverse("morning_check", args=[w.yesterday_walk.pk]),
