@@ -2,22 +2,19 @@
 the share improved, and a fixed number of queries however many patients there are."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from patients.choices import Instrument, Limitation, Occasion
-from patients.models import FollowUpQuestion, OutcomeResponse, OutcomeScore, WalkLog
+from patients.choices import Instrument, Limitation
+from patients.models import WalkLog
 from patients.outcomes.figures import Scope, _Answer, _recurrence_free_days, outcome_figures
-from programs import services
 from programs.models import PlanAssignment
 from tests.factories import assign, make_clinic, make_patient, make_staff, make_template
+from tests.outcomes.builders import TODAY, answer, discharged, score
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 6, 1)
 
 
 @pytest.fixture
@@ -28,34 +25,6 @@ def clinic():
 @pytest.fixture
 def clinician(clinic):
     return make_staff("clin", clinic, second_factor=False)
-
-
-def discharged(clinic, clinician, name, *, ended_on, started_on=None):
-    """A patient whose only plan ended on `ended_on`."""
-    patient = make_patient(clinic, clinician, name)
-    plan = assign(patient, make_template(f"T {name}", clinic), clinician)
-    services.plan_end(assignment=plan, by=clinician, reason="done")
-    PlanAssignment.objects.filter(pk=plan.pk).update(
-        ended_on=ended_on, start_date=started_on or ended_on - datetime.timedelta(days=84)
-    )
-    return patient
-
-
-def answer(patient, month, *, limitation="", started_on=None, answered_on=None, pain=None):
-    ended_on = PlanAssignment.objects.get(patient=patient).ended_on
-    due_on = ended_on + datetime.timedelta(days=30 * month)
-    answered_on = answered_on or due_on + datetime.timedelta(days=2)
-    return FollowUpQuestion.objects.create(
-        patient=patient,
-        recipient="x@example.com",
-        discharged_on=ended_on,
-        month=month,
-        due_on=due_on,
-        answered_at=timezone.make_aware(datetime.datetime.combine(answered_on, datetime.time(12))),
-        back_pain_over_a_day=bool(limitation) if pain is None else pain,
-        limitation=limitation,
-        started_on=started_on,
-    )
 
 
 def test_the_first_recurrence_is_the_event_dated_by_its_start(clinic, clinician):
@@ -141,18 +110,6 @@ def test_adherence_by_week_caps_extra_walks(clinic, clinician):
     ]
     assert weeks[0].share == 1 and weeks[1].share == pytest.approx(1 / 3)
     assert weeks[2].share is None and len(weeks) == 12
-
-
-def score(patient, instrument, value, days_ago):
-    response, _new = OutcomeResponse.objects.get_or_create(
-        patient=patient, occasion=Occasion.REVIEW, due_on=TODAY - datetime.timedelta(days_ago)
-    )
-    OutcomeResponse.objects.filter(pk=response.pk).update(
-        answered_at=timezone.now() - datetime.timedelta(days=days_ago)
-    )
-    OutcomeScore.objects.create(
-        response=response, instrument=instrument, version="1", score=Decimal(value)
-    )
 
 
 def test_improved_beyond_the_mcid(clinic, clinician):
