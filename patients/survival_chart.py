@@ -7,7 +7,7 @@ static/css/stepwise.css); the page gives the same curve as a table beside it.
 from patients.outcomes.survival import Curve
 
 WIDTH = 400
-LEFT, RIGHT = 48, 14  # room for "100%" beside the axis, and for the last day's label
+LEFT, RIGHT = 60, 24  # room for "100%" beside the axis, and for the last day's label
 TOP = 30  # room for the trial's marks' labels
 PLOT_HEIGHT = 190
 ROW = 22  # one row of text under the plot
