@@ -96,6 +96,12 @@ def test_another_clinics_id_is_a_form_error_not_its_data(reviewer_client, other_
     assert not AuditEvent.objects.filter(subject="outcome report CSV").exists()
 
 
+def test_another_clinics_clinician_is_a_form_error(reviewer_client, other_clinician, followed):
+    response = reviewer_client.get(REPORT, {"clinician": other_clinician.pk})
+    assert "clinician" in response.context["form"].errors
+    assert "figures" not in response.context
+
+
 def test_another_clinics_reviewer_sees_only_their_own(client, other_clinic, clinic, followed):
     theirs = factories.make_staff("olga", other_clinic, StaffRole.REVIEWER)
     factories.sign_in(client, theirs)
