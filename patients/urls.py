@@ -9,6 +9,7 @@ from patients.views import (
     flag_review,
     home,
     outcomes,
+    outcomes_report,
     phone_app,
     push,
     record,
@@ -65,6 +66,8 @@ urlpatterns = [
     path("reports/flags/", reports.flag_report, name="flag_report"),
     path("reports/flags.csv", reports.flag_report_csv, name="flag_report_csv"),
     path("reports/rules.csv", reports.rule_report_csv, name="rule_report_csv"),
+    path("reports/outcomes/", outcomes_report.outcome_report, name="outcome_report"),
+    path("reports/outcomes.csv", outcomes_report.outcome_report_csv, name="outcome_report_csv"),
     path("reports/flags/<uuid:flag_id>/", flag_review.flag_detail, name="flag_detail"),
     path(
         "reports/flags/<uuid:flag_id>/review/",

@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from patients.models import Patient, WalkLog
+from patients.management.commands.demo_data import CLINIC_NAME
+from patients.models import Clinic, Patient, WalkLog
 from patients.summaries import summaries_rebuild
 from programs.models import PlanAssignment
 from tests import factories
@@ -40,7 +41,8 @@ def test_demo_data_has_weeks_of_walks_and_plans_in_different_states(settings, db
     run_demo()
 
     assert WalkLog.objects.count() >= 20
-    assert set(PlanAssignment.objects.values_list("status", flat=True)) == {"active", "paused"}
+    demo_plans = PlanAssignment.objects.filter(patient__clinic__name=CLINIC_NAME)
+    assert set(demo_plans.values_list("status", flat=True)) == {"active", "paused"}
     assert Patient.objects.filter(assignments__isnull=True).exists()
     newest = WalkLog.objects.filter(patient__user__first_name="David").first()
     assert "electric_shock" in newest.pain_character
@@ -101,3 +103,35 @@ def test_every_demo_patients_summary_matches_their_records(settings, db):
         assert shown == patient.summary.as_read_on(today), patient
         newest = patient.walk_logs.order_by("walked_on").last()
         assert shown["last_walk_on"] == (newest.walked_on if newest else None)
+
+
+def test_the_generated_outcomes_clinic_draws_a_real_curve(settings, db):
+    from django.contrib.auth import get_user_model
+
+    from patients.management.commands import _demo_outcomes
+    from patients.outcomes.figures import Scope, outcome_figures
+    from patients.security import access
+
+    settings.DEBUG = True
+    run_demo()
+    clinic = Clinic.objects.get(name=_demo_outcomes.CLINIC_NAME)
+    reviewer = get_user_model().objects.get(username="reviewer")
+    # The demo reviewer oversees it, beside the demo clinic.
+    assert clinic.pk in access.clinic_ids(reviewer, access.REPORT_ROLES)
+
+    figures = outcome_figures(Scope([clinic.pk]))
+    assert figures.discharged == _demo_outcomes.PATIENTS
+    assert 0 < figures.never_answered < 10
+    censored = sum(1 for _days, event in figures.observations if not event)
+    assert figures.curve.events >= 20 and censored >= 10
+    assert 120 <= figures.median.days <= 320
+    psfs, pain = figures.improvements
+    assert psfs.patients == pain.patients == _demo_outcomes.PATIENTS
+    assert 0 < psfs.improved < psfs.patients
+    assert any(week.patients for week in figures.adherence)
+
+    # Made once: generating again finds it, adds nothing.
+    patients = Patient.objects.count()
+    template = PlanAssignment.objects.filter(patient__clinic=clinic).first().source_template
+    again = _demo_outcomes.generate(reviewer=reviewer, template=template, today=clinic.today())
+    assert again == clinic and Patient.objects.count() == patients

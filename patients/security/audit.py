@@ -96,3 +96,12 @@ def record_export(*, by, subject: str, clinic_ids: Iterable[int], detail: str = 
         _event(by, AuditAction.EXPORTED, subject, None, None, detail, clinic_id)
         for clinic_id in clinic_ids
     )
+
+
+def record_report_view(*, by, subject: str, clinic_ids: Iterable[int], detail: str = "") -> None:
+    """A page of figures that names no patient: one event for each clinic it draws on, so
+    each clinic's admins see that their clinic's figures were looked at, and by whom."""
+    AuditEvent.objects.bulk_create(
+        _event(by, AuditAction.VIEWED, subject, None, None, detail, clinic_id)
+        for clinic_id in clinic_ids
+    )

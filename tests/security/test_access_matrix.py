@@ -107,6 +107,8 @@ MATRIX = {
     "flag_detail": ("get", CLINIC_1_STAFF),
     "flag_review_mark": ("post", CLINIC_1_REPORTS_ACT),
     "rule_report_csv": ("get", CLINIC_1_REPORTS),
+    "outcome_report": ("get", CLINIC_1_REPORTS),
+    "outcome_report_csv": ("get", CLINIC_1_REPORTS),
 }
 
 

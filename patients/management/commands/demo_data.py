@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
+from patients.management.commands import _demo_outcomes as demo_outcomes
 from patients.models import (
     Clinic,
     Flag,
@@ -239,6 +240,8 @@ class Command(BaseCommand):
             morning_check_time=datetime.time(9, 0),
             by_email=True,
         )
+        # A second clinic of discharged patients and their follow-up, for the outcomes page.
+        demo_outcomes.generate(reviewer=staff["reviewer"], template=standard, today=today)
 
     def past_urgent_flag(self, clinic, clinician, template, rng) -> None:
         """Twelve days ago: numbness in the saddle area, the alert email sent, escalated

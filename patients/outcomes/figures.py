@@ -1,0 +1,291 @@
+"""The clinic's outcome figures, read from the database into plain data.
+
+Three figures over the patients a reviewer chose (clinics, a clinician, discharge dates):
+recurrence-free days since discharge (for the Kaplan-Meier curve, survival.py), adherence
+by week of the program, and the share improved beyond the MCID on PSFS and pain. Each
+carries the number of patients behind it. A fixed number of queries whatever the number
+of patients (tests/outcomes/test_figures.py pins it). docs/outcomes.md explains each rule.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from patients.choices import Instrument
+from patients.models import FollowUpQuestion, OutcomeScore, Patient, WalkLog
+from patients.outcomes import instruments, survival
+from programs.models import AssignedStage, PlanAssignment, PlanStatus
+
+PROGRAM_WEEKS = 12
+IMPROVEMENT_INSTRUMENTS = (Instrument.PSFS, Instrument.NPRS)
+# Below this many patients a figure is shown with a plain warning: too few to read into.
+FEW_PATIENTS = 20
+AT_RISK_DAYS = (0, 60, 120, 180, 240, 300, 365)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the clinics overseen or chosen, optionally one clinician's patients,
+    optionally those discharged (or, for adherence, started) between two days."""
+
+    clinic_ids: list[int]
+    clinician_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+    def in_range(self, day: datetime.date | None) -> bool:
+        if day is None:
+            return False
+        return (self.date_from is None or day >= self.date_from) and (
+            self.date_to is None or day <= self.date_to
+        )
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    week: int
+    planned: int
+    done: int
+    patients: int
+
+    @property
+    def share(self) -> float | None:
+        return self.done / self.planned if self.planned else None
+
+
+@dataclass(frozen=True)
+class Improvement:
+    instrument: str
+    improved: int
+    no_change: int
+    worse: int
+
+    @property
+    def patients(self) -> int:
+        return self.improved + self.no_change + self.worse
+
+    @property
+    def share(self) -> float | None:
+        return self.improved / self.patients if self.patients else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    observations: list[tuple[int, bool]]
+    discharged: int  # patients discharged in scope
+    never_answered: int  # of those, left out of the curve: no follow-up answered
+    adherence: list[WeekAdherence]
+    improvements: list[Improvement]
+    curve: survival.Curve = field(init=False)
+    median: survival.Median = field(init=False)
+    at_risk: list[tuple[int, int]] = field(init=False)
+
+    def __post_init__(self):
+        curve = survival.kaplan_meier(self.observations)
+        object.__setattr__(self, "curve", curve)
+        object.__setattr__(self, "median", survival.median(curve))
+        counts = survival.at_risk_at(self.observations, AT_RISK_DAYS)
+        object.__setattr__(self, "at_risk", list(zip(AT_RISK_DAYS, counts, strict=True)))
+
+
+def _patients(scope: Scope) -> QuerySet:
+    patients = Patient.objects.filter(clinic_id__in=scope.clinic_ids)
+    if scope.clinician_id:
+        patients = patients.filter(clinician_id=scope.clinician_id)
+    return patients
+
+
+def discharges(scope: Scope) -> dict:
+    """Each discharged patient's discharge day: their latest plan ended and none current.
+    One query."""
+    plans = (
+        PlanAssignment.objects.filter(patient__in=_patients(scope))
+        .exclude(patient__in=PlanAssignment.objects.current().values("patient"))
+        .filter(status=PlanStatus.ENDED, ended_on__isnull=False)
+        .values_list("patient_id", "ended_on")
+    )
+    latest: dict = {}
+    for patient_id, ended_on in plans:
+        latest[patient_id] = max(ended_on, latest.get(patient_id, ended_on))
+    return {patient: day for patient, day in latest.items() if scope.in_range(day)}
+
+
+@dataclass(frozen=True)
+class _Answer:
+    month: int
+    due_on: datetime.date
+    answered_on: datetime.date
+    recurrence: bool
+    started_on: datetime.date | None
+
+
+def _recurrence_free_days(discharged_on: datetime.date, answers: list[_Answer]):
+    """(days, event) from one discharge's answered follow-ups, or None if none answered.
+
+    The first recurrence is the event, dated by the day the patient says it started, kept
+    between the last question answered before it (or the discharge) and the day of the
+    answer; with no start day given, the day the question was asked. No recurrence:
+    censored at the last answer, the last day the patient was known free of one.
+
+    The same rule as patients/outcomes/recurrence.py's; the two are to become one.
+    """
+    if not answers:
+        return None
+    previous = discharged_on
+    for answer in sorted(answers, key=lambda answer: answer.month):
+        if answer.recurrence:
+            if answer.started_on is None:
+                day = answer.due_on
+            else:
+                day = min(max(answer.started_on, previous), answer.answered_on)
+            return max((day - discharged_on).days, 0), True
+        previous = answer.due_on
+    last = max(answer.answered_on for answer in answers)
+    return max((last - discharged_on).days, 0), False
+
+
+def recurrence_observations(scope: Scope, discharged: dict) -> tuple[list, int]:
+    """Each discharged patient's (days, event), and how many were left out (no answer to
+    any follow-up since their discharge). One query."""
+    answered = (
+        FollowUpQuestion.objects.answered()
+        .filter(patient__in=_patients(scope))
+        .values_list(
+            "patient_id",
+            "discharged_on",
+            "month",
+            "due_on",
+            "answered_at",
+            "back_pain_over_a_day",
+            "limitation",
+            "started_on",
+        )
+    )
+    answers = defaultdict(list)
+    for (
+        patient_id,
+        discharged_on,
+        month,
+        due_on,
+        answered_at,
+        pain,
+        limitation,
+        started,
+    ) in answered:
+        if discharged.get(patient_id) != discharged_on:
+            continue  # a follow-up of an earlier discharge, or of a patient not in scope
+        recurrence = FollowUpQuestion(back_pain_over_a_day=pain, limitation=limitation)
+        answers[patient_id].append(
+            _Answer(
+                month,
+                due_on,
+                timezone.localdate(answered_at),
+                recurrence.is_recurrence,
+                started,
+            )
+        )
+    observations = [
+        _recurrence_free_days(day, answers[patient]) for patient, day in discharged.items()
+    ]
+    kept = [observation for observation in observations if observation is not None]
+    return kept, len(observations) - len(kept)
+
+
+def _planned_by_week(stages: list[tuple[int, int, int]]) -> list[int]:
+    """Walks planned in each program week, by the stages' own lengths in weeks: the plan
+    as written, not as it went (holds and step-backs are not replayed); after the last
+    stage, the last stage's walks each week."""
+    planned = []
+    for _position, sessions, weeks in sorted(stages):
+        planned += [sessions] * weeks
+    last = planned[-1] if planned else 0
+    return (planned + [last] * PROGRAM_WEEKS)[:PROGRAM_WEEKS]
+
+
+def adherence(scope: Scope, today: datetime.date) -> list[WeekAdherence]:
+    """Walks logged against walks planned, by week of the program, over the plans started
+    in the chosen dates. A week counts once it is over and before the plan ended; walks
+    beyond the week's plan are not counted (an extra walk does not make up a missed one).
+    Three queries."""
+    plans = {
+        plan_id: (start, ended_on)
+        for plan_id, start, ended_on in PlanAssignment.objects.filter(
+            patient__in=_patients(scope)
+        ).values_list("id", "start_date", "ended_on")
+        if scope.in_range(start)
+    }
+    stages = defaultdict(list)
+    for plan_id, position, sessions, weeks in AssignedStage.objects.filter(
+        assignment__patient__in=_patients(scope)
+    ).values_list("assignment_id", "position", "sessions_per_week", "weeks"):
+        stages[plan_id].append((position, sessions, weeks))
+    done = defaultdict(int)
+    walks = (
+        WalkLog.objects.live()
+        .filter(patient__in=_patients(scope), assignment__isnull=False)
+        .values_list("assignment_id", "walked_on")
+    )
+    for plan_id, walked_on in walks:
+        if plan_id in plans:
+            week = (walked_on - plans[plan_id][0]).days // 7 + 1
+            if 1 <= week <= PROGRAM_WEEKS:
+                done[plan_id, week] += 1
+    totals = {week: [0, 0, 0] for week in range(1, PROGRAM_WEEKS + 1)}
+    for plan_id, (start, ended_on) in plans.items():
+        until = ended_on + datetime.timedelta(days=1) if ended_on else today
+        for week, planned in enumerate(_planned_by_week(stages[plan_id]), start=1):
+            if not planned or start + datetime.timedelta(days=7 * week) > until:
+                continue
+            totals[week][0] += planned
+            totals[week][1] += min(done[plan_id, week], planned)
+            totals[week][2] += 1
+    return [WeekAdherence(week, *counts) for week, counts in totals.items()]
+
+
+def improvements(scope: Scope, discharged: dict) -> list[Improvement]:
+    """PSFS and pain: each discharged patient's first score against their last, by the
+    instrument's MCID. Both scores must be of one version of the instrument (the latest
+    one's); a patient with fewer than two such scores is not counted. One query."""
+    scores = (
+        OutcomeScore.objects.filter(
+            response__patient__in=_patients(scope), instrument__in=IMPROVEMENT_INSTRUMENTS
+        )
+        .order_by("response__answered_at")
+        .values_list("response__patient_id", "instrument", "version", "score")
+    )
+    history = defaultdict(list)
+    for patient_id, instrument, version, score in scores:
+        if patient_id in discharged:
+            history[patient_id, instrument].append((version, score))
+    counts = {instrument: defaultdict(int) for instrument in IMPROVEMENT_INSTRUMENTS}
+    for (_patient, instrument), scored in history.items():
+        version = scored[-1][0]
+        same = [score for scored_version, score in scored if scored_version == version]
+        if len(same) >= 2:
+            counts[instrument][instruments.classify(instrument, same[0], same[-1])] += 1
+    return [
+        Improvement(
+            instrument,
+            counts[instrument][instruments.Change.IMPROVED],
+            counts[instrument][instruments.Change.NO_CHANGE],
+            counts[instrument][instruments.Change.WORSE],
+        )
+        for instrument in IMPROVEMENT_INSTRUMENTS
+    ]
+
+
+def outcome_figures(scope: Scope, today: datetime.date | None = None) -> Figures:
+    """Every figure of the outcomes page, in six queries."""
+    today = today or timezone.localdate()
+    discharged = discharges(scope)
+    observations, never_answered = recurrence_observations(scope, discharged)
+    return Figures(
+        observations=observations,
+        discharged=len(discharged),
+        never_answered=never_answered,
+        adherence=adherence(scope, today),
+        improvements=improvements(scope, discharged),
+    )

@@ -1,0 +1,73 @@
+"""The Kaplan-Meier curve of recurrence-free days since discharge, drawn on the server as
+SVG: the curve, its 95% band, the WalkBack trial's published medians as reference marks,
+and the numbers still followed under the axis. No script, no inline style (classes in
+static/css/stepwise.css); the page gives the same curve as a table beside it.
+"""
+
+from patients.outcomes.survival import Curve
+
+WIDTH = 400
+LEFT, RIGHT = 60, 24  # room for "100%" beside the axis, and for the last day's label
+TOP = 30  # room for the trial's marks' labels
+PLOT_HEIGHT = 190
+ROW = 22  # one row of text under the plot
+SHOWN_DAYS = 365  # a year of follow-up; a longer one widens the axis
+
+# Pocovi et al., Lancet 2024;404:134-44: median days to an activity-limiting recurrence.
+TRIAL_MEDIANS = (("walking", 208), ("usual_care", 112))
+
+
+def _x(days: float, last_day: int) -> float:
+    return round(LEFT + (WIDTH - LEFT - RIGHT) * days / last_day, 1)
+
+
+def _y(share: float) -> float:
+    return round(TOP + PLOT_HEIGHT * (1 - share), 1)
+
+
+def _steps(points: list[tuple[int, float]], last_day: int) -> list[tuple[float, float]]:
+    """A step function's corners from (day, value) points, carried to the last day."""
+    corners = []
+    value = 1.0
+    for days, new_value in points:
+        corners += [(_x(days, last_day), _y(value)), (_x(days, last_day), _y(new_value))]
+        value = new_value
+    return [*corners, (_x(last_day, last_day), _y(value))]
+
+
+def _path(corners) -> str:
+    return "M " + " L ".join(f"{x} {y}" for x, y in corners)
+
+
+def survival_chart(curve: Curve, at_risk: list[tuple[int, int]]) -> dict:
+    """What the template needs to draw the curve: paths, ticks, marks and rows of text."""
+    last_seen = curve.steps[-1].days if curve.steps else 0
+    last_day = max(SHOWN_DAYS, last_seen)
+    survival = _steps([(step.days, step.survival) for step in curve.steps], last_day)
+    upper = _steps([(step.days, step.upper) for step in curve.steps], last_day)
+    lower = _steps([(step.days, step.lower) for step in curve.steps], last_day)
+    # The band: along its upper edge, back along its lower edge.
+    band = _path(upper + list(reversed(lower))) + " Z"
+    bottom = TOP + PLOT_HEIGHT
+    return {
+        "width": WIDTH,
+        "height": bottom + 3 * ROW + 10,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "bottom": bottom,
+        "curve": _path(survival) if curve.steps else "",
+        "band": band if curve.events else "",
+        "half_y": _y(0.5),
+        "y_ticks": [{"y": _y(share), "label": f"{round(share * 100)}%"} for share in (0, 0.5, 1)],
+        "x_ticks": [
+            {"x": _x(days, last_day), "days": days, "at_risk": count} for days, count in at_risk
+        ],
+        "days_y": bottom + ROW - 4,
+        "risk_title_y": bottom + 2 * ROW,
+        "risk_y": bottom + 3 * ROW,
+        "trial": [
+            {"arm": arm, "days": days, "x": _x(days, last_day)} for arm, days in TRIAL_MEDIANS
+        ],
+        "mark_y": TOP - 8,
+    }
