@@ -16,6 +16,7 @@ import logging
 import uuid
 from functools import partial
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -27,7 +28,6 @@ from django_tasks import task
 from patients.deliveries import already_queued, deliver
 from patients.models import DeliveryQuerySet, FollowUpQuestion, Patient
 from patients.outcomes.recurrence import due_on, open_month
-from patients.reminders.links import site_link
 from programs.models import PlanAssignment, PlanStatus
 
 logger = logging.getLogger(__name__)
@@ -168,7 +168,8 @@ def answer_token(question: FollowUpQuestion) -> str:
 
 
 def answer_link(question: FollowUpQuestion) -> str:
-    return site_link(reverse("follow_up_answer", args=[answer_token(question)]))
+    path = reverse("follow_up_answer", args=[answer_token(question)])
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def question_for_token(token: str) -> FollowUpQuestion | None:

@@ -44,7 +44,17 @@ def test_month_n_is_due_30_days_a_month_after_discharge_and_open_until_the_next(
 
 @pytest.mark.parametrize(
     ("days", "month"),
-    [(0, None), (29, None), (30, 1), (59, 1), (60, 2), (359, 11), (360, 12), (389, 12), (390, None)],
+    [
+        (0, None),
+        (29, None),
+        (30, 1),
+        (59, 1),
+        (60, 2),
+        (359, 11),
+        (360, 12),
+        (389, 12),
+        (390, None),
+    ],
 )
 def test_the_open_month_on_a_day(days, month):
     assert open_month(DISCHARGED, day(days)) == month
