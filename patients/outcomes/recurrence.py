@@ -62,9 +62,7 @@ def event_day(answer: Answer, discharged_on: datetime.date) -> datetime.date:
     answer's due day."""
     if answer.started_on is None:
         return answer.due_on
-    earliest = (
-        due_on(discharged_on, answer.month - 1) if answer.month > 1 else discharged_on
-    )
+    earliest = due_on(discharged_on, answer.month - 1) if answer.month > 1 else discharged_on
     earliest = max(earliest, discharged_on)
     latest = max(answer.answered_on, earliest)
     return min(max(answer.started_on, earliest), latest)
