@@ -1,10 +1,13 @@
+import datetime
 import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
-from patients.models import Patient, WalkLog
+from patients.models import FollowUpQuestion, Patient, WalkLog
+from patients.outcomes.follow_ups import discharge_date
 from patients.summaries import summaries_rebuild
 from programs.models import PlanAssignment
 from tests import factories
@@ -40,7 +43,11 @@ def test_demo_data_has_weeks_of_walks_and_plans_in_different_states(settings, db
     run_demo()
 
     assert WalkLog.objects.count() >= 20
-    assert set(PlanAssignment.objects.values_list("status", flat=True)) == {"active", "paused"}
+    assert set(PlanAssignment.objects.values_list("status", flat=True)) == {
+        "active",
+        "paused",
+        "ended",
+    }
     assert Patient.objects.filter(assignments__isnull=True).exists()
     newest = WalkLog.objects.filter(patient__user__first_name="David").first()
     assert "electric_shock" in newest.pain_character
@@ -101,3 +108,15 @@ def test_every_demo_patients_summary_matches_their_records(settings, db):
         assert shown == patient.summary.as_read_on(today), patient
         newest = patient.walk_logs.order_by("walked_on").last()
         assert shown["last_walk_on"] == (newest.walked_on if newest else None)
+
+
+def test_a_demo_patient_was_discharged_with_month_one_of_the_follow_up_open(settings, db, client):
+    settings.DEBUG = True
+    run_demo()
+
+    ruth = Patient.objects.get(user__email="ruth@example.com")
+    assert discharge_date(ruth) == ruth.clinic.today() - datetime.timedelta(days=35)
+    question = FollowUpQuestion.objects.get(patient=ruth)
+    assert (question.month, question.answered_at) == (1, None)
+    factories.sign_in(client, ruth.user)
+    assert "Answer this month's question" in client.get(reverse("patient_week")).text
