@@ -1,13 +1,16 @@
 """A patient takes all their data away; an administrator can erase a patient for good."""
 
+import datetime
 import json
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from patients.models import AuditAction, AuditEvent, Flag, Patient, WalkLog
+from patients.choices import Limitation
+from patients.models import AuditAction, AuditEvent, Flag, FollowUpQuestion, Patient, WalkLog
 from patients.security import audit
 from patients.services.reports import morning_check_create
 from tests import factories
@@ -28,6 +31,16 @@ def history(patient, clinician, standard_template):
     )
     morning_check_create(log=walk, feeling="usual", pain_now=2)
     factories.report_check_in(patient, pain_now=4)
+    FollowUpQuestion.objects.create(
+        patient=patient,
+        discharged_on=datetime.date(2026, 1, 5),
+        month=1,
+        due_on=datetime.date(2026, 2, 4),
+        recipient=patient.user.email,
+        answered_at=timezone.now(),
+        back_pain_over_a_day=True,
+        limitation=Limitation.A_LOT,
+    )
     return walk
 
 
@@ -46,6 +59,10 @@ def test_a_patient_downloads_everything_held_about_them(client, patient, history
     assert walk["next-morning check"]["pain now (0-10)"] == 2
     assert len(data["symptom check-ins"]) == 1
     assert data["flags your clinic reviewed"][0]["history"]
+    [follow_up] = data["follow-up questions after your program"]
+    assert follow_up["how much it limited usual activities"] == "A lot"
+    assert follow_up["month after discharge"] == 1
+    assert "attempts" not in follow_up
     export = AuditEvent.objects.get(action=AuditAction.EXPORTED)
     assert (export.actor, export.patient_id) == ("the patient", patient.pk)
 
@@ -75,6 +92,7 @@ def test_erasing_a_patient_removes_them_and_keeps_the_audit_of_it(
     assert not User.objects.filter(username=username).exists()
     assert not WalkLog.objects.filter(patient_id=erased_id).exists()
     assert not Flag.objects.filter(patient_id=erased_id).exists()
+    assert not FollowUpQuestion.objects.filter(patient_id=erased_id).exists()
     assert Patient.objects.filter(pk=other_patient.pk).exists()
     trail = AuditEvent.objects.concerning(erased_id)
     assert trail.count() == audit_before + 1
