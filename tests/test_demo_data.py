@@ -1,11 +1,14 @@
+import datetime
 import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from patients.management.commands.demo_data import CLINIC_NAME
-from patients.models import Clinic, Patient, WalkLog
+from patients.models import Clinic, FollowUpQuestion, Patient, WalkLog
+from patients.outcomes.follow_ups import discharge_date
 from patients.summaries import summaries_rebuild
 from programs.models import PlanAssignment
 from tests import factories
@@ -42,7 +45,7 @@ def test_demo_data_has_weeks_of_walks_and_plans_in_different_states(settings, db
 
     assert WalkLog.objects.count() >= 20
     demo_plans = PlanAssignment.objects.filter(patient__clinic__name=CLINIC_NAME)
-    assert set(demo_plans.values_list("status", flat=True)) == {"active", "paused"}
+    assert set(demo_plans.values_list("status", flat=True)) == {"active", "paused", "ended"}
     assert Patient.objects.filter(assignments__isnull=True).exists()
     newest = WalkLog.objects.filter(patient__user__first_name="David").first()
     assert "electric_shock" in newest.pain_character
@@ -135,3 +138,4 @@ def test_the_generated_outcomes_clinic_draws_a_real_curve(settings, db):
     template = PlanAssignment.objects.filter(patient__clinic=clinic).first().source_template
     again = _demo_outcomes.generate(reviewer=reviewer, template=template, today=clinic.today())
     assert again == clinic and Patient.objects.count() == patients
+from patients.outcomes.follow_ups import discharge_date

@@ -26,7 +26,14 @@ def test_every_scheduled_job_has_a_timer_and_every_timer_a_job():
 
     assert timers == services - {"stepwise-web", "stepwise-worker"}
     commands = " ".join(unit.read_text() for unit in UNITS.glob("*.service"))
-    for command in ("escalate_flags", "check_activity", "send_reminders", "db_worker", "gunicorn"):
+    for command in (
+        "escalate_flags",
+        "check_activity",
+        "send_reminders",
+        "send_follow_ups",
+        "db_worker",
+        "gunicorn",
+    ):
         assert command in commands
 
 

@@ -221,3 +221,19 @@ def standing_advice(patient: Patient):
         return None
     worst = Severity.URGENT if Severity.URGENT in severities else Severity.SAME_DAY
     return advice_for_severity(worst, patient.clinic)
+
+
+# The warning signs the follow-up page lists after discharge, in the check-in's own words
+# for them: with back pain, each one means calling the emergency number now.
+FOLLOW_UP_WARNING_SIGNS = (
+    SeriousSymptom.SADDLE,
+    SeriousSymptom.BLADDER,
+    SeriousSymptom.BOWEL,
+    SeriousSymptom.BOTH_LEGS_NUMB,
+    SeriousSymptom.WEAKNESS,
+)
+
+
+def warning_signs() -> list[str]:
+    """The follow-up page's fixed list of signs to call the emergency number for."""
+    return [str(SeriousSymptom(sign).label) for sign in FOLLOW_UP_WARNING_SIGNS]

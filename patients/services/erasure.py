@@ -23,6 +23,7 @@ from patients.models import (
     Flag,
     FlagEvent,
     FlagReview,
+    FollowUpQuestion,
     Invitation,
     MorningCheck,
     Notification,
@@ -61,6 +62,8 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
         "outcome questionnaires": OutcomeResponse.objects.filter(patient=patient).delete()[0],
         # A reminder's recipient is their email address; a browser's endpoint leads to them.
         "reminders": Reminder.objects.filter(patient=patient).delete()[0],
+        # The follow-up's answers after discharge, and its emails (their recipient).
+        "follow-up questions": FollowUpQuestion.objects.filter(patient=patient).delete()[0],
         "reminder settings": ReminderSettings.objects.filter(patient=patient).delete()[0],
         "notification subscriptions": (
             PushSubscription.objects.filter(patient=patient).delete()[0]

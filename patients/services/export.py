@@ -18,6 +18,10 @@ from programs.models import PlanAssignment
 HIDDEN_FIELDS = {"id", "patient", "user", "submission_key", "walk_log", "flag", "assignment"}
 
 
+# How an email's sending went, for the server's sweep: not facts about the patient.
+DELIVERY_INTERNALS = {"attempts", "last_error", "claimed_at"}
+
+
 def _value(obj, field: models.Field):
     if field.choices:
         return getattr(obj, f"get_{field.name}_display")()
@@ -103,6 +107,10 @@ def patient_data(patient: Patient) -> dict:
         ],
         "reminder settings": reminder_settings_data(patient),
         "questionnaires about your back": outcome_data(patient),
+        "follow-up questions after your program": [
+            readable(question, hidden=HIDDEN_FIELDS | DELIVERY_INTERNALS)
+            for question in patient.follow_ups.order_by("discharged_on", "month")
+        ],
     }
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
 from patients.forms.reports import MorningCheckForm
 from patients.models import AuditAction, WalkLog
+from patients.outcomes.follow_ups import open_question
 from patients.outcomes.progress import outcome_due, outcome_progress
 from patients.safety.advice import emergency_line, standing_advice
 from patients.security import audit
@@ -92,7 +93,14 @@ def patient_week(request: HttpRequest) -> HttpResponse:
     # Shown from the summary; stepping up checks the records again (step_up below).
     context["ready"] = context["stage"] is not None and summary_of(patient).ready(today)
     context["next_stage"] = next_stage(plan) if context["ready"] else None
+    context["follow_up"] = None if plan else due_follow_up(patient, today)
     return render(request, "patients/week.html", context)
+
+
+def due_follow_up(patient, today: datetime.date):
+    """This month's follow-up question after discharge, while unanswered (the week's card)."""
+    question = open_question(patient, today)
+    return question if question is not None and question.answered_at is None else None
 
 
 @login_required

@@ -75,7 +75,7 @@ def test_when_everything_ran_the_monitoring_endpoint_is_ok(db, client):
     }
     assert Heartbeat.objects.get(process=SafetyProcess.ESCALATION_SWEEP).detail == (
         "escalated: 0, notifications queued again: 0, account emails queued again: 0, "
-        "reminders queued again: 0"
+        "reminders queued again: 0, follow-up questions queued again: 0"
     )
 
 

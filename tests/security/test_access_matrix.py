@@ -12,7 +12,8 @@ import uuid
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from patients.models import Flag, StaffRole
+from patients.models import Flag, FollowUpQuestion, StaffRole
+from patients.outcomes.follow_ups import answer_token
 from patients.reminders.links import stop_token
 from tests import factories
 from tests.factories import seen_plan_of
@@ -74,6 +75,12 @@ MATRIX = {
     # The signed link is the credential; opening it only asks, so it changes nothing.
     "reminder_stop": ("get", PUBLIC),
     "reminder_stop_bare": ("get", PUBLIC),
+    # The follow-up's signed link is the credential, for its one question; opening it only
+    # asks. Stopping from it needs no sign-in either.
+    "follow_up_answer": ("get", PUBLIC),
+    "follow_up_link_stop": ("post", PUBLIC),
+    "follow_up_current": ("get", ANY_PATIENT),
+    "follow_up_stop": ("post", ANY_PATIENT_ACTS),
     # Staff here have passed their second factor; patients have not set one up.
     "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),
@@ -147,6 +154,12 @@ def world(db):
     check_in = factories.report_check_in(patient_a, pain_now=10)
     invited = factories.make_patient(clinic_1, people["clinician_1"], "Cal")
     token = factories.invite(invited, people["clinician_1"])
+    question = FollowUpQuestion.objects.create(
+        patient=patient_a,
+        discharged_on=clinic_1.today() - datetime.timedelta(days=400),
+        month=1,
+        due_on=clinic_1.today() - datetime.timedelta(days=370),
+    )
     arguments = {
         "walk_detail": [walk.pk],
         "walk_edit": [walk.pk],
@@ -165,6 +178,8 @@ def world(db):
         "email_change_confirm": ["not-a-link"],
         "reminder_stop": [stop_token(patient_a)],
         "reminder_stop_bare": [stop_token(patient_a)],
+        "follow_up_answer": [answer_token(question)],
+        "follow_up_link_stop": [answer_token(question)],
     }
     return people, arguments
 

@@ -1,5 +1,6 @@
 """A patient takes all their data away; an administrator can erase a patient for good."""
 
+import datetime
 import json
 import uuid
 
@@ -7,12 +8,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from patients.choices import Instrument, Occasion
+from patients.choices import Instrument, Limitation, Occasion
 from patients.models import (
     AuditAction,
     AuditEvent,
     Flag,
+    FollowUpQuestion,
     OutcomeResponse,
     OutcomeScore,
     Patient,
@@ -39,6 +42,16 @@ def history(patient, clinician, standard_template):
     )
     morning_check_create(log=walk, feeling="usual", pain_now=2)
     factories.report_check_in(patient, pain_now=4)
+    FollowUpQuestion.objects.create(
+        patient=patient,
+        discharged_on=datetime.date(2026, 1, 5),
+        month=1,
+        due_on=datetime.date(2026, 2, 4),
+        recipient=patient.user.email,
+        answered_at=timezone.now(),
+        back_pain_over_a_day=True,
+        limitation=Limitation.A_LOT,
+    )
     outcome_response_save(
         patient=patient,
         occasion=Occasion.START,
@@ -72,6 +85,10 @@ def test_a_patient_downloads_everything_held_about_them(client, patient, history
         "activities": [{"activity": "Gardening", "rating": 4}]
     }
     assert scores["Pain intensity (0-10), average over the last week"]["score"] == "6.00"
+    [follow_up] = data["follow-up questions after your program"]
+    assert follow_up["how much it limited usual activities"] == "A lot"
+    assert follow_up["month after discharge"] == 1
+    assert "attempts" not in follow_up
     export = AuditEvent.objects.get(action=AuditAction.EXPORTED)
     assert (export.actor, export.patient_id) == ("the patient", patient.pk)
 
@@ -103,6 +120,7 @@ def test_erasing_a_patient_removes_them_and_keeps_the_audit_of_it(
     assert not Flag.objects.filter(patient_id=erased_id).exists()
     assert not OutcomeResponse.objects.filter(patient_id=erased_id).exists()
     assert not OutcomeScore.objects.filter(response__patient_id=erased_id).exists()
+    assert not FollowUpQuestion.objects.filter(patient_id=erased_id).exists()
     assert Patient.objects.filter(pk=other_patient.pk).exists()
     trail = AuditEvent.objects.concerning(erased_id)
     assert trail.count() == audit_before + 1

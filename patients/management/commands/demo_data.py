@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from patients.choices import BodyArea, Effort, PainCharacter, Side, Terrain
 from patients.management.commands import _demo_outcomes as demo_outcomes
@@ -22,6 +23,7 @@ from patients.models import (
     WalkLog,
     Weekday,
 )
+from patients.outcomes.follow_ups import queue_due_follow_ups
 from patients.safety.engine import flag_acknowledge, flag_resolve
 from patients.safety.notifications import escalate_overdue
 from patients.security import two_factor
@@ -29,7 +31,7 @@ from patients.services.enrolment import patient_enrol
 from patients.services.reports import symptom_check_in_save, walk_log_create
 from patients.summaries import summary_refresh
 from programs import services
-from programs.models import PlanTemplate, StageChange
+from programs.models import PlanAssignment, PlanTemplate, StageChange
 
 User = get_user_model()
 
@@ -227,6 +229,7 @@ class Command(BaseCommand):
         )
 
         self.past_urgent_flag(clinic, clinician, standard, rng)
+        self.discharged(clinic, clinician, standard, rng)
 
         # Newly enrolled, no plan yet; reminders on, so scripts/run can show one.
         tom = self.enrol(
@@ -309,7 +312,28 @@ class Command(BaseCommand):
         flag.events.filter(kind="resolved").update(at=at(140))
         summary_refresh(grace)
 
-    def enrol(self, clinic, clinician, first, last, **baseline) -> Patient:
+    def discharged(self, clinic, clinician, template, rng) -> None:
+        """Finished the program 35 days ago: month 1's follow-up question is open, so her
+        week shows its card (and the worker emails it)."""
+        today = clinic.today()
+        ruth = self.enrol(clinic, clinician, "Ruth", "Bennett", usual_pain=3, enrolled_days_ago=120)
+        plan = services.plan_assign(
+            patient=ruth,
+            template=template,
+            start_date=today - datetime.timedelta(days=110),
+            assigned_by=clinician,
+        )
+        dated(plan, today - datetime.timedelta(days=110))
+        self.walks(ruth, rng, days=100, minutes=(10, 25), pain=lambda day: (2, 2), skip_recent=36)
+        services.plan_end(assignment=plan, by=clinician, reason="Finished the program.")
+        discharged_on = today - datetime.timedelta(days=35)
+        PlanAssignment.objects.filter(pk=plan.pk).update(ended_on=discharged_on)
+        dated(plan, discharged_on)
+        queue_due_follow_ups(timezone.now())
+
+    def enrol(
+        self, clinic, clinician, first, last, *, enrolled_days_ago: int = 30, **baseline
+    ) -> Patient:
         patient = patient_enrol(
             clinic=clinic,
             clinician=clinician,
@@ -318,7 +342,7 @@ class Command(BaseCommand):
             last_name=last,
             email=f"{first.lower()}@example.com",
             cleared_to_exercise=True,
-            enrolled_on=clinic.today() - datetime.timedelta(days=30),
+            enrolled_on=clinic.today() - datetime.timedelta(days=enrolled_days_ago),
             **baseline,
         )
         patient.user.set_password(DEMO_PASSWORD)
