@@ -138,4 +138,15 @@ def test_the_generated_outcomes_clinic_draws_a_real_curve(settings, db):
     template = PlanAssignment.objects.filter(patient__clinic=clinic).first().source_template
     again = _demo_outcomes.generate(reviewer=reviewer, template=template, today=clinic.today())
     assert again == clinic and Patient.objects.count() == patients
-from patients.outcomes.follow_ups import discharge_date
+
+
+def test_a_demo_patient_was_discharged_with_month_one_of_the_follow_up_open(settings, db, client):
+    settings.DEBUG = True
+    run_demo()
+
+    ruth = Patient.objects.get(user__email="ruth@example.com")
+    assert discharge_date(ruth) == ruth.clinic.today() - datetime.timedelta(days=35)
+    question = FollowUpQuestion.objects.get(patient=ruth)
+    assert (question.month, question.answered_at) == (1, None)
+    factories.sign_in(client, ruth.user)
+    assert "Answer this month's question" in client.get(reverse("patient_week")).text
