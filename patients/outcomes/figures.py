@@ -8,6 +8,7 @@ of patients (tests/outcomes/test_figures.py pins it). docs/outcomes.md explains 
 """
 
 import datetime
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from patients.choices import Instrument
 from patients.models import FollowUpQuestion, OutcomeScore, Patient, WalkLog
-from patients.outcomes import instruments, survival
+from patients.outcomes import instruments, recurrence, survival
 from programs.models import AssignedStage, PlanAssignment, PlanStatus
 
 PROGRAM_WEEKS = 12
@@ -113,40 +114,6 @@ def discharges(scope: Scope) -> dict:
     return {patient: day for patient, day in latest.items() if scope.in_range(day)}
 
 
-@dataclass(frozen=True)
-class _Answer:
-    month: int
-    due_on: datetime.date
-    answered_on: datetime.date
-    recurrence: bool
-    started_on: datetime.date | None
-
-
-def _recurrence_free_days(discharged_on: datetime.date, answers: list[_Answer]):
-    """(days, event) from one discharge's answered follow-ups, or None if none answered.
-
-    The first recurrence is the event, dated by the day the patient says it started, kept
-    between the last question answered before it (or the discharge) and the day of the
-    answer; with no start day given, the day the question was asked. No recurrence:
-    censored at the last answer, the last day the patient was known free of one.
-
-    The same rule as patients/outcomes/recurrence.py's; the two are to become one.
-    """
-    if not answers:
-        return None
-    previous = discharged_on
-    for answer in sorted(answers, key=lambda answer: answer.month):
-        if answer.recurrence:
-            if answer.started_on is None:
-                day = answer.due_on
-            else:
-                day = min(max(answer.started_on, previous), answer.answered_on)
-            return max((day - discharged_on).days, 0), True
-        previous = answer.due_on
-    last = max(answer.answered_on for answer in answers)
-    return max((last - discharged_on).days, 0), False
-
-
 def recurrence_observations(scope: Scope, discharged: dict) -> tuple[list, int]:
     """Each discharged patient's (days, event), and how many were left out (no answer to
     any follow-up since their discharge). One query."""
@@ -162,6 +129,7 @@ def recurrence_observations(scope: Scope, discharged: dict) -> tuple[list, int]:
             "back_pain_over_a_day",
             "limitation",
             "started_on",
+            "patient__clinic__timezone",
         )
     )
     answers = defaultdict(list)
@@ -174,21 +142,24 @@ def recurrence_observations(scope: Scope, discharged: dict) -> tuple[list, int]:
         pain,
         limitation,
         started,
+        zone,
     ) in answered:
         if discharged.get(patient_id) != discharged_on:
             continue  # a follow-up of an earlier discharge, or of a patient not in scope
-        recurrence = FollowUpQuestion(back_pain_over_a_day=pain, limitation=limitation)
         answers[patient_id].append(
-            _Answer(
-                month,
-                due_on,
-                timezone.localdate(answered_at),
-                recurrence.is_recurrence,
-                started,
+            recurrence.Answer(
+                month=month,
+                due_on=due_on,
+                answered_on=answered_at.astimezone(
+                    zoneinfo.ZoneInfo(zone)
+                ).date(),  # the clinic's day
+                back_pain_over_a_day=pain,
+                limitation=limitation,
+                started_on=started,
             )
         )
     observations = [
-        _recurrence_free_days(day, answers[patient]) for patient, day in discharged.items()
+        recurrence.days_to_recurrence(day, answers[patient]) for patient, day in discharged.items()
     ]
     kept = [observation for observation in observations if observation is not None]
     return kept, len(observations) - len(kept)

@@ -55,15 +55,13 @@ class Answer:
         return bool(self.back_pain_over_a_day) and self.limitation in RECURRENCE_LIMITATIONS
 
 
-def event_day(answer: Answer, discharged_on: datetime.date) -> datetime.date:
-    """The day a recurrence began: the start date the patient gave, kept between the
-    previous question's due day and the day they answered (a date outside that window
-    belongs to another month, or is a slip), never before discharge; without one, the
-    answer's due day."""
+def event_day(answer: Answer, earliest: datetime.date) -> datetime.date:
+    """The day a recurrence began: the start date the patient gave, kept between `earliest`
+    (the due day of the last question they answered before, or the discharge) and the day
+    they answered (a date outside that window was reported before, or is a slip); without
+    one, the answer's due day."""
     if answer.started_on is None:
         return answer.due_on
-    earliest = due_on(discharged_on, answer.month - 1) if answer.month > 1 else discharged_on
-    earliest = max(earliest, discharged_on)
     latest = max(answer.answered_on, earliest)
     return min(max(answer.started_on, earliest), latest)
 
@@ -72,11 +70,15 @@ def days_to_recurrence(
     discharged_on: datetime.date, answers: Iterable[Answer]
 ) -> tuple[int, bool] | None:
     """(days from discharge, event): to the first recurrence (True), or to the last answer
-    (False, censored there); None when the patient never answered."""
+    (False, censored there: the last day the patient was known free of one); None when the
+    patient never answered. The clinic's recurrence-free curve counts every patient so."""
     answered = sorted(answers, key=lambda answer: answer.month)
     if not answered:
         return None
+    earliest = discharged_on
     for answer in answered:
         if answer.is_recurrence:
-            return (event_day(answer, discharged_on) - discharged_on).days, True
-    return (answered[-1].answered_on - discharged_on).days, False
+            return max((event_day(answer, earliest) - discharged_on).days, 0), True
+        earliest = max(answer.due_on, discharged_on)
+    last = max(answer.answered_on for answer in answered)
+    return max((last - discharged_on).days, 0), False

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from patients.choices import Instrument, Limitation
 from patients.models import WalkLog
-from patients.outcomes.figures import Scope, _Answer, _recurrence_free_days, outcome_figures
+from patients.outcomes.figures import Scope, outcome_figures
 from programs.models import PlanAssignment
 from tests.factories import assign, make_clinic, make_patient, make_staff, make_template
 from tests.outcomes.builders import TODAY, answer, discharged, score
@@ -54,29 +54,6 @@ def test_a_patient_still_on_a_plan_is_not_discharged(clinic, clinician):
     answer(patient, 1)
     assign(patient, make_template("Again", clinic), clinician)  # back on a plan
     assert outcome_figures(Scope([clinic.pk]), TODAY).discharged == 0
-
-
-def test_the_start_day_is_kept_between_the_last_question_and_the_answer():
-    discharge = datetime.date(2026, 1, 1)
-    month = [
-        _Answer(1, datetime.date(2026, 1, 31), datetime.date(2026, 2, 1), False, None),
-        _Answer(2, datetime.date(2026, 3, 2), datetime.date(2026, 3, 5), True, None),
-    ]
-    # No start day: the day the question was asked (2 March: 60 days).
-    assert _recurrence_free_days(discharge, month) == (60, True)
-    # A start before the last question answered (31 January) is kept at it ...
-    early = [month[0], month[1].__class__(2, month[1].due_on, month[1].answered_on, True,
-                                          datetime.date(2025, 12, 1))]  # fmt: skip
-    assert _recurrence_free_days(discharge, early) == (30, True)
-    # ... and one after the answer at the answer's day (5 March: 63 days).
-    late = [month[0], month[1].__class__(2, month[1].due_on, month[1].answered_on, True,
-                                         datetime.date(2026, 4, 1))]  # fmt: skip
-    assert _recurrence_free_days(discharge, late) == (63, True)
-    # A first answer's start before the discharge is the discharge day.
-    first = [_Answer(1, datetime.date(2026, 1, 31), datetime.date(2026, 2, 1), True,
-                     datetime.date(2025, 11, 1))]  # fmt: skip
-    assert _recurrence_free_days(discharge, first) == (0, True)
-    assert _recurrence_free_days(discharge, []) is None
 
 
 def test_the_discharge_dates_and_clinician_filter(clinic, clinician):

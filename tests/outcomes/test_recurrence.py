@@ -90,7 +90,15 @@ def test_a_recurrence_with_a_start_date_counts_from_it():
 
 def test_a_start_date_before_the_previous_question_is_kept_to_its_due_day():
     late = answer(3, answered=day(95), pain=True, limitation=Limitation.A_LOT, started=day(10))
-    assert event_day(late, DISCHARGED) == day(60)
+    assert event_day(late, day(60)) == day(60)
+    assert days_to_recurrence(DISCHARGED, [answer(2), late]) == (60, True)
+
+
+def test_a_skipped_month_leaves_its_days_to_the_next_answer():
+    # Month 2 was never answered: an episode that began in it (day 45) is reported in
+    # month 3 and kept, bounded only by month 1, the last question answered.
+    late = answer(3, answered=day(95), pain=True, limitation=Limitation.A_LOT, started=day(45))
+    assert days_to_recurrence(DISCHARGED, [answer(1), late]) == (45, True)
 
 
 def test_a_start_date_before_discharge_is_kept_to_discharge():
