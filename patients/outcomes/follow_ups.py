@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from patients.deliveries import already_queued, deliver
-from patients.models import DeliveryQuerySet, FollowUpQuestion, Patient
+from patients.models import FollowUpQuestion, Patient
 from patients.outcomes.recurrence import due_on, open_month
 from programs.models import PlanAssignment, PlanStatus
 
@@ -132,9 +132,7 @@ def deliver_follow_up(question_id: str) -> str:
 def follow_ups_retry(now: datetime.datetime) -> int:
     """Queue again the questions whose email failed or lost its place, while unanswered
     and not stopped (a question a month late would only confuse)."""
-    # Read through the deliveries' queryset, which knows what is due again (the model's own
-    # queryset does not derive from it).
-    waiting = DeliveryQuerySet(model=FollowUpQuestion).filter(
+    waiting = FollowUpQuestion.objects.filter(
         answered_at__isnull=True,
         patient__follow_up_stopped_at__isnull=True,
         due_on__gte=now.date() - datetime.timedelta(days=FOLLOW_UP_LINK_DAYS),
