@@ -3,7 +3,7 @@ is open on a day, and one patient's answers as days to a recurrence (or to the l
 
 Pure: plain dates and plain answers in, plain numbers out (no models), so the follow-up's
 sending (follow_ups.py), its pages and the clinic's Kaplan-Meier curve (survival.py) all
-count months and days the same way. docs/outcomes-follow-up.md.
+count months and days the same way. docs/outcomes.md.
 """
 
 import datetime
