@@ -15,7 +15,13 @@ from patients.services.outcomes import outcome_response_save
 
 
 def thanked(request: HttpRequest) -> HttpResponse:
-    messages.success(request, _("Thank you. Your answers are saved, and your clinic can see them."))
+    messages.success(
+        request,
+        _(
+            "Thank you. Your answers are saved. If your symptoms worry you, use "
+            "Report a change in symptoms."
+        ),
+    )
     return redirect("patient_week")
 
 

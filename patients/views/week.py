@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
 from patients.forms.reports import MorningCheckForm
 from patients.models import AuditAction, WalkLog
-from patients.outcomes.follow_ups import open_question
+from patients.outcomes.follow_ups import discharge_date, open_question
 from patients.outcomes.progress import outcome_due, outcome_progress
 from patients.safety.advice import emergency_line, standing_advice
 from patients.security import audit
@@ -94,6 +94,8 @@ def patient_week(request: HttpRequest) -> HttpResponse:
     context["ready"] = context["stage"] is not None and summary_of(patient).ready(today)
     context["next_stage"] = next_stage(plan) if context["ready"] else None
     context["follow_up"] = None if plan else due_follow_up(patient, today)
+    # With no plan, a patient whose plan ended is told it finished, not that one is coming.
+    context["plan_ended"] = plan is None and discharge_date(patient) is not None
     return render(request, "patients/week.html", context)
 
 

@@ -185,6 +185,19 @@ def test_no_card_on_a_plan_or_before_month_one(client, patient, clinician, clini
     assert "Answer this month" not in client.get(reverse("patient_week")).text
 
 
+def test_a_discharged_patients_week_says_the_program_finished(
+    client, patient, clinician, clinic_template
+):
+    sign_in(client, patient.user)
+    assert "Your walking plan is on its way" in client.get(reverse("patient_week")).text
+
+    discharge(patient, clinic_template, clinician, days_ago=10)
+
+    week = client.get(reverse("patient_week")).text
+    assert "Your walking program has finished" in week
+    assert "Your walking plan is on its way" not in week
+
+
 def test_stopping_signed_in(client, question):
     sign_in(client, question.patient.user)
 
