@@ -120,7 +120,7 @@ def _queue_once(patient: Patient, discharged_on: datetime.date, month: int) -> i
 @task(priority=FOLLOW_UP_PRIORITY)
 def deliver_follow_up(question_id: str) -> str:
     """Send one month's question, outside any transaction (`patients.deliveries.deliver`)."""
-    questions = FollowUpQuestion.objects.select_related("patient")
+    questions = FollowUpQuestion.objects.select_related("patient__clinic")
     question = questions.filter(pk=question_id).first()
     if question is None:  # the patient's data was erased meanwhile
         return "no such question"
@@ -153,7 +153,11 @@ def compose_follow_up(question: FollowUpQuestion) -> tuple[str, str]:
     subject = _("A quick question from your clinic about your back")
     body = render_to_string(
         "emails/follow_up.txt",
-        {"link": answer_link(question), "days": FOLLOW_UP_LINK_DAYS},
+        {
+            "link": answer_link(question),
+            "days": FOLLOW_UP_LINK_DAYS,
+            "emergency_number": question.patient.clinic.emergency_number,
+        },
     )
     return subject, body
 
