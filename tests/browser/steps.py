@@ -32,3 +32,8 @@ def sign_in_patient(page: Page, axe, live_server, patient) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=f"Hello {patient.user.first_name}")).to_be_visible()
     axe.scan(page)
+
+
+def fits(page: Page, width: int) -> bool:
+    """Nothing scrolls sideways at `width` CSS pixels (180: a 360 px phone at 200% zoom)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= width

@@ -8,15 +8,12 @@ from playwright.sync_api import expect
 from patients.choices import Limitation
 from patients.models import FollowUpQuestion
 from patients.outcomes.follow_ups import answer_token
+from tests.browser.steps import fits
 from tests.outcomes.helpers import ask, discharge
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 360, "height": 740}
 ZOOMED = {"width": 180, "height": 740}  # 720 px at 400%
-
-
-def fits(page, width: int) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_the_link_opens_the_question_and_takes_an_answer(

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patients.services.reports import walk_log_create
-from tests.browser.steps import sign_in_patient
+from tests.browser.steps import fits, sign_in_patient
 from tests.browser.test_patient_journey import answer_check_in
 from tests.factories import make_patient
 
@@ -39,10 +39,6 @@ def walked_yesterday(patient) -> None:
         pain_before=3,
         pain_after=5,
     )
-
-
-def fits(page: Page, width: int) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def pain_buttons_problems(page: Page, width: int) -> list[str]:

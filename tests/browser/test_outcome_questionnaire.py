@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from patients.choices import Instrument, Occasion
 from patients.models import OutcomeResponse
-from tests.browser.steps import sign_in_patient
+from tests.browser.steps import fits, sign_in_patient
 from tests.factories import assign, make_patient, make_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,16 +17,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "is_mobile": True}
 
 
-def fits_the_screen(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
 def fits_at_200_percent_zoom(page: Page) -> bool:
     """The same phone at 200% zoom is 180 CSS pixels wide."""
     page.set_viewport_size({"width": 180, "height": PHONE["height"]})
-    fits = page.evaluate("document.documentElement.scrollWidth") <= 180
+    fitting = fits(page, 180)
     page.set_viewport_size(PHONE)
-    return fits
+    return fitting
 
 
 def test_a_patient_answers_the_start_questionnaire_on_a_phone(
@@ -35,12 +31,12 @@ def test_a_patient_answers_the_start_questionnaire_on_a_phone(
     patient = make_patient(clinic, clinician, "Iris")
     assign(patient, make_template("Ladder", clinic), clinician)
     sign_in_patient(page, axe, live_server, patient)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
 
     page.get_by_role("link", name="Answer the questions").click()
     expect(page.get_by_role("heading", name="How your back is doing")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
     assert fits_at_200_percent_zoom(page)
 
     # A mistake first: an activity named but not rated.
@@ -48,7 +44,7 @@ def test_a_patient_answers_the_start_questionnaire_on_a_phone(
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
     expect(page.get_by_label("Activity 1")).to_have_value("Carrying the shopping")
 
     page.locator("#id_rating_1_3").check()
@@ -56,13 +52,13 @@ def test_a_patient_answers_the_start_questionnaire_on_a_phone(
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("Thank you. Your answers are saved")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
 
     # Their progress, as a small table on the history page.
     page.get_by_role("link", name="Your walks and charts").click()
     expect(page.get_by_role("heading", name="How your back has changed")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
     assert fits_at_200_percent_zoom(page)
 
     response = OutcomeResponse.objects.get(patient=patient)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patients.models import ReminderSettings
-from tests.browser.steps import sign_in_patient
+from tests.browser.steps import fits, sign_in_patient
 from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,10 +18,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "is_mobile": True}
 
 
-def fits_the_screen(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
 def test_a_patient_turns_reminders_on_from_the_week_page(
     page: Page, axe, live_server, clinic, clinician
 ):
@@ -31,7 +27,7 @@ def test_a_patient_turns_reminders_on_from_the_week_page(
     page.get_by_role("link", name="Your reminders").click()
     expect(page.get_by_text("Your reminders are off.")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
 
     # A mistake first: days without a time.
     page.get_by_label("Monday").check()
@@ -39,7 +35,7 @@ def test_a_patient_turns_reminders_on_from_the_week_page(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
     expect(page.get_by_label("Thursday")).to_be_checked()
 
     page.get_by_label("Time of the walk reminder").fill("10:30")
@@ -48,7 +44,7 @@ def test_a_patient_turns_reminders_on_from_the_week_page(
     expect(page.get_by_text("Your reminders are saved.")).to_be_visible()
     expect(page.get_by_text("Your reminders are on.")).to_be_visible()
     axe.scan(page)
-    assert fits_the_screen(page)
+    assert fits(page, PHONE["width"])
 
     settings = ReminderSettings.objects.get(patient=patient)
     assert settings.walk_days == ["1", "4"]
@@ -58,4 +54,4 @@ def test_a_patient_turns_reminders_on_from_the_week_page(
 
     # At 400% zoom a phone is 180 CSS pixels wide: the long list of time zones still fits.
     page.set_viewport_size({"width": 180, "height": 740})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 180
+    assert fits(page, 180)

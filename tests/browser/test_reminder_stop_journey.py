@@ -6,14 +6,11 @@ from playwright.sync_api import expect
 
 from patients.models import ReminderSettings
 from patients.reminders.links import stop_token
+from tests.browser.steps import fits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 360, "height": 740}
 ZOOMED = {"width": 180, "height": 740}  # 720 px at 400%
-
-
-def fits(page, width: int) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_the_stop_link_asks_then_stops_reminder_emails(page, axe, live_server, patient):
