@@ -86,3 +86,29 @@ def classify(instrument: str, baseline: Decimal | None, now: Decimal | None) -> 
     if better <= -scale.mcid:
         return Change.WORSE
     return Change.NO_CHANGE
+
+
+def psfs_pair(first: list[dict], last: list[dict]) -> tuple[Decimal, Decimal] | None:
+    """The two PSFS scores to compare: each the mean over the activities rated both times
+    (matched by name), so an activity left unrated once never moves the score (A 0 and
+    B 10, then A 0 alone, is no change, not a fall from 5 to 0). None when no activity was
+    rated both times. Items are as stored: {"activity": name, "rating": 0-10}."""
+    before = {item["activity"]: item["rating"] for item in first}
+    after = {item["activity"]: item["rating"] for item in last}
+    both = [name for name in before if name in after]
+    if not both:
+        return None
+    return psfs_score([before[name] for name in both]), psfs_score([after[name] for name in both])
+
+
+def change_between(instrument: str, first, last) -> Change | None:
+    """The change from the `first` score to the `last`, each (score, items as stored): for
+    the PSFS over the activities rated both times, for the others by `classify`."""
+    if instrument != Instrument.PSFS:
+        return classify(instrument, first[0], last[0])
+    pair = psfs_pair(_activities(first[1]), _activities(last[1]))
+    return classify(instrument, *pair) if pair else None
+
+
+def _activities(items) -> list[dict]:
+    return (items or {}).get("activities", [])

@@ -7,12 +7,12 @@ need, a fixed number of queries whatever the history.
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from patients.choices import Instrument, Occasion
 from patients.models import OutcomeResponse, OutcomeScore, Patient
-from patients.outcomes.instruments import GROC_WORDS, SCALES, VERSIONS, Change, classify
+from patients.outcomes.instruments import GROC_WORDS, SCALES, VERSIONS, Change, change_between
 from patients.outcomes.schedule import Due, questionnaire_due
 from programs.models import CURRENT_STATUSES, PlanAssignment, PlanStatus
 
@@ -60,6 +60,7 @@ class Point:
     on: datetime.date
     occasion: str
     score: Decimal
+    items: dict = field(default_factory=dict, compare=False)
 
     @property
     def occasion_label(self) -> str:
@@ -123,7 +124,7 @@ def outcome_progress(patient: Patient) -> list[InstrumentProgress]:
         if score.version != VERSIONS.get(score.instrument):
             continue
         answered_on = patient.clinic.local_date(score.response.answered_at)
-        point = Point(answered_on, score.response.occasion, score.score)
+        point = Point(answered_on, score.response.occasion, score.score, score.items)
         by_instrument.setdefault(score.instrument, []).append(point)
     rows = []
     for instrument in Instrument:
@@ -134,11 +135,13 @@ def outcome_progress(patient: Patient) -> list[InstrumentProgress]:
         baseline = points[0] if against else None
         latest = points[-1]
         compared = against and len(points) > 1
-        change = (
-            classify(instrument, baseline.score if baseline else None, latest.score)
-            if compared or not against
-            else None
-        )
+        change = None
+        if compared:
+            change = change_between(
+                instrument, (baseline.score, baseline.items), (latest.score, latest.items)
+            )
+        elif not against:
+            change = change_between(instrument, (None, {}), (latest.score, latest.items))
         rows.append(InstrumentProgress(instrument, points, baseline, latest, change))
     return rows
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from patients.choices import Instrument
-from patients.outcomes.instruments import Change, classify, psfs_score
+from patients.outcomes.instruments import Change, change_between, classify, psfs_pair, psfs_score
 
 D = Decimal
 
@@ -81,3 +81,32 @@ def test_missing_scores_cannot_be_compared(instrument):
 
 def test_a_missing_global_rating_has_no_change():
     assert classify(Instrument.GROC, None, None) is None
+
+
+def rated(**ratings) -> list[dict]:
+    return [{"activity": name, "rating": rating} for name, rating in ratings.items()]
+
+
+def test_psfs_compares_only_the_activities_rated_both_times():
+    # Gardening 0 and lifting 10 (5.00), then gardening 0 alone (0.00): nothing changed.
+    assert psfs_pair(rated(gardening=0, lifting=10), rated(gardening=0)) == (D(0), D(0))
+    assert (
+        change_between(
+            Instrument.PSFS,
+            (D(5), {"activities": rated(gardening=0, lifting=10)}),
+            (D(0), {"activities": rated(gardening=0)}),
+        )
+        == Change.NO_CHANGE
+    )
+    # Both rated both times: the ordinary means.
+    assert psfs_pair(rated(a=2, b=4), rated(a=5, b=5)) == (D(3), D(5))
+
+
+def test_psfs_with_no_activity_rated_both_times_has_no_change():
+    assert psfs_pair(rated(gardening=3), rated(lifting=8)) is None
+    assert change_between(Instrument.PSFS, (D(3), {}), (D(8), {})) is None
+
+
+def test_the_other_instruments_change_by_their_scores():
+    assert change_between(Instrument.NPRS, (D(7), {}), (D(4), {})) == Change.IMPROVED
+    assert change_between(Instrument.GROC, (None, {}), (D(-2), {})) == Change.WORSE

@@ -242,6 +242,20 @@ def test_the_history_page_shows_baseline_latest_and_a_real_change_in_words(
     assert "Improved" in page and "No real change" in page
 
 
+def test_an_activity_left_unrated_later_does_not_count_as_a_change(patient_client, patient, plan):
+    both = [{"activity": "Gardening", "rating": 0}, {"activity": "Lifting", "rating": 10}]
+    answer(patient, Occasion.START, plan.start_date, **{Instrument.PSFS: both})
+    review_on = plan.start_date + datetime.timedelta(weeks=4)
+    one = [{"activity": "Gardening", "rating": 0}]
+    answer(patient, Occasion.REVIEW, review_on, **{Instrument.PSFS: one})
+
+    response = patient_client.get(reverse("history"))
+
+    [psfs] = response.context["outcomes"]
+    assert (psfs.baseline.score, psfs.latest.score) == (5, 0)  # the means as answered
+    assert psfs.change.label == "No real change"  # gardening, rated both times, is unchanged
+
+
 def test_the_record_draws_the_outcome_chart_with_the_mcid_band_and_a_table(
     client, clinician, patient, plan
 ):
