@@ -83,8 +83,17 @@ def survival_chart(curve: Curve, at_risk: list[tuple[int, int]]) -> dict:
         "days_y": bottom + ROW - 4,
         "risk_title_y": bottom + 2 * ROW,
         "risk_y": bottom + 3 * ROW,
+        # Each mark's label beside it, away from the other (usual care's to the left of its
+        # line, walking's to the right), so the two never overlap.
         "trial": [
-            {"arm": arm, "days": days, "x": _x(days, last_day)} for arm, days in TRIAL_MEDIANS
+            {
+                "arm": arm,
+                "days": days,
+                "x": _x(days, last_day),
+                "label_x": _x(days, last_day) + (4 if arm == "walking" else -4),
+                "anchor": "start" if arm == "walking" else "end",
+            }
+            for arm, days in TRIAL_MEDIANS
         ],
         "mark_y": TOP - 8,
     }
