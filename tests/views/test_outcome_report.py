@@ -177,6 +177,8 @@ def test_one_patient_picked_out_by_the_filters_is_not_shown(
     assert values["improved beyond the MCID", "Function (PSFS)", "not shown"] == not_shown
     assert not any(row[0] == "recurrence-free curve" and row[1] for row in rows)
     assert ("improved beyond the MCID", "Function (PSFS)", "improved") not in values
+    adherence = [row for row in rows if row[0] == "adherence"]
+    assert len(adherence) == 12 and {row[2] for row in adherence} == {"not shown"}
 
 
 def test_a_clinic_or_clinician_not_theirs_gets_a_plain_message(reviewer_client, followed):
