@@ -24,6 +24,17 @@ PROGRAM_WEEKS = 12
 IMPROVEMENT_INSTRUMENTS = (Instrument.PSFS, Instrument.NPRS)
 # Below this many patients a figure is shown with a plain warning: too few to read into.
 FEW_PATIENTS = 20
+# Below this many patients a figure is not shown at all, on the page or in the CSV: a
+# reviewer who narrows the filters to one discharge day or one clinician must not be able
+# to read one person's outcomes (reviewers cannot open patient records).
+MIN_SHOWN = 5
+
+
+def shown(patients: int) -> bool:
+    """Small-number suppression, the one rule the page and the CSV both use."""
+    return patients >= MIN_SHOWN
+
+
 AT_RISK_DAYS = (0, 60, 120, 180, 240, 300, 365)
 
 
@@ -56,6 +67,10 @@ class WeekAdherence:
     def share(self) -> float | None:
         return self.done / self.planned if self.planned else None
 
+    @property
+    def shown(self) -> bool:
+        return shown(self.patients)
+
 
 @dataclass(frozen=True)
 class Improvement:
@@ -71,6 +86,10 @@ class Improvement:
     @property
     def share(self) -> float | None:
         return self.improved / self.patients if self.patients else None
+
+    @property
+    def shown(self) -> bool:
+        return shown(self.patients)
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,12 @@ class Figures:
         object.__setattr__(self, "median", survival.median(curve))
         counts = survival.at_risk_at(self.observations, AT_RISK_DAYS)
         object.__setattr__(self, "at_risk", list(zip(AT_RISK_DAYS, counts, strict=True)))
+
+    @property
+    def curve_shown(self) -> bool:
+        """The curve, its table, the median and the recurrences: all rest on the patients
+        followed, so all are shown or none."""
+        return shown(self.curve.patients)
 
 
 def _patients(scope: Scope) -> QuerySet:

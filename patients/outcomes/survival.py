@@ -10,7 +10,9 @@ data through). docs/outcomes.md says why each choice was made:
   event still counts as at risk for it (the usual convention).
 - Greenwood's variance: Var S(t) = S(t)^2 * sum d / (n (n - d)).
 - The 95% band by the log-log transform (Kalbfleisch and Prentice), which stays inside
-  [0, 1] where the plain band would not.
+  [0, 1] where the plain band would not. Where S is 1 (nothing has happened yet) or 0
+  (nobody is left) the transform has no standard error: the band is undefined there
+  (None), never a zero-width interval.
 - The median: the first time S(t) <= 0.5; its 95% interval runs from the first time the
   band's lower edge reaches 0.5 to the first time its upper edge does (Brookmeyer and
   Crowley, by the same band). A time the curve never reaches is "not reached" (None).
@@ -33,8 +35,8 @@ class Step:
     censored: int
     survival: float
     std_error: float | None  # Greenwood's; None once S is 0 (or nothing happened yet)
-    lower: float
-    upper: float
+    lower: float | None  # None: the band cannot be worked out (S is 1 or 0)
+    upper: float | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,15 @@ class Median:
     days: int | None  # None: not reached
     lower: int | None
     upper: int | None  # None: not reached
+
+    @property
+    def interval_known(self) -> bool:
+        """False when the median is reached but its interval cannot be worked out: the band
+        is undefined where the curve crosses a half (it fell to 0 there), or both edges
+        cross on one day (a zero-width interval says nothing)."""
+        if self.days is None:
+            return True
+        return self.lower is not None and self.lower != self.upper
 
 
 @dataclass(frozen=True)
@@ -60,16 +71,15 @@ class Curve:
         return value
 
 
-def _log_log_band(survival: float, greenwood_sum: float) -> tuple[float, float]:
+def _log_log_band(survival: float, greenwood_sum: float) -> tuple[float | None, float | None]:
     """The 95% band at one time by the log-log transform, bounded in [0, 1].
 
     With v = sum d/(n(n-d)), the standard error of log(-log S) is
-    sqrt(v) / |log S|, and the band is S ** exp(-/+ z * that).
+    sqrt(v) / |log S|, and the band is S ** exp(-/+ z * that). At S = 1 or S = 0 log(-log S)
+    is not finite: no band (None, None).
     """
-    if survival >= 1.0:
-        return 1.0, 1.0
-    if survival <= 0.0:
-        return 0.0, 0.0
+    if survival >= 1.0 or survival <= 0.0:
+        return None, None
     log_s = math.log(survival)
     spread = Z_95 * math.sqrt(greenwood_sum) / abs(log_s)
     return survival ** math.exp(spread), survival ** math.exp(-spread)
@@ -106,8 +116,11 @@ def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> Curve:
 
 
 def _first_at_or_below(curve: Curve, value_of, threshold: float = 0.5) -> int | None:
+    """The first event day whose value is at or below the threshold; a day with no value
+    (the band undefined) is skipped."""
     for step in curve.steps:
-        if step.events and value_of(step) <= threshold:
+        value = value_of(step)
+        if step.events and value is not None and value <= threshold:
             return step.days
     return None
 

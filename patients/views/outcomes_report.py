@@ -3,12 +3,15 @@ Meier) beside the WalkBack trial's medians, adherence by week, the share improve
 
 For reviewers and clinic admins, over the clinics they oversee; anyone else gets a 404.
 The page names no patient, so its audit event names none: one event per clinic counted.
+A figure resting on fewer than MIN_SHOWN patients is not shown, here or in the CSV
+(figures.shown): narrowed filters must not describe one person.
 """
 
 import itertools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +20,40 @@ from django.utils.translation import gettext as _
 from patients.charts import share_bars
 from patients.choices import Instrument
 from patients.forms.outcome_report import OutcomeReportForm
-from patients.models import Clinic
-from patients.outcomes.figures import FEW_PATIENTS, Figures, Scope, outcome_figures
+from patients.models import Clinic, StaffMembership
+from patients.outcomes.figures import (
+    FEW_PATIENTS,
+    Figures,
+    Scope,
+    outcome_figures,
+)
 from patients.security import access, audit
 from patients.spreadsheets import csv_lines
 from patients.survival_chart import survival_chart
+from patients.views import outcome_csv
+from patients.views.outcome_csv import cannot_be_worked_out, not_shown
 from patients.views.reports import download, export_filters
 
 User = get_user_model()
+
+
+def _clinicians(clinic_ids: list[int]):
+    clinicians = (
+        User.objects.filter(responsible_for__clinic_id__in=clinic_ids)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+    if len(clinic_ids) < 2:
+        return clinicians
+    # Over several clinics, each name carries its clinic (one more query, only then).
+    memberships = StaffMembership.objects.filter(clinic_id__in=clinic_ids).select_related("clinic")
+    return clinicians.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=memberships.order_by("clinic__name"),
+            to_attr="overseen_memberships",
+        )
+    )
 
 
 def outcome_scope(request: HttpRequest):
@@ -37,9 +66,7 @@ def outcome_scope(request: HttpRequest):
     form = OutcomeReportForm(
         request.GET or None,
         clinics=Clinic.objects.filter(pk__in=clinic_ids).order_by("name"),
-        clinicians=User.objects.filter(responsible_for__clinic_id__in=clinic_ids)
-        .distinct()
-        .order_by("last_name", "first_name"),
+        clinicians=_clinicians(clinic_ids),
     )
     if not form.is_bound:
         return form, Scope(clinic_ids)
@@ -58,6 +85,36 @@ def percent(share: float | None) -> str:
     return "—" if share is None else f"{round(share * 100)}%"
 
 
+def band_words(lower: float | None, upper: float | None) -> str:
+    """A step's 95% interval, or plain words where the band is undefined (S is 1 or 0)."""
+    if lower is None or upper is None:
+        return cannot_be_worked_out()
+    return f"{percent(lower)} – {percent(upper)}"
+
+
+def median_words(figures: Figures) -> tuple[str, str]:
+    """The median and its interval in words: a day, "not reached", or, for an interval
+    with no width or no band, "cannot be worked out"."""
+    median = figures.median
+    days = _("Not reached") if median.days is None else str(median.days)
+    if not median.interval_known:
+        return days, cannot_be_worked_out()
+    if median.lower is None and median.upper is None:
+        return days, _("not reached")
+    ends = [_("not reached") if end is None else str(end) for end in (median.lower, median.upper)]
+    return days, " – ".join(ends)
+
+
+def no_discharges(form, figures: Figures) -> str:
+    """What to say when nobody in the filters was discharged; "" when someone was."""
+    if figures.discharged:
+        return ""
+    data = form.cleaned_data if form.is_bound else {}
+    if data.get("date_from") or data.get("date_to"):
+        return _("No patients were discharged between these dates.")
+    return _("No discharged patients yet.")
+
+
 def curve_rows(figures: Figures) -> list[dict]:
     return [
         {
@@ -66,14 +123,13 @@ def curve_rows(figures: Figures) -> list[dict]:
             "events": step.events,
             "censored": step.censored,
             "survival": percent(step.survival),
-            "lower": percent(step.lower),
-            "upper": percent(step.upper),
+            "interval": band_words(step.lower, step.upper),
         }
         for step in figures.curve.steps
     ]
 
 
-def adherence_chart(figures: Figures) -> dict:
+def adherence_chart(figures: Figures) -> dict | None:
     rows = [
         (
             _("Week %(week)d") % {"week": week.week},
@@ -81,8 +137,9 @@ def adherence_chart(figures: Figures) -> dict:
             f"{percent(week.share)} (n={week.patients})",
         )
         for week in figures.adherence
+        if week.shown
     ]
-    return share_bars(rows)
+    return share_bars(rows) if rows else None
 
 
 def improvement_rows(figures: Figures) -> list[dict]:
@@ -92,7 +149,7 @@ def improvement_rows(figures: Figures) -> list[dict]:
             "name": names[row.instrument],
             "row": row,
             "percent": percent(row.share),
-            "few": row.patients < FEW_PATIENTS,
+            "few": row.shown and row.patients < FEW_PATIENTS,
         }
         for row in figures.improvements
     ]
@@ -110,75 +167,30 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
         clinic_ids=scope.clinic_ids,
         detail=export_filters(form),
     )
-    weeks_counted = [week for week in figures.adherence if week.patients]
+    shown_weeks = [week.patients for week in figures.adherence if week.shown]
+    median, interval = median_words(figures)
     context = {
         "form": form,
         "query": request.GET.urlencode(),
         "figures": figures,
+        "no_discharges": no_discharges(form, figures),
+        "not_shown": not_shown(),
         "followed": len(figures.observations),
-        "few_followed": len(figures.observations) < FEW_PATIENTS,
+        "few_followed": figures.curve_shown and len(figures.observations) < FEW_PATIENTS,
+        "median": median,
+        "median_interval": interval,
         "chart": survival_chart(figures.curve, figures.at_risk),
         "curve_rows": curve_rows(figures),
         "adherence_rows": [
             {"week": week, "percent": percent(week.share)} for week in figures.adherence
         ],
-        "adherence_chart": adherence_chart(figures) if weeks_counted else None,
-        "few_adherence": max((week.patients for week in figures.adherence), default=0)
-        < FEW_PATIENTS,
+        "any_adherence": any(week.patients for week in figures.adherence),
+        "adherence_chart": adherence_chart(figures),
+        "few_adherence": bool(shown_weeks) and max(shown_weeks) < FEW_PATIENTS,
         "improvements": improvement_rows(figures),
         "few_patients": FEW_PATIENTS,
     }
     return render(request, "patients/outcome_report.html", context)
-
-
-CSV_COLUMNS = ("figure", "day_or_week", "n", "count", "of", "value", "lower_95", "upper_95")
-
-
-def csv_rows(figures: Figures):
-    """One row per figure: the curve's steps, the median, each week's adherence, and the
-    improved shares; each with the n behind it. Shares as fractions to three places."""
-    for step in figures.curve.steps:
-        yield (
-            "survival",
-            step.days,
-            step.at_risk,
-            step.events,
-            step.censored,
-            f"{step.survival:.3f}",
-            f"{step.lower:.3f}",
-            f"{step.upper:.3f}",
-        )
-    median = figures.median
-    reached = (median.days, median.lower, median.upper)
-    yield (
-        "median_recurrence_free_days",
-        "",
-        figures.curve.patients,
-        figures.curve.events,
-        "",
-        *("not reached" if value is None else value for value in reached),
-    )
-    yield (
-        "discharged_never_answered",
-        "",
-        figures.discharged,
-        figures.never_answered,
-        "",
-        "",
-        "",
-        "",
-    )
-    for week in figures.adherence:
-        share = "" if week.share is None else f"{week.share:.3f}"
-        yield ("adherence", week.week, week.patients, week.done, week.planned, share, "", "")
-    for row in figures.improvements:
-        for name, count in (
-            ("improved", row.improved),
-            ("no_change", row.no_change),
-            ("worse", row.worse),
-        ):
-            share = f"{count / row.patients:.3f}" if row.patients else ""
-            yield (f"{row.instrument}_{name}", "", row.patients, count, row.patients, share, "", "")
 
 
 @login_required
@@ -193,5 +205,6 @@ def outcome_report_csv(request: HttpRequest) -> HttpResponse:
         detail=export_filters(form),
     )
     figures = outcome_figures(scope)
-    lines = itertools.chain(["\ufeff"], csv_lines(list(CSV_COLUMNS), csv_rows(figures)))
+    rows = outcome_csv.rows(figures, form.chosen())
+    lines = itertools.chain(["\ufeff"], csv_lines(list(outcome_csv.COLUMNS), rows))
     return download(lines, "outcomes")

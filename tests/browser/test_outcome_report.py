@@ -35,6 +35,9 @@ def test_a_reviewer_reads_the_clinics_outcomes(
     expect(chart).to_be_visible()
     expect(page.locator(".survival-band")).to_have_count(1)
     expect(page.locator(".trial-mark")).to_have_count(2)
+    # The trial's marks are labelled in words on the chart itself.
+    expect(chart.get_by_text("walking 208", exact=True)).to_be_visible()
+    expect(chart.get_by_text("usual care 112", exact=True)).to_be_visible()
     expect(
         page.get_by_text("WalkBack trial median: walking 208 days, usual care 112 days")
     ).to_be_visible()
@@ -46,6 +49,16 @@ def test_a_reviewer_reads_the_clinics_outcomes(
     assert rows.count() > 10
     expect(page.get_by_role("img", name="Share of planned walks done")).to_be_visible()
     expect(page.get_by_role("rowheader", name="Function (PSFS)")).to_be_visible()
+    axe.scan(page)
+
+    # Filters that choose nobody say so, with no zero tables.
+    page.get_by_label("Discharged from").fill("2020-01-01")
+    page.get_by_label("Discharged up to").fill("2020-12-31")
+    page.get_by_role("button", name="Show").click()
+    expect(
+        page.get_by_text("No patients were discharged between these dates.").first
+    ).to_be_visible()
+    expect(page.get_by_role("img", name="Share of patients free of a recurrence")).to_have_count(0)
     axe.scan(page)
 
     for size in (PHONE, ZOOMED):

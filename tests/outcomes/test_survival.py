@@ -11,7 +11,8 @@ import math
 
 import pytest
 
-from patients.outcomes.survival import at_risk_at, kaplan_meier, median
+from patients.outcomes.survival import Median, at_risk_at, kaplan_meier, median
+from patients.survival_chart import survival_chart
 
 # (time, event): False marks the censored times (6*, 9*, 10*, 11*, 17*, ...).
 SIX_MP = [
@@ -112,9 +113,43 @@ def test_all_events_at_one_time():
     curve = kaplan_meier([(40, True)] * 5)
     (step,) = curve.steps
     assert (step.at_risk, step.events, step.survival) == (5, 5, 0.0)
-    # Nobody is left: no standard error, the band closes at 0.
-    assert step.std_error is None and (step.lower, step.upper) == (0.0, 0.0)
-    assert median(curve).days == 40
+    # Nobody is left: no standard error and no band (never a zero-width "0 - 0").
+    assert step.std_error is None and (step.lower, step.upper) == (None, None)
+    result = median(curve)
+    assert result.days == 40 and not result.interval_known
+
+
+def test_no_band_before_the_first_recurrence():
+    # At S = 1 log(-log S) is not finite: the band is undefined, not "100% - 100%".
+    first, second = kaplan_meier([(10, False), (20, True), (30, False)]).steps[:2]
+    assert (first.survival, first.lower, first.upper) == (1.0, None, None)
+    assert second.lower is not None and second.lower < second.survival < second.upper
+
+
+def test_a_median_interval_of_no_width_cannot_be_worked_out():
+    # Both edges first cross a half on one day: the interval says nothing.
+    assert not Median(days=25, lower=25, upper=25).interval_known
+    assert Median(days=23, lower=13, upper=None).interval_known
+    assert Median(days=None, lower=None, upper=None).interval_known
+
+
+def test_the_chart_stops_on_the_last_day_followed_and_labels_the_trial():
+    # Followed to day 100 at most: the line ends there, not at the axis' 365 days.
+    curve = kaplan_meier([(20, True), (50, False), (60, True), (80, False), (100, True)])
+    chart = survival_chart(curve, [(0, 5)])
+    end_x = float(chart["curve"].split(" L ")[-1].split()[0])
+    assert end_x == round(60 + 316 * 100 / 365, 1)  # day 100, not 365
+    # The last person's drop to 0% is drawn (y of 0% is the plot's bottom) and nothing after.
+    assert chart["curve"].endswith(f"{end_x} {float(chart['bottom'])}")
+    # The band ends where the share falls to 0: no band at S = 0.
+    band_xs = {float(point.split()[0]) for point in chart["band"][2:-2].split(" L ")}
+    assert max(band_xs) == end_x and min(band_xs) == round(60 + 316 * 20 / 365, 1)
+    assert [mark["arm"] for mark in chart["trial"]] == ["walking", "usual_care"]
+
+
+def test_the_chart_of_a_curve_that_never_drops_has_no_band():
+    chart = survival_chart(kaplan_meier([(30, False), (90, False)]), [(0, 2)])
+    assert chart["band"] == "" and chart["curve"].endswith(f"{round(60 + 316 * 90 / 365, 1)} 30.0")
 
 
 def test_an_event_and_a_censoring_on_one_day():

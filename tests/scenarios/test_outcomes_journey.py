@@ -80,10 +80,14 @@ def test_a_patient_is_counted_from_first_questionnaire_to_a_reported_recurrence(
 
     with at(42 + 63):
         factories.sign_in(client, reviewer)
-        page = client.get(reverse("outcome_report")).text
-        assert "1 of 1 discharged patient counted" in page
+        response = client.get(reverse("outcome_report"))
+        assert "1 of 1 discharged patient counted" in response.text
         text = b"".join(client.get(reverse("outcome_report_csv")).streaming_content)
+    # Counted: day 50 after discharge, a recurrence. But one patient is too few to show:
+    # the page and the CSV withhold the curve so that she cannot be picked out.
+    assert response.context["figures"].observations == [(50, True)]
+    assert "Fewer than 5 patients: not shown" in response.text
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
-    survival = [row for row in rows if row[0] == "survival"]
-    # Day 50 after discharge: 1 followed, 1 recurrence, none censored, none left free.
-    assert survival[0][1:6] == ["50", "1", "1", "0", "0.000"]
+    curve = [row for row in rows if row[0] == "recurrence-free curve"]
+    assert curve == [["recurrence-free curve", "", "not shown", curve[0][3], ""]]
+    assert curve[0][3].startswith("Fewer than 5 patients")
