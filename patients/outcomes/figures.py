@@ -12,7 +12,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from patients.choices import Instrument
@@ -222,6 +222,11 @@ def adherence(scope: Scope, today: datetime.date) -> list[WeekAdherence]:
     walks = (
         WalkLog.objects.live()
         .filter(patient__in=_patients(scope), assignment__isnull=False)
+        # Only the program's first weeks are counted: the rest of a long history stays unread.
+        .filter(
+            walked_on__gte=F("assignment__start_date"),
+            walked_on__lt=F("assignment__start_date") + datetime.timedelta(weeks=PROGRAM_WEEKS),
+        )
         .values_list("assignment_id", "walked_on")
     )
     for plan_id, walked_on in walks:
@@ -244,24 +249,28 @@ def adherence(scope: Scope, today: datetime.date) -> list[WeekAdherence]:
 def improvements(scope: Scope, discharged: dict) -> list[Improvement]:
     """PSFS and pain: each discharged patient's first score against their last, by the
     instrument's MCID. Both scores must be of one version of the instrument (the latest
-    one's); a patient with fewer than two such scores is not counted. One query."""
+    one's); a patient with fewer than two such scores is not counted. The PSFS compares the
+    activities rated both times (instruments.change_between). One query."""
     scores = (
         OutcomeScore.objects.filter(
             response__patient__in=_patients(scope), instrument__in=IMPROVEMENT_INSTRUMENTS
         )
         .order_by("response__answered_at")
-        .values_list("response__patient_id", "instrument", "version", "score")
+        .values_list("response__patient_id", "instrument", "version", "score", "items")
     )
     history = defaultdict(list)
-    for patient_id, instrument, version, score in scores:
+    for patient_id, instrument, version, score, items in scores:
         if patient_id in discharged:
-            history[patient_id, instrument].append((version, score))
+            history[patient_id, instrument].append((version, (score, items)))
     counts = {instrument: defaultdict(int) for instrument in IMPROVEMENT_INSTRUMENTS}
     for (_patient, instrument), scored in history.items():
         version = scored[-1][0]
-        same = [score for scored_version, score in scored if scored_version == version]
-        if len(same) >= 2:
-            counts[instrument][instruments.classify(instrument, same[0], same[-1])] += 1
+        same = [answer for scored_version, answer in scored if scored_version == version]
+        change = (
+            instruments.change_between(instrument, same[0], same[-1]) if len(same) >= 2 else None
+        )
+        if change is not None:  # a PSFS with no activity rated both times is not counted
+            counts[instrument][change] += 1
     return [
         Improvement(
             instrument,

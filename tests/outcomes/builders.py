@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from patients.choices import Occasion
+from patients.choices import Instrument, Occasion
 from patients.models import FollowUpQuestion, OutcomeResponse, OutcomeScore
 from programs import services
 from programs.models import PlanAssignment
@@ -49,6 +49,10 @@ def score(patient, instrument, value, days_ago):
     OutcomeResponse.objects.filter(pk=response.pk).update(
         answered_at=timezone.now() - datetime.timedelta(days=days_ago)
     )
+    # A PSFS score keeps its activity, as the form stores it: changes compare activities.
+    items = {}
+    if instrument == Instrument.PSFS:
+        items = {"activities": [{"activity": "Walking the dog", "rating": int(Decimal(value))}]}
     OutcomeScore.objects.create(
-        response=response, instrument=instrument, version="1", score=Decimal(value)
+        response=response, instrument=instrument, version="1", score=Decimal(value), items=items
     )

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from patients.choices import Instrument, Limitation
-from patients.models import WalkLog
+from patients.models import OutcomeScore, WalkLog
 from patients.outcomes.figures import Scope, outcome_figures
 from programs.models import PlanAssignment
 from tests.factories import assign, make_clinic, make_patient, make_staff, make_template
@@ -105,6 +105,26 @@ def test_improved_beyond_the_mcid(clinic, clinician):
     assert (psfs.improved, psfs.no_change, psfs.worse, psfs.patients) == (1, 1, 0, 2)
     assert psfs.share == 0.5
     assert (pain.improved, pain.worse, pain.patients) == (0, 1, 1)
+
+
+def test_a_psfs_activity_left_unrated_at_the_end_is_not_a_change(clinic, clinician):
+    kim = discharged(clinic, clinician, "Kim", ended_on=datetime.date(2026, 1, 1))
+    score(kim, Instrument.PSFS, "0", 90)
+    score(kim, Instrument.PSFS, "0", 1)
+    first = OutcomeScore.objects.filter(response__patient=kim).earliest("response__answered_at")
+    # At the start she also rated lifting 10 (a mean of 5); at the end only the dog walk.
+    first.items = {
+        "activities": [
+            {"activity": "Walking the dog", "rating": 0},
+            {"activity": "Lifting", "rating": 10},
+        ]
+    }
+    first.score = 5
+    first.save()
+
+    psfs, _pain = outcome_figures(Scope([clinic.pk]), TODAY).improvements
+
+    assert (psfs.no_change, psfs.worse) == (1, 0)  # not a fall from 5 to 0
 
 
 def many(clinic, clinician, count):

@@ -211,6 +211,7 @@ def _questionnaires(plans, rng) -> None:
                         instrument=instrument,
                         version=VERSIONS[instrument],
                         score=Decimal(value),
+                        items=_items(instrument, value),
                     )
                 )
     created = OutcomeResponse.objects.bulk_create(responses)
@@ -219,6 +220,13 @@ def _questionnaires(plans, rng) -> None:
         response.answered_at = _noon(response.due_on)
     OutcomeResponse.objects.bulk_update(created, ["answered_at"])
     OutcomeScore.objects.bulk_create(scores)
+
+
+def _items(instrument, rating: int) -> dict:
+    """What the form stores with a PSFS score: the activity named and its rating."""
+    if instrument != Instrument.PSFS:
+        return {}
+    return {"activities": [{"activity": "Carrying shopping", "rating": rating}]}
 
 
 def _follow_ups(plans, rng, today) -> None:
