@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from patients.choices import Limitation
 from patients.forms.common import ErrorSummaryMixin, yes_no
 
-
 # The first time, there is no "last asked": the question counts from the program's end.
 FIRST_MONTH = _(
     "Since your walking program ended, have you had back pain that lasted more than 24 hours?"
@@ -25,6 +24,9 @@ LATER_MONTHS = _("Since we last asked, have you had back pain that lasted more t
 # en-gb's DATE_INPUT_FORMATS read 21/11/2026 (and the date picker's 2026-11-21); a date
 # typed where the browser has no picker ("21 Nov 2026", "last Tuesday") is not read, and
 # the message says how to type it.
+FUTURE_DATE = _(
+    "The date cannot be in the future. Choose today or an earlier day, or leave it empty."
+)
 UNREADABLE_DATE = _("Enter the date like 21/11/2026, or leave it empty if you are not sure.")
 
 
@@ -69,11 +71,7 @@ class RecurrenceQuestionForm(ErrorSummaryMixin, forms.Form):
         if started_on is None:
             return None
         if started_on > self.today:
-            raise forms.ValidationError(
-                _(
-                    "The date cannot be in the future. Choose today or an earlier day, or leave it empty."
-                )
-            )
+            raise forms.ValidationError(FUTURE_DATE)
         if started_on < self.discharged_on:
             raise forms.ValidationError(
                 _("Choose a date after your program ended on %(date)s, or leave the date empty.")
