@@ -39,6 +39,7 @@ urlpatterns = [
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("follow-up/", follow_ups.follow_up_current, name="follow_up_current"),
     path("follow-up/stop/", follow_ups.follow_up_stop_signed_in, name="follow_up_stop"),
+    path("follow-up/restart/", follow_ups.follow_up_restart_signed_in, name="follow_up_restart"),
     # The link in the monthly email: no sign-in, the signed token is the key.
     path("follow-up/<str:token>/", follow_ups.follow_up_answer_view, name="follow_up_answer"),
     path("follow-up/<str:token>/stop/", follow_ups.follow_up_link_stop, name="follow_up_link_stop"),

@@ -16,12 +16,25 @@ from django.utils.translation import gettext_lazy as _
 from patients.choices import Limitation
 from patients.forms.common import ErrorSummaryMixin, yes_no
 
+# The first time, there is no "last asked": the question counts from the program's end.
+FIRST_MONTH = _(
+    "Since your walking program ended, have you had back pain that lasted more than 24 hours?"
+)
+LATER_MONTHS = _("Since we last asked, have you had back pain that lasted more than 24 hours?")
+# en-gb's DATE_INPUT_FORMATS read 21/11/2026 (and the date picker's 2026-11-21); a date
+# typed where the browser has no picker ("21 Nov 2026", "last Tuesday") is not read, and
+# the message says how to type it.
+FUTURE_DATE = _(
+    "The date cannot be in the future. Choose today or an earlier day, or leave it empty."
+)
+UNREADABLE_DATE = _("Enter the date like 21/11/2026, or leave it empty if you are not sure.")
+
 
 class RecurrenceQuestionForm(ErrorSummaryMixin, forms.Form):
     grouped = ("back_pain_over_a_day", "limitation", "care_sought")
 
     back_pain_over_a_day = yes_no(
-        _("Since we last asked, have you had back pain that lasted more than 24 hours?"),
+        LATER_MONTHS,
         _("Choose yes or no: have you had back pain that lasted more than 24 hours?"),
     )
     limitation = forms.ChoiceField(
@@ -35,16 +48,20 @@ class RecurrenceQuestionForm(ErrorSummaryMixin, forms.Form):
         help_text=_("If you are not sure, leave this empty."),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a real date, for example 21/11/2026.")},
+        error_messages={"invalid": UNREADABLE_DATE},
     )
     care_sought = yes_no(
         _("Did you see anyone about it (a doctor, physiotherapist, or urgent care)?")
     )
 
-    def __init__(self, *args, today: datetime.date, discharged_on: datetime.date, **kwargs):
+    def __init__(
+        self, *args, today: datetime.date, discharged_on: datetime.date, month: int, **kwargs
+    ):
         self.today = today
         self.discharged_on = discharged_on
         super().__init__(*args, **kwargs)
+        if month == 1:
+            self.fields["back_pain_over_a_day"].label = FIRST_MONTH
         self.fields["started_on"].widget.attrs.update(
             min=discharged_on.isoformat(), max=today.isoformat()
         )
@@ -54,7 +71,7 @@ class RecurrenceQuestionForm(ErrorSummaryMixin, forms.Form):
         if started_on is None:
             return None
         if started_on > self.today:
-            raise forms.ValidationError(_("The date cannot be in the future."))
+            raise forms.ValidationError(FUTURE_DATE)
         if started_on < self.discharged_on:
             raise forms.ValidationError(
                 _("Choose a date after your program ended on %(date)s, or leave the date empty.")

@@ -14,6 +14,7 @@ question, and the page it opens names nobody.
 import datetime
 import logging
 import uuid
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from patients.deliveries import already_queued, deliver
-from patients.models import FollowUpQuestion, Patient
+from patients.models import DeliveryState, FollowUpQuestion, Patient
 from patients.outcomes.recurrence import due_on, open_month
 from programs.models import PlanAssignment, PlanStatus
 
@@ -67,11 +68,50 @@ def discharge_date(patient: Patient) -> datetime.date | None:
     """The day this patient was discharged, or None while on a plan or never discharged."""
     if PlanAssignment.objects.current_for(patient) is not None:
         return None
+    return last_plan_end(patient)
+
+
+def last_plan_end(patient: Patient) -> datetime.date | None:
+    """The day the patient's latest ended plan ended (their discharge, when no plan is
+    current: callers that know that already save `discharge_date`'s first query)."""
     return (
         PlanAssignment.objects.filter(patient=patient, status=PlanStatus.ENDED)
         .aggregate(day=Max("ended_on"))
         .get("day")
     )
+
+
+@dataclass(frozen=True)
+class FollowUpRecord:
+    """What the clinician's record shows of the follow-up: the discharge (None while on a
+    plan), every month asked, and when the patient stopped the questions."""
+
+    discharged_on: datetime.date | None
+    questions: list[FollowUpQuestion]
+    stopped_at: datetime.datetime | None
+
+
+def follow_up_record(patient: Patient, *, on_a_plan: bool) -> FollowUpRecord | None:
+    """The follow-up for the record, or None for a patient never discharged and never
+    asked: one query on a plan, two when discharged."""
+    discharged_on = None if on_a_plan else last_plan_end(patient)
+    questions = list(
+        FollowUpQuestion.objects.filter(patient=patient).order_by("discharged_on", "month")
+    )
+    if discharged_on is None and not questions:
+        return None
+    return FollowUpRecord(discharged_on, questions, patient.follow_up_stopped_at)
+
+
+def still_asked(question: FollowUpQuestion) -> bool:
+    """Whether this question still counts: its patient has not stopped the questions and
+    is still discharged on the question's discharge day. A new plan (and any later
+    discharge) leaves an old month's question with nothing to ask: its link, its email and
+    its retries all stop."""
+    patient = question.patient
+    if patient.follow_up_stopped_at is not None:
+        return False
+    return discharge_date(patient) == question.discharged_on
 
 
 def open_question(patient: Patient, today: datetime.date) -> FollowUpQuestion | None:
@@ -120,23 +160,38 @@ def _queue_once(patient: Patient, discharged_on: datetime.date, month: int) -> i
 @task(priority=FOLLOW_UP_PRIORITY)
 def deliver_follow_up(question_id: str) -> str:
     """Send one month's question, outside any transaction (`patients.deliveries.deliver`)."""
-    questions = FollowUpQuestion.objects.select_related("patient__clinic")
+    questions = FollowUpQuestion.objects.select_related("patient__clinic", "patient__user")
     question = questions.filter(pk=question_id).first()
     if question is None:  # the patient's data was erased meanwhile
         return "no such question"
-    if question.answered_at is not None or question.patient.follow_up_stopped_at is not None:
-        return "not sent: answered or stopped already"
+    if question.answered_at is not None or not still_asked(question):
+        # Left as it is, not failed: nothing is wrong, and the sweep leaves it too.
+        return "no longer needed: answered, stopped, or back on a plan"
+    address = question.patient.user.email
+    if not address:
+        return "no longer needed: the patient has no email address"
+    # To the address the patient has now: the row kept the one they had when it was asked,
+    # and a retry after they changed it must not go to the old one.
+    unsent = questions.filter(pk=question_id).exclude(state=DeliveryState.SENT)
+    unsent.exclude(recipient=address).update(recipient=address)
     return deliver(questions, question_id, compose_follow_up)
 
 
 def follow_ups_retry(now: datetime.datetime) -> int:
-    """Queue again the questions whose email failed or lost its place, while unanswered
-    and not stopped (a question a month late would only confuse)."""
+    """Queue again the questions whose email failed or lost its place, while unanswered,
+    not stopped and still the patient's discharge (`still_asked`; a question a month late
+    would only confuse)."""
+    on_a_plan = PlanAssignment.objects.current().filter(patient=OuterRef("patient"))
+    discharged_later = PlanAssignment.objects.filter(
+        patient=OuterRef("patient"),
+        status=PlanStatus.ENDED,
+        ended_on__gt=OuterRef("discharged_on"),
+    )
     waiting = FollowUpQuestion.objects.filter(
         answered_at__isnull=True,
         patient__follow_up_stopped_at__isnull=True,
         due_on__gte=now.date() - datetime.timedelta(days=FOLLOW_UP_LINK_DAYS),
-    )
+    ).exclude(Exists(on_a_plan) | Exists(discharged_later))
     # As `patients.deliveries.requeue`, with the random ids as text: a task's arguments are
     # JSON, and the queue compares them as it stored them.
     queued = already_queued(deliver_follow_up)

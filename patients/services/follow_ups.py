@@ -1,4 +1,5 @@
-"""The patient's answer to a month's follow-up question, and stopping the questions.
+"""The patient's answer to a month's follow-up question, and stopping (and restarting) the
+questions.
 
 Each is one transaction with its audit row. An answer is kept once: the row is updated
 only while unanswered, so a double tap, a second tab or a second phone cannot overwrite
@@ -59,3 +60,21 @@ def follow_up_stop(*, patient: Patient, by, now: datetime.datetime | None = None
             detail="the patient stopped the follow-up questions",
         )
     return bool(stopped)
+
+
+@transaction.atomic
+def follow_up_restart(*, patient: Patient, by) -> bool:
+    """Ask this patient the follow-up questions again after they stopped them; False if
+    they had not stopped. The month open now (if any) is asked at the next daily run."""
+    restarted = Patient.objects.filter(pk=patient.pk, follow_up_stopped_at__isnull=False).update(
+        follow_up_stopped_at=None
+    )
+    if restarted:
+        audit.record(
+            by=by,
+            action=AuditAction.CHANGED,
+            subject="follow-up questions",
+            patient=patient,
+            detail="the patient started the follow-up questions again",
+        )
+    return bool(restarted)

@@ -30,6 +30,7 @@ from patients.models import (
     WalkLog,
 )
 from patients.outcome_charts import outcome_charts
+from patients.outcomes.follow_ups import follow_up_record
 from patients.outcomes.progress import outcome_progress
 from patients.safety.plan_checks import plan_change_warnings, plan_warnings_now
 from patients.security import access, audit
@@ -136,6 +137,7 @@ def render_record(request: HttpRequest, patient: Patient, plan, plan_form=None) 
         "reminders": reminders_at_a_glance(patient),
         "outcome_rows": outcomes,
         "outcome_charts": outcome_charts(outcomes),
+        "follow_up": follow_up_record(patient, on_a_plan=plan is not None),
     }
     return render(
         request,

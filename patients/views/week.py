@@ -169,6 +169,9 @@ def history(request: HttpRequest) -> HttpResponse:
         "minutes": minutes_chart(recent, plan, today, CHART_WEEKS, since=patient.enrolled_on),
         "now": timezone.now(),
         "outcomes": outcome_progress(patient),
+        # A discharged patient with no answers will not be asked any more questionnaires:
+        # no promise that answers "will appear here".
+        "on_a_plan": plan is not None,
     }
     return render(request, "patients/history.html", context)
 

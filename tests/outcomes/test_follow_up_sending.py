@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from patients.models import DeliveryState, FollowUpQuestion, Patient
-from patients.outcomes.follow_ups import follow_ups_retry, question_for_token
+from patients.outcomes.follow_ups import deliver_follow_up, follow_ups_retry, question_for_token
 from programs.models import PlanAssignment
 from tests.factories import assign, make_patient
-from tests.outcomes.helpers import discharge
+from tests.outcomes.helpers import ask, discharge
 
 
 @pytest.fixture
@@ -134,3 +134,44 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")
+
+
+def test_a_new_plan_stops_the_email_and_its_retries_without_failing_it(
+    patient, clinician, clinic_template, run, settings
+):
+    discharge(patient, clinic_template, clinician, days_ago=35)
+    settings.EMAIL_BACKEND = "tests.outcomes.test_follow_up_sending.BrokenBackend"
+    run()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assign(patient, clinic_template, clinician)  # back on a walking plan
+    question = FollowUpQuestion.objects.get()
+
+    assert follow_ups_retry(timezone.now()) == 0
+    assert deliver_follow_up.call(str(question.pk)).startswith("no longer needed")
+    assert mail.outbox == []
+    question.refresh_from_db()
+    assert question.state == DeliveryState.FAILED  # as it was: not sent, not failed again
+    assert question.attempts == 1
+
+
+def test_a_later_discharge_stops_the_old_months_email(patient, clinician, clinic_template):
+    first = discharge(patient, clinic_template, clinician, days_ago=100)
+    old = ask(patient, first, month=2)
+    discharge(patient, clinic_template, clinician, days_ago=5)
+
+    assert deliver_follow_up.call(str(old.pk)).startswith("no longer needed")
+    assert follow_ups_retry(timezone.now()) == 0
+    assert mail.outbox == []
+
+
+def test_a_retry_goes_to_the_patients_address_now(patient, clinician, clinic_template):
+    question = ask(patient, discharge(patient, clinic_template, clinician, days_ago=35))
+    patient.user.email = "new-address@example.com"
+    patient.user.save(update_fields=["email"])
+
+    assert deliver_follow_up.call(str(question.pk)) == "sent"
+
+    (email,) = mail.outbox
+    assert email.to == ["new-address@example.com"]
+    question.refresh_from_db()
+    assert question.recipient == "new-address@example.com"

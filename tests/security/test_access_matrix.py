@@ -76,11 +76,13 @@ MATRIX = {
     "reminder_stop": ("get", PUBLIC),
     "reminder_stop_bare": ("get", PUBLIC),
     # The follow-up's signed link is the credential, for its one question; opening it only
-    # asks. Stopping from it needs no sign-in either.
+    # asks. Stopping from it needs no sign-in either, and goes back to the link's page.
     "follow_up_answer": ("get", PUBLIC),
-    "follow_up_link_stop": ("post", PUBLIC),
+    "follow_up_link_stop": ("post", everyone(FOUND)),
     "follow_up_current": ("get", ANY_PATIENT),
     "follow_up_stop": ("post", ANY_PATIENT_ACTS),
+    # Starting them again needs the patient signed in: the link alone never restarts.
+    "follow_up_restart": ("post", ANY_PATIENT_ACTS),
     # Staff here have passed their second factor; patients have not set one up.
     "two_factor_verify": ("get", everyone(OK, anonymous=LOGIN, patient_a=FOUND, patient_b=FOUND)),
     "two_factor_setup": ("get", everyone(OK, anonymous=LOGIN)),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from patients.choices import Limitation
 from patients.models import AuditEvent, FollowUpQuestion, Patient
 from patients.outcomes.follow_ups import FOLLOW_UP_LINK_DAYS, answer_token
+from patients.services.follow_ups import follow_up_stop
 from tests.factories import assign, sign_in
 from tests.outcomes.helpers import ask, discharge
 
@@ -105,7 +106,10 @@ def test_a_start_date_in_the_future_or_before_discharge_is_refused(client, quest
     today = question.patient.clinic.today()
     future = {**RECURRENCE, "started_on": (today + datetime.timedelta(days=2)).isoformat()}
     response = client.post(link(question), future)
-    assert "The date cannot be in the future." in response.text
+    assert (
+        "The date cannot be in the future. Choose today or an earlier day, or leave it empty."
+        in response.text
+    )
 
     early = {**RECURRENCE, "started_on": (today - datetime.timedelta(days=90)).isoformat()}
     response = client.post(link(question), early)
@@ -143,19 +147,141 @@ def test_the_link_expires(client, question):
     assert stored(question).answered_at is None
 
 
-def test_stopping_from_the_link(client, question):
+def test_stopping_from_the_link_redirects_to_a_page_with_the_advice(client, question):
     client.get(link(question))  # the page's CSRF cookie, as a browser would have
     response = client.post(reverse("follow_up_link_stop", args=[answer_token(question)]))
 
-    assert response.status_code == 200
-    assert "You stopped these questions" in response.text
+    # POST, then redirect: a reload does not send the stop again.
+    assert response.status_code == 302
+    assert response["Location"] == link(question)
     patient = Patient.objects.get(pk=question.patient_id)
     assert patient.follow_up_stopped_at is not None
     assert AuditEvent.objects.filter(subject="follow-up questions").count() == 1
-    # The page says so afterwards, with no form.
     page = client.get(link(question))
     assert "You stopped these questions" in page.text
+    assert "You can start them again from your Stepwise page." in page.text
+    assert "tell your clinic" not in page.text
+    assert "When to get help" in page.text
+    assert "around your genitals, bottom or inner thighs" in page.text
     assert "Send my answer" not in page.text
+    # The link alone never restarts them.
+    assert "Start the questions again" not in page.text
+
+
+def test_the_stopped_link_offers_a_restart_only_to_its_patient_signed_in(
+    client, question, other_patient
+):
+    follow_up_stop(patient=question.patient, by=question.patient.user)
+    sign_in(client, other_patient.user)
+    assert "Start the questions again" not in client.get(link(question)).text
+
+    sign_in(client, question.patient.user)
+    page = client.get(link(question))
+    assert "Start the questions again" in page.text
+    assert f'action="{reverse("follow_up_restart")}"' in page.text
+
+
+def test_the_patient_starts_the_questions_again_signed_in(client, question):
+    sign_in(client, question.patient.user)
+    client.post(reverse("follow_up_stop"))
+    stopped = client.get(reverse("follow_up_current"))
+    assert "Start the questions again" in stopped.text
+    assert "When to get help" in stopped.text
+
+    response = client.post(reverse("follow_up_restart"), follow=True)
+
+    assert Patient.objects.get(pk=question.patient_id).follow_up_stopped_at is None
+    assert "have you had back pain" in response.text
+    details = AuditEvent.objects.filter(subject="follow-up questions").values_list(
+        "detail", flat=True
+    )
+    assert sorted(details) == [
+        "the patient started the follow-up questions again",
+        "the patient stopped the follow-up questions",
+    ]
+    assert "Answer this month's question" in client.get(reverse("patient_week")).text
+
+
+def test_an_old_link_after_a_new_plan_has_nothing_to_answer(
+    client, question, clinic_template, clinician
+):
+    assign(question.patient, clinic_template, clinician)
+    url = link(question)
+
+    page = client.get(url)
+    assert "There is nothing to answer now" in page.text
+    assert "Send my answer" not in page.text
+    assert "Stop these questions" not in page.text
+    assert "When to get help" in page.text
+
+    assert client.post(url, NO).status_code == 200
+    assert stored(question).answered_at is None
+    client.post(reverse("follow_up_link_stop", args=[answer_token(question)]))
+    assert Patient.objects.get(pk=question.patient_id).follow_up_stopped_at is None
+    assert not AuditEvent.objects.filter(subject__startswith="follow-up").exists()
+
+
+def test_an_old_link_after_a_later_discharge_has_nothing_to_answer(
+    client, question, clinic_template, clinician
+):
+    discharge(question.patient, clinic_template, clinician, days_ago=1)
+
+    assert "There is nothing to answer now" in client.get(link(question)).text
+    client.post(link(question), NO)
+    assert stored(question).answered_at is None
+
+
+def test_month_one_counts_from_the_programs_end_and_later_months_from_the_last_ask(
+    client, question
+):
+    first = client.get(link(question)).text
+    assert "Since your walking program ended, have you had back pain" in first
+    assert "Since we last asked" not in first
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=30)):
+        second = ask(question.patient, question.discharged_on, month=2)
+        assert "Since we last asked, have you had back pain" in client.get(link(second)).text
+
+
+def test_the_thank_you_fits_the_answer_and_the_month(client, question):
+    client.post(link(question), RECURRENCE)
+    page = client.get(link(question)).text
+    assert "If your back is still stopping you doing your usual activities" in page
+    assert "We will ask again next month." in page
+    assert f"call {question.patient.clinic.emergency_number} now" in page
+
+    last = ask(question.patient, question.discharged_on, month=12)
+    FollowUpQuestion.objects.filter(pk=last.pk).update(
+        answered_at=timezone.now(), back_pain_over_a_day=False
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=330)):
+        page = client.get(link(last)).text
+    assert "This was the last question. Thank you for answering." in page
+    assert "We will ask again next month." not in page
+    assert "If your back is still stopping you" not in page
+
+
+def test_the_question_page_links_to_the_help_before_the_form(client, question):
+    page = client.get(link(question)).text
+
+    assert page.index('href="#get-help"') < page.index("<form")
+    assert 'id="get-help"' in page
+    assert "Need help now?" in page
+
+
+def test_an_unreadable_start_date_says_how_to_type_it_and_keeps_it(client, question):
+    for typed in ("21 Nov 2026", "last Tuesday"):
+        response = client.post(link(question), {**RECURRENCE, "started_on": typed})
+        assert "Enter the date like 21/11/2026, or leave it empty if you are not sure." in (
+            response.text
+        )
+        assert f'value="{typed}"' in response.text
+        assert stored(question).answered_at is None
+
+    # The example's form is one the field reads.
+    day = question.discharged_on + datetime.timedelta(days=3)
+    client.post(link(question), {**RECURRENCE, "started_on": day.strftime("%d/%m/%Y")})
+    assert stored(question).started_on == day
 
 
 def test_the_signed_in_route_and_the_weeks_card(client, question):
@@ -215,7 +341,8 @@ def test_the_pages_cost_pinned_queries(client, question, other_patient):
     sign_in(client, question.patient.user)
     with CaptureQueriesContext(connection) as signed_in:
         client.get(reverse("follow_up_current"))
-    # The link: the question with its patient and clinic. Signed in: the session, the user,
-    # the patient, the current plan, the discharge, the question.
-    assert len(by_link) == 1
+    # The link: the question with its patient and clinic, then whether it is still asked
+    # (the current plan, the discharge). Signed in: the session, the user, the patient, the
+    # current plan, the discharge, the question.
+    assert len(by_link) == 3
     assert len(signed_in) == 6

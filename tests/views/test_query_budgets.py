@@ -73,8 +73,9 @@ BUDGETS = {
     # alert emails waiting too long (a count and the oldest, in one query).
     "dashboard": 13,
     "dashboard (clinic admin)": 13,
-    # With the reminder settings and the last reminder sent, in one query.
-    "patient record": 14,
+    # With the reminder settings and the last reminder sent, in one query; and the
+    # follow-up questions asked after a discharge, in one.
+    "patient record": 15,
     "flag resolve form": 10,
     # The report reads its flags once as plain rows, and the plans in scope, the safety
     # events it lists and the staff's names once each, however many there are; then the
