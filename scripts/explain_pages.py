@@ -37,6 +37,12 @@ CORE_TABLES = {"patients_walklog", "patients_flag", "patients_patient", "patient
 BIG_ROWS = 100_000
 # (page, table): reading every row is the point, so a sequential scan is the right plan.
 WHOLE_TABLE_READS = {
+    # Adherence over every clinic reads every plan's stages and first twelve weeks of walks:
+    # most of both tables, which a sequential scan reads fastest (docs/performance.md).
+    ("outcomes CSV, every clinic", "patients_walklog"),
+    ("outcomes CSV, every clinic", "programs_assignedstage"),
+    ("outcomes, every clinic", "patients_walklog"),
+    ("outcomes, every clinic", "programs_assignedstage"),
     ("report CSV, every clinic", "patients_flag"),
     ("report CSV, every clinic", "patients_patient"),
     ("report, every clinic", "patients_flag"),
@@ -95,6 +101,7 @@ class Command(BaseCommand):
             ("report CSV, one clinic", "reviewer-01", "get", reverse("flag_report_csv"), None),
             ("report, every clinic", "reviewer-all", "get", reverse("flag_report"), None),
             ("report CSV, every clinic", "reviewer-all", "get", reverse("flag_report_csv"), None),
+            ("outcomes, one clinic", "reviewer-01", "get", reverse("outcome_report"), None),
             ("outcomes, every clinic", "reviewer-all", "get", reverse("outcome_report"), None),
             (
                 "outcomes CSV, every clinic",

@@ -28,7 +28,7 @@ from django_tasks import task
 
 from patients.deliveries import already_queued, deliver
 from patients.models import DeliveryState, FollowUpQuestion, Patient
-from patients.outcomes.recurrence import due_on, open_month
+from patients.outcomes.recurrence import closes_on, due_on, open_month
 from programs.models import PlanAssignment, PlanStatus
 
 logger = logging.getLogger(__name__)
@@ -104,13 +104,15 @@ def follow_up_record(patient: Patient, *, on_a_plan: bool) -> FollowUpRecord | N
 
 
 def still_asked(question: FollowUpQuestion) -> bool:
-    """Whether this question still counts: its patient has not stopped the questions and
-    is still discharged on the question's discharge day. A new plan (and any later
-    discharge) leaves an old month's question with nothing to ask: its link, its email and
-    its retries all stop."""
+    """Whether this question still counts: its patient has not stopped the questions, is
+    still discharged on the question's discharge day, and its month is still open. A new
+    plan (and any later discharge) or a month gone by leaves a question with nothing to
+    ask: its link, its email and its retries all stop."""
     patient = question.patient
     if patient.follow_up_stopped_at is not None:
         return False
+    if patient.clinic.today() >= closes_on(question.discharged_on, question.month):
+        return False  # its month has passed: a late answer would be read as that month's
     return discharge_date(patient) == question.discharged_on
 
 

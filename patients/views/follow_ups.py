@@ -96,16 +96,16 @@ def _question_page(
         "question": question,
         "warning_signs": warning_signs(),
         "stopped": patient.follow_up_stopped_at,
-        "asked_again": question.month < FOLLOW_UP_MONTHS,
     }
     if patient.follow_up_stopped_at is not None:
         context["can_restart"] = _signed_in_as(request, patient)
         return render(request, "patients/follow_up.html", context)
-    if question.answered_at is not None:
-        return render(request, "patients/follow_up.html", context)
-    if not (asked or still_asked(question)):
-        # Back on a walking plan (or discharged again since): nothing to answer or store.
-        context["nothing_to_answer"] = True
+    # Its month passed, or the patient is back on a walking plan (or discharged again
+    # since): nothing to answer, store or stop from this question.
+    current = asked or still_asked(question)
+    context["nothing_to_answer"] = not current
+    context["asked_again"] = current and question.month < FOLLOW_UP_MONTHS
+    if question.answered_at is not None or not current:
         return render(request, "patients/follow_up.html", context)
     form_args = {"today": today, "discharged_on": question.discharged_on, "month": question.month}
     if request.method == "POST":

@@ -52,6 +52,12 @@ def _about(chosen: list[tuple[str, str]]) -> Iterator[tuple]:
 
 def _curve(figures: Figures) -> Iterator[tuple]:
     patients = figures.curve.patients
+    name, median_name = _("recurrence-free curve"), _("median days free of a recurrence")
+    if not figures.curve_shown:
+        # As on the page: with so few, even who never answered would say something.
+        yield (name, "", _("not shown"), not_shown(), "")
+        yield (median_name, "", _("not shown"), not_shown(), "")
+        return
     yield (_("discharged patients"), "", _("discharged"), figures.discharged, "")
     yield (
         _("discharged patients"),
@@ -60,11 +66,6 @@ def _curve(figures: Figures) -> Iterator[tuple]:
         figures.never_answered,
         "",
     )
-    name, median_name = _("recurrence-free curve"), _("median days free of a recurrence")
-    if not figures.curve_shown:
-        yield (name, "", _("not shown"), not_shown(), "")
-        yield (median_name, "", _("not shown"), not_shown(), "")
-        return
     for step in figures.curve.steps:
         band = step.lower is not None
         for measure, value in (

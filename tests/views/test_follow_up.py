@@ -221,6 +221,45 @@ def test_an_old_link_after_a_new_plan_has_nothing_to_answer(
     assert not AuditEvent.objects.filter(subject__startswith="follow-up").exists()
 
 
+def test_an_answered_link_after_a_new_plan_promises_nothing_and_offers_no_stop(
+    client, question, clinic_template, clinician
+):
+    client.post(link(question), NO)
+    assign(question.patient, clinic_template, clinician)
+
+    page = client.get(link(question)).text
+
+    assert "There is nothing to answer now" in page
+    assert "We will ask again next month" not in page
+    assert "Stop these questions" not in page
+
+
+def test_a_months_link_closes_when_the_next_month_opens(client, question):
+    # Month 1 was asked 5 days ago (35 days after discharge); month 2 opens in 25 days.
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=26)):
+        page = client.get(link(question)).text
+        assert "There is nothing to answer now" in page
+        assert "Send my answer" not in page
+        client.post(link(question), RECURRENCE)
+    assert stored(question).answered_at is None  # a late answer is not read as month 1's
+
+
+def test_a_patient_who_stopped_finds_the_way_back_from_the_week(client, question):
+    sign_in(client, question.patient.user)
+    client.post(reverse("follow_up_stop"))
+
+    week = client.get(reverse("patient_week")).text
+
+    assert "You stopped the monthly questions about your back." in week
+    assert reverse("follow_up_current") in week
+    assert "Start the questions again" in client.get(reverse("follow_up_current")).text
+
+
+def test_the_form_posts_to_the_page_without_the_help_cards_anchor(client, question):
+    page = client.get(link(question) + "#get-help").text
+    assert f'action="{link(question)}"' in page
+
+
 def test_an_old_link_after_a_later_discharge_has_nothing_to_answer(
     client, question, clinic_template, clinician
 ):

@@ -179,6 +179,8 @@ def test_one_patient_picked_out_by_the_filters_is_not_shown(
     assert ("improved beyond the MCID", "Function (PSFS)", "improved") not in values
     adherence = [row for row in rows if row[0] == "adherence"]
     assert len(adherence) == 12 and {row[2] for row in adherence} == {"not shown"}
+    # Nor whether that one person answered at all.
+    assert not any(row[0] == "discharged patients" for row in rows)
 
 
 def test_a_clinic_or_clinician_not_theirs_gets_a_plain_message(reviewer_client, followed):

@@ -40,7 +40,7 @@ from programs.models import (
 
 User = get_user_model()
 
-CLINIC_NAME = "Riverside Walking Clinic (generated outcomes)"
+CLINIC_NAME = "Northfield Walking Clinic, generated outcomes"
 PATIENTS = 80
 MEDIAN_DAYS = 200  # the recurrence-free median the draws aim at (the trial's walking arm: 208)
 PROGRAM_DAYS = 84  # twelve weeks on the plan
