@@ -74,7 +74,8 @@ def test_adherence_by_week_caps_extra_walks(clinic, clinician):
     plan = assign(patient, make_template("Ladder", clinic), clinician)
     start = TODAY - datetime.timedelta(days=14)  # two weeks over
     PlanAssignment.objects.filter(pk=plan.pk).update(start_date=start)
-    for day in (0, 1, 2, 3, 4, 8):  # five in week 1 (three count), one in week 2
+    # The day before the plan does not count; days 0-6 are week 1 (five, three count), 7 week 2.
+    for day in (-1, 0, 1, 2, 3, 6, 7):
         WalkLog.objects.create(
             patient=patient, assignment=plan, walked_on=start + datetime.timedelta(days=day),
             minutes=10, terrain="flat", pain_before=2, pain_after=2,
