@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from patients.management.commands.demo_data import CLINIC_NAME
 from patients.models import Clinic, FollowUpQuestion, Patient, WalkLog
+from patients.outcomes.figures import Scope, outcome_figures
 from patients.outcomes.follow_ups import discharge_date
 from patients.summaries import summaries_rebuild
 from programs.models import PlanAssignment
@@ -150,3 +151,14 @@ def test_a_demo_patient_was_discharged_with_month_one_of_the_follow_up_open(sett
     assert (question.month, question.answered_at) == (1, None)
     factories.sign_in(client, ruth.user)
     assert "Answer this month's question" in client.get(reverse("patient_week")).text
+
+
+def test_demo_walks_count_towards_their_plan_on_the_outcomes_page(settings, db):
+    settings.DEBUG = True
+    run_demo()
+
+    demo_clinic = Clinic.objects.get(name=CLINIC_NAME)
+    figures = outcome_figures(Scope([demo_clinic.pk]))
+    assert sum(week.done for week in figures.adherence) > 0
+    on_plan = WalkLog.objects.filter(patient__clinic=demo_clinic, assignment__isnull=False)
+    assert all(walk.walked_on >= walk.assignment.start_date for walk in on_plan)

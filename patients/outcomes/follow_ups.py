@@ -100,6 +100,12 @@ def follow_up_record(patient: Patient, *, on_a_plan: bool) -> FollowUpRecord | N
     )
     if discharged_on is None and not questions:
         return None
+    today = patient.clinic.today()
+    for question in questions:
+        # Unanswered and closed (its month passed, or a plan since) is not "waiting".
+        question.still_open = question.discharged_on == discharged_on and today < closes_on(
+            question.discharged_on, question.month
+        )
     return FollowUpRecord(discharged_on, questions, patient.follow_up_stopped_at)
 
 

@@ -57,6 +57,9 @@ def test_the_record_shows_each_month_asked_in_plain_words(
     )
     assert "Month 3" in page and "not answered" in page
     assert f"Stopped by the patient on {timezone.localdate(stopped_at):%-d %b %Y}." in page
+    assert "Month 3 (asked" in page and "not answered yet" in page
+    assign(patient, clinic_template, clinician)  # back on a plan: month 3 is closed
+    assert "not answered (closed)" in staff_client.get(record(patient)).text
     # A "yes" whose care question was left blank is not read as "no".
     FollowUpQuestion.objects.filter(month=2).update(care_sought=None)
     assert "saw someone: not answered" in staff_client.get(record(patient)).text

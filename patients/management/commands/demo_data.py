@@ -351,8 +351,10 @@ class Command(BaseCommand):
         return patient
 
     def walks(self, patient, rng, *, days, minutes, pain, skip_recent=0) -> None:
-        """About three walks a week over the last `days` days."""
+        """About three walks a week over the last `days` days, each with the plan it was
+        walked on (as the walk form records it), so the outcomes page counts them."""
         today = patient.clinic.today()
+        plan = patient.assignments.order_by("-start_date").first()
         logs = []
         for days_ago in range(days, skip_recent, -1):
             if days_ago % 7 not in (1, 3, 5):
@@ -361,6 +363,7 @@ class Command(BaseCommand):
             logs.append(
                 WalkLog(
                     patient=patient,
+                    assignment=_plan_on(plan, today - datetime.timedelta(days=days_ago)),
                     walked_on=today - datetime.timedelta(days=days_ago),
                     minutes=rng.randint(*minutes),
                     terrain=Terrain.FLAT,
@@ -386,3 +389,10 @@ class Command(BaseCommand):
             "Staff also need a 6-digit code after the password. To get the current one:\n"
             "  .venv/bin/python manage.py demo_code USERNAME"
         )
+
+
+def _plan_on(plan, day: datetime.date):
+    """The plan a walk on `day` was walked on: from its start to its end, if it ended."""
+    if plan is None or day < plan.start_date or (plan.ended_on and day > plan.ended_on):
+        return None
+    return plan
