@@ -1,11 +1,13 @@
 """The app's addresses, grouped by whose pages they are."""
 
 from django.urls import path
+from oauth2_provider.views import TokenView
 
 from patients.views import (
     accounts,
     check_ins,
     dashboard,
+    fhir,
     flag_review,
     follow_ups,
     home,
@@ -21,7 +23,18 @@ from patients.views import (
     week,
 )
 
+# The FHIR R4 API (docs/fhir.md). The token endpoint is django-oauth-toolkit's, alone:
+# client credentials need no other of its pages.
+fhir_urls = [
+    path("fhir/token", TokenView.as_view(), name="fhir_token"),
+    path("fhir/R4/metadata", fhir.metadata, name="fhir_metadata"),
+    path("fhir/R4/Patient/<uuid:patient_id>/$everything", fhir.everything, name="fhir_everything"),
+    path("fhir/R4/<str:resource_type>", fhir.search, name="fhir_search"),
+    path("fhir/R4/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),
+]
+
 urlpatterns = [
+    *fhir_urls,
     path("", home.home, name="home"),
     path("manifest.webmanifest", phone_app.manifest, name="manifest"),
     path("sw.js", phone_app.service_worker, name="service_worker"),

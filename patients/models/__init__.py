@@ -7,9 +7,18 @@ the alert emails about them. audit: the audit trail and failed sign-ins. summary
 patient at a glance, kept for the clinic's pages. reminders: the reminders a patient
 chose, their browsers' push subscriptions, and each reminder sent. outcomes: outcome
 questionnaires and their scores, the monthly follow-up after discharge. operations: when each
-process that keeps patients safe last ran.
+process that keeps patients safe last ran. api_clients: the clinic systems that read
+the FHIR API, and their bulk exports.
 """
 
+from patients.models.api_clients import (
+    EXPORT_LIFETIME,
+    ApiClient,
+    ApiClientQuerySet,
+    BulkExport,
+    BulkExportFile,
+    BulkExportStatus,
+)
 from patients.models.audit import (
     AuditAction,
     AuditEvent,
@@ -91,6 +100,7 @@ from patients.models.summary import PatientSummary
 __all__ = [
     "EDIT_WINDOW",
     "EMERGENCY_NUMBERS",
+    "EXPORT_LIFETIME",
     "FOLLOW_UP_MONTHS",
     "INVITATION_LIFETIME",
     "PAIN_SCALE",
@@ -100,9 +110,14 @@ __all__ = [
     "WALK_LOG_FIELDS",
     "AccountEmail",
     "AccountEmailKind",
+    "ApiClient",
+    "ApiClientQuerySet",
     "AuditAction",
     "AuditEvent",
     "AuditEventQuerySet",
+    "BulkExport",
+    "BulkExportFile",
+    "BulkExportStatus",
     "Clinic",
     "Country",
     "Delivery",

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from django.http import HttpRequest, HttpResponse
 
 from config.proxies import client_ip
-from patients.models import AuditAction, AuditEvent, Patient, shown_key
+from patients.models import ApiClient, AuditAction, AuditEvent, Patient, shown_key
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
 
@@ -34,9 +34,12 @@ class AuditContextMiddleware:
 
 def _actor_label(by, patient: Patient | None) -> str:
     """Staff by username; a patient acting on their own record as "the patient", so the
-    audit holds no patient's name or email and survives their erasure as it is."""
+    audit holds no patient's name or email and survives their erasure as it is; a clinic
+    system reading the FHIR API by its name and client id."""
     if by is None:
         return ""
+    if isinstance(by, ApiClient):
+        return by.audit_label
     if patient is not None and by.pk == patient.user_id:
         return "the patient"
     return by.get_username()
@@ -44,7 +47,7 @@ def _actor_label(by, patient: Patient | None) -> str:
 
 def _event(by, action: str, subject: str, patient: Patient | None, obj, detail: str, clinic=None):
     return AuditEvent(
-        actor_id=getattr(by, "pk", None),
+        actor_id=None if isinstance(by, ApiClient) else getattr(by, "pk", None),
         actor=_actor_label(by, patient),
         action=action,
         subject=subject,

@@ -1,0 +1,37 @@
+"""The code systems the API's resources use: standard ones, and our own for what has none.
+
+Our own systems are URNs (`urn:stepwise:...`): stable whichever address a clinic's
+server has, and plainly ours. docs/fhir.md lists each with its codes.
+"""
+
+FHIR_VERSION = "4.0.1"
+JSON = "application/fhir+json"
+NDJSON = "application/fhir+ndjson"
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+
+PATIENT_ID = "urn:stepwise:patient"
+RED_FLAG_RULE = "urn:stepwise:red-flag-rule"
+SEVERITY = "urn:stepwise:flag-severity"
+QUESTIONNAIRE = "urn:stepwise:questionnaire"
+GOAL = "urn:stepwise:goal"
+
+DURATION = {"system": LOINC, "code": "55411-3", "display": "Exercise duration"}
+PAIN = {
+    "system": LOINC,
+    "code": "72514-3",
+    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+}
+MINUTES = {"unit": "min", "system": UCUM, "code": "min"}
+SCORE = {"unit": "{score}", "system": UCUM, "code": "{score}"}
+
+
+def coding(system: str, code: str, display: str) -> dict:
+    return {"system": system, "code": code, "display": str(display)}
+
+
+def concept(system: str, code: str, display: str) -> dict:
+    return {"coding": [coding(system, code, display)], "text": str(display)}

@@ -1,0 +1,119 @@
+"""Every resource type the API serves, as the rows it is made from and how each is written.
+
+A `Source` is one kind of stored row written as one FHIR resource: a walk as its duration
+Observation, the same walk as its pain Observation, a check-in as a QuestionnaireResponse.
+A resource type is one or more sources, read one after the other (`TYPES`). Each source
+knows its rows for a clinic (with everything its `build` reads, so a page of any size is
+a fixed number of queries), which patient each row is about, when it last changed (FHIR's
+`meta.lastUpdated`, which `_lastUpdated` searches), and its resource ids: the row's own
+UUID, with a suffix where one row makes several resources of one type.
+
+The search, the read, `$everything`, the bulk export and the patient's own download all
+read through here, so a resource is written the same way wherever it is read.
+"""
+
+import datetime
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import F
+
+from patients.fhir import people
+
+UTC = datetime.UTC
+
+
+def instant(moment: datetime.datetime) -> str:
+    """A FHIR instant: UTC, to the second's fraction, with its zone."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Source:
+    resource_type: str
+    # All rows of this source, with what `build` reads (select_related, prefetch_related).
+    queryset: Callable[[], models.QuerySet]
+    # The path from a row to its patient's id, and to its clinic's id.
+    patient_field: str
+    clinic_field: str
+    # When a row last changed: a field, or an expression over the row's fields.
+    last_updated: str | models.Expression
+    # The row as the resource's elements, without resourceType, id and meta.
+    build: Callable[[models.Model], dict]
+    # Appended to the row's UUID for the resource id, where one row makes several resources.
+    suffix: str = ""
+
+    def rows(
+        self,
+        clinic_id: int,
+        *,
+        patient_id=None,
+        ids=None,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
+    ) -> models.QuerySet:
+        """The clinic's rows, oldest change first: of one patient, with these ids, changed
+        at or after `since` and before `until`, as asked."""
+        last_updated = (
+            F(self.last_updated) if isinstance(self.last_updated, str) else self.last_updated
+        )
+        rows = (
+            self.queryset()
+            .filter(**{self.clinic_field: clinic_id})
+            .annotate(fhir_last_updated=last_updated, fhir_patient_id=F(self.patient_field))
+        )
+        if patient_id is not None:
+            rows = rows.filter(**{self.patient_field: patient_id})
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        if since is not None:
+            rows = rows.filter(fhir_last_updated__gte=since)
+        if until is not None:
+            rows = rows.filter(fhir_last_updated__lt=until)
+        return rows.order_by("fhir_last_updated", "pk")
+
+    def resource(self, row) -> dict:
+        return {
+            "resourceType": self.resource_type,
+            "id": f"{row.pk}{self.suffix}",
+            "meta": {"lastUpdated": instant(row.fhir_last_updated)},
+            **self.build(row),
+        }
+
+    def row_id(self, resource_id: str) -> uuid.UUID | None:
+        """The row behind one of this source's resource ids, or None if it is not one."""
+        if self.suffix:
+            if not resource_id.endswith(self.suffix):
+                return None
+            resource_id = resource_id.removesuffix(self.suffix)
+        if len(resource_id) != 36:
+            return None
+        try:
+            return uuid.UUID(resource_id)
+        except ValueError:
+            return None
+
+
+TYPES: dict[str, tuple[Source, ...]] = {
+    "Patient": (
+        Source(
+            "Patient",
+            people.patients,
+            patient_field="pk",
+            clinic_field="clinic_id",
+            last_updated=people.PATIENT_LAST_UPDATED,
+            build=people.patient,
+        ),
+    ),
+}
+
+
+def sources_of(resource_type: str) -> tuple[Source, ...]:
+    return TYPES.get(resource_type, ())
+
+
+def all_sources() -> Iterator[Source]:
+    for sources in TYPES.values():
+        yield from sources

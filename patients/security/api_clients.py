@@ -1,0 +1,82 @@
+"""Who is calling the FHIR API: the clinic system behind a bearer token, and its rate limit.
+
+The token comes from django-oauth-toolkit's token endpoint (client credentials); here it
+is checked (live, not expired, with the read scope), traced to its `ApiClient`, refused if
+that client was revoked, and counted against the client's requests per minute. Sessions
+and cookies play no part: a signed-in person's browser cannot read the API.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+from patients.models import ApiClient
+
+API_SCOPE = "system/*.read"
+RATE_WINDOW = datetime.timedelta(minutes=1)
+
+
+@dataclass
+class ApiRefusal(Exception):
+    """Why a request was refused, as the HTTP status, a FHIR issue code and plain words."""
+
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _unauthorised(message: str) -> ApiRefusal:
+    return ApiRefusal(
+        401,
+        "login",
+        message,
+        {"WWW-Authenticate": f'Bearer realm="stepwise", scope="{API_SCOPE}"'},
+    )
+
+
+def calling_client(request) -> ApiClient:
+    """The active client whose valid token this request carries, counted; or ApiRefusal."""
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        raise _unauthorised("Send an access token: 'Authorization: Bearer <token>'.")
+    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[API_SCOPE])
+    if not valid:
+        raise _unauthorised("The access token is not valid or has expired; ask for a new one.")
+    clients = ApiClient.objects.active().select_related("application", "clinic")
+    client = clients.filter(application_id=oauth_request.access_token.application_id).first()
+    if client is None:
+        raise _unauthorised("This client has been revoked by the clinic.")
+    count_request(client)
+    return client
+
+
+def count_request(client: ApiClient, now: datetime.datetime | None = None) -> None:
+    """Counts one request in the client's current minute; refuses it (429) past the limit.
+
+    One UPDATE, so requests served at once by several workers are all counted.
+    """
+    now = now or timezone.now()
+    in_window = When(window_started_at__gt=now - RATE_WINDOW, then=F("window_requests") + 1)
+    ApiClient.objects.filter(pk=client.pk).update(
+        window_requests=Case(in_window, default=Value(1)),
+        window_started_at=Case(
+            When(window_started_at__gt=now - RATE_WINDOW, then=F("window_started_at")),
+            default=Value(now),
+        ),
+    )
+    started, requests = ApiClient.objects.values_list("window_started_at", "window_requests").get(
+        pk=client.pk
+    )
+    if requests > client.requests_per_minute:
+        wait = max(1, math.ceil((started + RATE_WINDOW - now).total_seconds()))
+        raise ApiRefusal(
+            429,
+            "throttled",
+            f"More than {client.requests_per_minute} requests in a minute; "
+            f"try again in {wait} seconds.",
+            {"Retry-After": str(wait)},
+        )
