@@ -35,3 +35,28 @@ def coding(system: str, code: str, display: str) -> dict:
 
 def concept(system: str, code: str, display: str) -> dict:
     return {"coding": [coding(system, code, display)], "text": str(display)}
+
+
+# --- CarePlan, Goal and Observation (docs/fhir.md) ---
+GOAL_CATEGORY = "http://terminology.hl7.org/CodeSystem/goal-category"
+# What we observe that has no standard code: the next-morning check and the details of a walk.
+OBSERVATION = "urn:stepwise:observation"
+MORNING_FEELING = "urn:stepwise:morning-feeling"
+TERRAIN = "urn:stepwise:terrain"
+EFFORT = "urn:stepwise:effort"
+
+ACTIVITY = "activity"
+SURVEY = "survey"
+WALKING_DOSE = ("walking-dose", "Walk 30 minutes, 5 times a week")
+WALKS_A_WEEK = ("walks-per-week", "Walks a week")
+PATIENTS_OWN_GOAL = ("own-goal", "The patient's own goal")
+MORNING_CHECK = ("next-morning-check", "Next-morning check")
+WALK_TERRAIN = ("terrain", "Ground walked on")
+WALK_EFFORT = ("effort", "How hard the walk felt")
+PER_WEEK = {"unit": "/wk", "system": UCUM, "code": "/wk"}
+WEEKS = {"unit": "wk", "system": UCUM, "code": "wk"}
+
+
+def category(code: str, display: str) -> list[dict]:
+    """An Observation's category from FHIR's own list (activity, survey)."""
+    return [concept(OBSERVATION_CATEGORY, code, display)]

@@ -20,14 +20,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F
 
-from patients.fhir import people
-
-UTC = datetime.UTC
-
-
-def instant(moment: datetime.datetime) -> str:
-    """A FHIR instant: UTC, to the second's fraction, with its zone."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from patients.fhir import goals, observations, people, plans
+from patients.fhir.dates import UTC, instant  # noqa: F401 (search reads them here)
 
 
 @dataclass(frozen=True)
@@ -105,6 +99,64 @@ TYPES: dict[str, tuple[Source, ...]] = {
             clinic_field="clinic_id",
             last_updated=people.PATIENT_LAST_UPDATED,
             build=people.patient,
+        ),
+    ),
+    "CarePlan": (
+        Source(
+            "CarePlan",
+            plans.plans,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=plans.PLAN_LAST_UPDATED,
+            build=plans.care_plan,
+        ),
+    ),
+    "Goal": (
+        Source(
+            "Goal",
+            goals.walking_patients,
+            patient_field="pk",
+            clinic_field="clinic_id",
+            last_updated=goals.WALKING_LAST_UPDATED,
+            build=goals.walking_goal,
+            suffix=goals.WALKING_SUFFIX,
+        ),
+        Source(
+            "Goal",
+            goals.own_patients,
+            patient_field="pk",
+            clinic_field="clinic_id",
+            last_updated=goals.OWN_LAST_UPDATED,
+            build=goals.own_goal,
+            suffix=goals.OWN_SUFFIX,
+        ),
+    ),
+    "Observation": (
+        Source(
+            "Observation",
+            observations.walks,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=observations.WALK_LAST_UPDATED,
+            build=observations.duration,
+            suffix=observations.DURATION_SUFFIX,
+        ),
+        Source(
+            "Observation",
+            observations.walks,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=observations.WALK_LAST_UPDATED,
+            build=observations.pain,
+            suffix=observations.PAIN_SUFFIX,
+        ),
+        Source(
+            "Observation",
+            observations.morning_checks,
+            patient_field="walk_log__patient_id",
+            clinic_field="walk_log__patient__clinic_id",
+            last_updated=observations.MORNING_LAST_UPDATED,
+            build=observations.morning_check,
         ),
     ),
 }
