@@ -229,3 +229,14 @@ def test_every_resource_validates(plan, patient):
         for source in sources_of(kind):
             for row in source.rows(patient.clinic_id):
                 validated(source.resource(row))
+
+
+def test_a_new_own_goal_is_a_change_to_the_plan_that_points_at_it(api, plan, patient):
+    before = api.read(f"/fhir/R4/CarePlan/{plan.pk}")
+    with time_machine.travel(days_after(MONDAY, 1), tick=False):
+        patient.goal = ""
+        patient.save()
+    after = api.read(f"/fhir/R4/CarePlan/{plan.pk}")
+    assert after["goal"] == [{"reference": f"Goal/{patient.pk}-walking"}]
+    assert after["meta"]["lastUpdated"] > before["meta"]["lastUpdated"]
+    api.read(f"/fhir/R4/Goal/{patient.pk}-own", status=404)
