@@ -48,8 +48,7 @@ def login_page_ms(times: int = 15) -> float:
 
 def api_client_of(clinic: Clinic):
     admin = (
-        clinic.memberships.filter(role=StaffRole.CLINIC_ADMIN).first()
-        or clinic.memberships.first()
+        clinic.memberships.filter(role=StaffRole.CLINIC_ADMIN).first() or clinic.memberships.first()
     )
     name = f"Export benchmark {time.time_ns()}"
     client, _secret = api_client_create(clinic=clinic, name=name, by=admin and admin.user)
