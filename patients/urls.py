@@ -8,6 +8,7 @@ from patients.views import (
     check_ins,
     dashboard,
     fhir,
+    fhir_export,
     flag_review,
     follow_ups,
     home,
@@ -28,6 +29,13 @@ from patients.views import (
 fhir_urls = [
     path("fhir/token", TokenView.as_view(), name="fhir_token"),
     path("fhir/R4/metadata", fhir.metadata, name="fhir_metadata"),
+    path("fhir/R4/$export", fhir_export.kick_off, name="fhir_export"),
+    path(
+        "fhir/R4/$export-status/<uuid:export_id>",
+        fhir_export.export_status,
+        name="fhir_export_status",
+    ),
+    path("fhir/R4/$export-file/<uuid:file_id>", fhir_export.export_file, name="fhir_export_file"),
     path("fhir/R4/Patient/<uuid:patient_id>/$everything", fhir.everything, name="fhir_everything"),
     path("fhir/R4/<str:resource_type>", fhir.search, name="fhir_search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),

@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 
 from patients.models import (
     AuditAction,
+    BulkExport,
     Flag,
     FlagEvent,
     FlagReview,
@@ -70,6 +71,13 @@ def patient_erase(*, patient: Patient, by, reason: str) -> dict[str, int]:
         ),
         # Their stages and stage changes go with each plan.
         "plans": PlanAssignment.objects.filter(patient=patient).delete()[0],
+        # A clinic system's bulk exports hold the clinic's records, theirs among them:
+        # every export of the clinic goes (the system can ask again; they see no one erased).
+        "bulk exports": (
+            BulkExport.objects.filter(clinic_id=patient.clinic_id)
+            .delete()[1]
+            .get(BulkExport._meta.label, 0)
+        ),
     }
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.annotate(name=Lower("username")).filter(name=username).delete()
