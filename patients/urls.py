@@ -57,6 +57,7 @@ urlpatterns = [
     path("history/", week.history, name="history"),
     path("outcomes/", outcomes.outcome_questionnaire, name="outcome_questionnaire"),
     path("my-data/", week.my_data, name="my_data"),
+    path("my-data/fhir/", week.my_fhir_data, name="my_fhir_data"),
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("follow-up/", follow_ups.follow_up_current, name="follow_up_current"),
     path("follow-up/stop/", follow_ups.follow_up_stop_signed_in, name="follow_up_stop"),

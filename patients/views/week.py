@@ -1,6 +1,7 @@
 """The patient's week against their plan, stepping up, their history and their own data."""
 
 import datetime
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
+from patients.fhir import codes as fhir_codes
+from patients.fhir.bundles import patient_bundle
 from patients.forms.reports import MorningCheckForm
 from patients.models import AuditAction, WalkLog
 from patients.outcomes.follow_ups import discharge_date, open_question
@@ -30,6 +33,7 @@ from patients.selectors import (
 from patients.services import export
 from patients.summaries import summary_of
 from patients.tips import tip_for
+from patients.views.fhir import base_url
 from programs.actions import Expected, MovedOn, apply_plan_action
 from programs.models import PlanAssignment, StageChangeKind
 
@@ -185,4 +189,23 @@ def my_data(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(export.as_json(patient), content_type="application/json")
     stamp = patient.clinic.today().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="my-stepwise-data-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def my_fhir_data(request: HttpRequest) -> HttpResponse:
+    """The same patient's data as a FHIR Bundle: for another health service's system to
+    read, made exactly as the clinic's FHIR API writes each resource."""
+    patient = current_patient(request)
+    audit.record(
+        by=request.user, action=AuditAction.EXPORTED, subject="own data (FHIR)", patient=patient
+    )
+    bundle = patient_bundle(patient, base=base_url(request))
+    response = HttpResponse(
+        json.dumps(bundle, ensure_ascii=False, separators=(",", ":")),
+        content_type=f"{fhir_codes.JSON}; charset=utf-8",
+    )
+    stamp = patient.clinic.today().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="my-stepwise-fhir-{stamp}.json"'
     return response

@@ -99,6 +99,7 @@ MATRIX = {
     # A patient with nothing due sees a calm page; anyone else has no questionnaire.
     "outcome_questionnaire": ("get", ANY_PATIENT),
     "my_data": ("get", ANY_PATIENT),
+    "my_fhir_data": ("get", ANY_PATIENT),
     "reminder_settings": ("get", ANY_PATIENT),
     "reminder_test": ("post", ANY_PATIENT_ACTS),
     "check_in_new": ("get", ANY_PATIENT),

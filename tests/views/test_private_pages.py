@@ -12,6 +12,7 @@ PATIENT_PAGES = [
     "patient_week",
     "history",
     "my_data",
+    "my_fhir_data",
     "check_in_new",
     "walk_new",
     "reminder_settings",
