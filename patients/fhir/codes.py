@@ -4,6 +4,10 @@ Our own systems are URNs (`urn:stepwise:...`): stable whichever address a clinic
 server has, and plainly ours. docs/fhir.md lists each with its codes.
 """
 
+import datetime
+
+UTC = datetime.UTC
+
 FHIR_VERSION = "4.0.1"
 JSON = "application/fhir+json"
 NDJSON = "application/fhir+ndjson"
@@ -35,3 +39,29 @@ def coding(system: str, code: str, display: str) -> dict:
 
 def concept(system: str, code: str, display: str) -> dict:
     return {"coding": [coding(system, code, display)], "text": str(display)}
+
+
+# Questionnaires, their answers, flags and detected issues (patients/fhir/questionnaires.py,
+# answers.py, flags.py): the answer options of our forms and what a clinician did.
+PAIN_CHARACTER = "urn:stepwise:pain-character"
+BODY_AREA = "urn:stepwise:body-area"
+SIDE = "urn:stepwise:side"
+SYMPTOM_ONSET = "urn:stepwise:symptom-onset"
+LIMITATION = "urn:stepwise:limitation"
+GLOBAL_RATING_OF_CHANGE = "urn:stepwise:global-rating-of-change"
+OUTCOME_OCCASION = "urn:stepwise:outcome-occasion"
+FLAG_MITIGATION = "urn:stepwise:flag-mitigation"
+FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail"
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+CLINICAL_FLAG = {"system": FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}
+
+
+def questionnaire_url(name: str) -> str:
+    """The canonical URL of one of our forms: the same for every clinic and server."""
+    return f"{QUESTIONNAIRE}:{name}"
+
+
+def instant(moment: datetime.datetime) -> str:
+    """A FHIR instant: UTC, to the second's fraction, with its zone."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

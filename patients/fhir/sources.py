@@ -20,14 +20,10 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F
 
-from patients.fhir import people
+from patients.fhir import answers, flags, people
+from patients.fhir.codes import UTC, instant
 
-UTC = datetime.UTC
-
-
-def instant(moment: datetime.datetime) -> str:
-    """A FHIR instant: UTC, to the second's fraction, with its zone."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+__all__ = ["TYPES", "UTC", "Source", "all_sources", "instant", "sources_of"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +101,52 @@ TYPES: dict[str, tuple[Source, ...]] = {
             clinic_field="clinic_id",
             last_updated=people.PATIENT_LAST_UPDATED,
             build=people.patient,
+        ),
+    ),
+    "QuestionnaireResponse": (
+        Source(
+            "QuestionnaireResponse",
+            answers.check_ins,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=answers.CHECK_IN_LAST_UPDATED,
+            build=answers.check_in,
+        ),
+        Source(
+            "QuestionnaireResponse",
+            answers.outcome_responses,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=answers.OUTCOME_LAST_UPDATED,
+            build=answers.outcome_response,
+        ),
+        Source(
+            "QuestionnaireResponse",
+            answers.follow_ups,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=answers.FOLLOW_UP_LAST_UPDATED,
+            build=answers.follow_up,
+        ),
+    ),
+    "Flag": (
+        Source(
+            "Flag",
+            flags.flags,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=flags.LAST_UPDATED,
+            build=flags.flag,
+        ),
+    ),
+    "DetectedIssue": (
+        Source(
+            "DetectedIssue",
+            flags.flags,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=flags.LAST_UPDATED,
+            build=flags.detected_issue,
         ),
     ),
 }
