@@ -60,3 +60,24 @@ WEEKS = {"unit": "wk", "system": UCUM, "code": "wk"}
 def category(code: str, display: str) -> list[dict]:
     """An Observation's category from FHIR's own list (activity, survey)."""
     return [concept(OBSERVATION_CATEGORY, code, display)]
+
+
+# Questionnaires, their answers, flags and detected issues (patients/fhir/questionnaires.py,
+# answers.py, flags.py): the answer options of our forms and what a clinician did.
+PAIN_CHARACTER = "urn:stepwise:pain-character"
+BODY_AREA = "urn:stepwise:body-area"
+SIDE = "urn:stepwise:side"
+SYMPTOM_ONSET = "urn:stepwise:symptom-onset"
+LIMITATION = "urn:stepwise:limitation"
+GLOBAL_RATING_OF_CHANGE = "urn:stepwise:global-rating-of-change"
+OUTCOME_OCCASION = "urn:stepwise:outcome-occasion"
+FLAG_MITIGATION = "urn:stepwise:flag-mitigation"
+FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail"
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+CLINICAL_FLAG = {"system": FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}
+
+
+def questionnaire_url(name: str) -> str:
+    """The canonical URL of one of our forms: the same for every clinic and server."""
+    return f"{QUESTIONNAIRE}:{name}"

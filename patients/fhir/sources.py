@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F
 
-from patients.fhir import goals, observations, people, plans
-from patients.fhir.dates import UTC, instant  # noqa: F401 (search reads them here)
+from patients.fhir import answers, flags, goals, observations, people, plans
+from patients.fhir.dates import UTC, instant
+
+__all__ = ["TYPES", "UTC", "Source", "all_sources", "instant", "sources_of"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,52 @@ TYPES: dict[str, tuple[Source, ...]] = {
             clinic_field="walk_log__patient__clinic_id",
             last_updated=observations.MORNING_LAST_UPDATED,
             build=observations.morning_check,
+        ),
+    ),
+    "QuestionnaireResponse": (
+        Source(
+            "QuestionnaireResponse",
+            answers.check_ins,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=answers.CHECK_IN_LAST_UPDATED,
+            build=answers.check_in,
+        ),
+        Source(
+            "QuestionnaireResponse",
+            answers.outcome_responses,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=answers.OUTCOME_LAST_UPDATED,
+            build=answers.outcome_response,
+        ),
+        Source(
+            "QuestionnaireResponse",
+            answers.follow_ups,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=answers.FOLLOW_UP_LAST_UPDATED,
+            build=answers.follow_up,
+        ),
+    ),
+    "Flag": (
+        Source(
+            "Flag",
+            flags.flags,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=flags.LAST_UPDATED,
+            build=flags.flag,
+        ),
+    ),
+    "DetectedIssue": (
+        Source(
+            "DetectedIssue",
+            flags.flags,
+            patient_field="patient_id",
+            clinic_field="patient__clinic_id",
+            last_updated=flags.LAST_UPDATED,
+            build=flags.detected_issue,
         ),
     ),
 }

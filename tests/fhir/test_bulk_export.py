@@ -102,7 +102,8 @@ def busy_clinic(clinic, clinician, patient, standard_template):
         walk = factories.report_walk(person)
         factories.answer_morning(walk, "usual", 3)
         factories.report_check_in(person)
-        factories.make_flag(person, by=clinician, acked_after=5)
+        an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+        factories.make_flag(person, by=clinician, opened=an_hour_ago, acked_after=5)
     return clinic
 
 
