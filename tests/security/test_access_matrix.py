@@ -131,6 +131,7 @@ MATRIX = {
     "fhir_search": ("get", everyone(UNAUTHORISED)),
     "fhir_read": ("get", everyone(UNAUTHORISED)),
     "fhir_everything": ("get", everyone(UNAUTHORISED)),
+    "fhir_unknown": ("get", everyone(NOT_FOUND)),  # an OperationOutcome, to anyone
 }
 
 
@@ -198,6 +199,7 @@ def world(db):
         "fhir_search": ["Patient"],
         "fhir_read": ["Patient", patient_a.pk],
         "fhir_everything": [patient_a.pk],
+        "fhir_unknown": ["Patient/a/b"],
     }
     return people, arguments
 
