@@ -33,7 +33,11 @@ def api_client_create(
         client.requests_per_minute = requests_per_minute
     client.save()
     audit.record(
-        by=by, action=AuditAction.CREATED, subject="API client", obj=client, clinic=clinic,
+        by=by,
+        action=AuditAction.CREATED,
+        subject="API client",
+        obj=client,
+        clinic=clinic,
         detail=client.audit_label,
     )
     return client, secret
@@ -53,7 +57,11 @@ def api_client_revoke(*, client: ApiClient, by) -> ApiClient:
     application.client_secret = generate_client_secret()
     application.save(update_fields=["client_secret"])
     audit.record(
-        by=by, action=AuditAction.CHANGED, subject="API client revoked", obj=client,
-        clinic=client.clinic_id, detail=client.audit_label,
+        by=by,
+        action=AuditAction.CHANGED,
+        subject="API client revoked",
+        obj=client,
+        clinic=client.clinic_id,
+        detail=client.audit_label,
     )
     return client
