@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
@@ -163,3 +165,16 @@ def test_the_librarys_own_models_are_not_in_the_admin(client, superuser, model):
     factories.sign_in(client, superuser)
     page = client.get(reverse("admin:index")).content.decode()
     assert "oauth2_provider" not in page
+
+
+def test_the_list_costs_the_same_queries_for_many_clients(client, clinic, clinic_admin):
+    factories.sign_in(client, clinic_admin)
+
+    def queries_for(count: int) -> int:
+        for index in range(ApiClient.objects.count(), count):
+            make_api_client(clinic, clinic_admin, name=f"System {index}")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    assert queries_for(5) == queries_for(50)
