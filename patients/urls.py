@@ -1,6 +1,6 @@
 """The app's addresses, grouped by whose pages they are."""
 
-from django.urls import path
+from django.urls import path, re_path
 from oauth2_provider.views import TokenView
 
 from patients.views import (
@@ -39,6 +39,8 @@ fhir_urls = [
     path("fhir/R4/Patient/<uuid:patient_id>/$everything", fhir.everything, name="fhir_everything"),
     path("fhir/R4/<str:resource_type>", fhir.search, name="fhir_search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),
+    # Last: anything else under the base (its root, an id with a slash) is FHIR's 404.
+    re_path(r"^fhir/R4/(?P<rest>.*)\Z", fhir.unknown, name="fhir_unknown"),
 ]
 
 urlpatterns = [

@@ -52,8 +52,19 @@ class Search:
 
 def _span(value: str) -> tuple[datetime.datetime, datetime.datetime]:
     """The span a FHIR date or date-time covers: from its start, up to but not its end."""
+    try:
+        start, end = _span_or_overflow(value)
+        # In UTC, as the database compares it: 0001-01-01T00:00+14:00 has no UTC moment.
+        return start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:
+        raise SearchError(f"'{value[:40]}' is outside the years 1 to 9999.") from None
+
+
+def _span_or_overflow(value: str) -> tuple[datetime.datetime, datetime.datetime]:
     if "T" in value:
-        moment = parse_datetime(value)
+        moment = None
+        with contextlib.suppress(ValueError):  # well formed but no such day or hour
+            moment = parse_datetime(value)
         if moment is None:
             raise SearchError(f"'{value}' is not a date-time (2026-11-30T09:00:00Z).")
         if moment.tzinfo is None:
@@ -80,9 +91,11 @@ def _last_updated(search: Search, value: str) -> None:
 
 
 def _whole_number(name: str, value: str, top: int) -> int:
-    if not value.isdigit():
-        raise SearchError(f"{name} must be a whole number from 0, not '{value}'.")
-    return min(int(value), top)
+    # ASCII digits only: str.isdigit() also passes superscripts, which int() refuses; and a
+    # number longer than the top is the top, without int() of thousands of digits.
+    if not (value.isascii() and value.isdigit()):
+        raise SearchError(f"{name} must be a whole number from 0, not '{value[:40]}'.")
+    return top if len(value) > len(str(top)) else min(int(value), top)
 
 
 def _patient(value: str) -> uuid.UUID:

@@ -154,6 +154,13 @@ def everything(request, patient_id: uuid.UUID):
     return fhir_response(bundle(found, query, url=url, base=base_url(request)))
 
 
+@csrf_exempt
+def unknown(request, rest: str):
+    """Any other address under the base (an id with a slash in it, a deeper path): FHIR's
+    answer, not the site's HTML page, and the same whoever asks."""
+    return not_found(f"Nothing is served at {request.path[:200]}.")
+
+
 def _questionnaires(request):
     """Our own forms: the same for every clinic, about no patient."""
     query = parse(request.GET, allow_patient=False)

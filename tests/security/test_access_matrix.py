@@ -3,7 +3,7 @@
 The routes come from the URL configuration itself, so a view added without a row here
 fails `test_every_route_has_an_access_rule`. Another patient's or clinic's object is a
 404 (never a 403 that would confirm it exists). The admin's scoping is tested in
-test_admin_scoping.py.
+test_admin_scoping.py; the FHIR API's clients, by bearer token, at the end of this file.
 """
 
 import datetime
@@ -11,12 +11,17 @@ import uuid
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
 
-from patients.models import Flag, FollowUpQuestion, StaffRole
+from patients.fhir import sources as fhir_sources
+from patients.models import Flag, FollowUpQuestion, Patient, StaffRole
 from patients.outcomes.follow_ups import answer_token
 from patients.reminders.links import stop_token
+from patients.services.api_clients import api_client_revoke
 from tests import factories
 from tests.factories import seen_plan_of
+from tests.fhir.helpers import Api, connect, make_api_client, token_for, validated
 
 ROLES = [
     "anonymous",
@@ -30,6 +35,7 @@ ROLES = [
 ]
 LOGIN = "login"  # a redirect to the sign-in page
 OK, FOUND, BAD_REQUEST, NOT_FOUND, NOT_ALLOWED, GONE = 200, 302, 400, 404, 405, 410
+UNAUTHORISED = 401
 
 
 def everyone(answer, **exceptions):
@@ -119,6 +125,14 @@ MATRIX = {
     "rule_report_csv": ("get", CLINIC_1_REPORTS),
     "outcome_report": ("get", CLINIC_1_REPORTS),
     "outcome_report_csv": ("get", CLINIC_1_REPORTS),
+    # The FHIR API answers a bearer token only: a signed-in browser is no one there (401).
+    # Its clients' own access is at the end of this file.
+    "fhir_metadata": ("get", PUBLIC),
+    "fhir_token": ("get", everyone(NOT_ALLOWED)),  # client credentials are POSTed
+    "fhir_search": ("get", everyone(UNAUTHORISED)),
+    "fhir_read": ("get", everyone(UNAUTHORISED)),
+    "fhir_everything": ("get", everyone(UNAUTHORISED)),
+    "fhir_unknown": ("get", everyone(NOT_FOUND)),  # an OperationOutcome, to anyone
 }
 
 
@@ -183,6 +197,10 @@ def world(db):
         "reminder_stop_bare": [stop_token(patient_a)],
         "follow_up_answer": [answer_token(question)],
         "follow_up_link_stop": [answer_token(question)],
+        "fhir_search": ["Patient"],
+        "fhir_read": ["Patient", patient_a.pk],
+        "fhir_everything": [patient_a.pk],
+        "fhir_unknown": ["Patient/a/b"],
     }
     return people, arguments
 
@@ -213,6 +231,8 @@ def test_each_role_gets_the_expected_answer(client, world, route, role):
     else:
         assert response.status_code == answer, f"{route} as {role}"
     assert response.status_code != 403, "a 403 would confirm the object exists"
+    if answer == UNAUTHORISED:
+        assert response["WWW-Authenticate"].startswith("Bearer ")
 
 
 @pytest.mark.parametrize("route", ["walk_detail", "check_in_detail", "patient_record"])
@@ -221,3 +241,88 @@ def test_a_random_id_is_not_found_for_everyone(client, world, route):
     for role in ("patient_a", "clinician_1", "superuser"):
         factories.sign_in(client, people[role])
         assert client.get(reverse(route, args=[uuid.uuid4()])).status_code == NOT_FOUND
+
+
+# The FHIR API: a client of clinic 1 reads clinic 1 only. Every resource type the registry
+# serves is tried with clinic 2's ids, so a type added there is covered here at once.
+
+
+@pytest.fixture
+def api_world(db):
+    clinic_1 = factories.make_clinic("Clinic One")
+    clinic_2 = factories.make_clinic("Clinic Two")
+    admin_1 = factories.make_staff("cadm1", clinic_1, StaffRole.CLINIC_ADMIN)
+    for clinic in (clinic_1, clinic_2):
+        clinician = factories.make_staff(f"clin{clinic.pk}", clinic)
+        template = factories.make_template(f"Ladder {clinic.pk}", clinic)
+        patient = factories.make_patient(clinic, clinician, f"Pat{clinic.pk}")
+        factories.assign(patient, template, clinician, days_ago=8)
+        walk = factories.report_walk(patient, walked_on=clinic.today() - datetime.timedelta(1))
+        factories.answer_morning(walk, "usual", pain_now=3)
+        factories.report_check_in(patient, pain_now=10)
+    return clinic_1, admin_1, clinic_2
+
+
+def resource_ids(clinic) -> dict[str, list[str]]:
+    """Every resource id the registry serves for the clinic, by resource type."""
+    return {
+        resource_type: [
+            source.resource(row)["id"] for source in sources for row in source.rows(clinic.pk)
+        ]
+        for resource_type, sources in fhir_sources.TYPES.items()
+    }
+
+
+def test_a_client_reads_no_other_clinics_resource_of_any_type(client, api_world):
+    clinic_1, admin_1, clinic_2 = api_world
+    api = connect(client, clinic_1, admin_1)
+    theirs = resource_ids(clinic_2)
+    assert all(theirs.values()), f"the world has no rows of {theirs}"
+
+    for resource_type, ids in theirs.items():
+        for resource_id in ids:
+            api.read(f"/fhir/R4/{resource_type}/{resource_id}", status=NOT_FOUND)
+        found = api.read(f"/fhir/R4/{resource_type}", _count=100)
+        shown = {entry["resource"]["id"] for entry in found.get("entry", [])}
+        assert shown, f"clinic 1's own {resource_type} should be found"
+        assert not shown & set(ids), resource_type
+        by_id = api.read(f"/fhir/R4/{resource_type}", _id=",".join(ids[:20]))
+        assert by_id["total"] == 0 and not by_id.get("entry")
+
+
+def test_a_client_cannot_search_or_export_another_clinics_patient(client, api_world):
+    clinic_1, admin_1, clinic_2 = api_world
+    api = connect(client, clinic_1, admin_1)
+    their_patient = Patient.objects.get(clinic=clinic_2)
+
+    api.read(f"/fhir/R4/Patient/{their_patient.pk}/$everything", status=NOT_FOUND)
+    api.read(f"/fhir/R4/Patient/{uuid.uuid4()}/$everything", status=NOT_FOUND)
+    for resource_type in fhir_sources.TYPES:
+        if resource_type != "Patient":
+            found = api.read(f"/fhir/R4/{resource_type}", patient=str(their_patient.pk))
+            assert found["total"] == 0, resource_type
+
+
+@pytest.mark.parametrize("how", ["none", "made up", "revoked", "wrong scope", "expired"])
+def test_a_request_without_a_live_token_of_a_live_client_is_401(client, api_world, how):
+    clinic_1, admin_1, _clinic_2 = api_world
+    api_client, secret = make_api_client(clinic_1, admin_1)
+    api = Api(client, token_for(client, api_client, secret))
+    application = api_client.application
+    if how == "made up":
+        api.token = "not-a-token"
+    elif how == "revoked":
+        api_client_revoke(client=api_client, by=admin_1)
+    elif how == "wrong scope":
+        AccessToken.objects.filter(application=application).update(scope="read write")
+    elif how == "expired":
+        past = timezone.now() - datetime.timedelta(seconds=1)
+        AccessToken.objects.filter(application=application).update(expires=past)
+    patient = Patient.objects.get(clinic=clinic_1)
+    paths = ["/fhir/R4/Patient", f"/fhir/R4/Patient/{patient.pk}"]
+    paths.append(f"/fhir/R4/Patient/{patient.pk}/$everything")
+    for path in paths:
+        response = client.get(path) if how == "none" else api.get(path)
+        assert response.status_code == UNAUTHORISED, (how, path)
+        assert response["WWW-Authenticate"].startswith("Bearer ")
+        assert validated(response.json())["resourceType"] == "OperationOutcome"

@@ -1,4 +1,5 @@
-"""The audit trail: every staff view of patient data and every clinical change, kept for good."""
+"""The audit trail: every staff view of patient data and every clinical change, kept for good;
+every read of the FHIR API, under its client."""
 
 import csv
 import io
@@ -8,12 +9,14 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from patients.fhir import sources as fhir_sources
 from patients.models import AuditAction, AuditEvent, Flag, StaffMembership, StaffRole
 from patients.safety import engine as flags
 from patients.services.reports import symptom_check_in_save
 from programs import services as plan_services
 from tests import factories
 from tests.admin.test_enrolment_admin import enrolment
+from tests.fhir.helpers import Api, make_api_client, token_for
 
 ELECTRIC_THIGH = {
     "pain_before": 4,
@@ -297,3 +300,79 @@ def test_a_clinic_admin_sees_a_dashboard_view_as_a_count_and_finds_it_by_name_or
     assert "2 patients" in by_name.content.decode()
     detail = client.get(reverse("admin:patients_auditevent_change", args=[dashboard.pk]))
     assert patient.pk.hex in detail.content.decode()
+
+
+# The FHIR API: every read names the client and the patients it was shown, in its clinic.
+
+
+@pytest.fixture
+def fhir_api(client, clinic, clinic_admin, patient, other_patient, clinic_template, clinician):
+    factories.assign(patient, clinic_template, clinician, days_ago=3)
+    factories.report_walk(patient)
+    api_client, secret = make_api_client(clinic, clinic_admin)
+    return api_client, Api(client, token_for(client, api_client, secret))
+
+
+def api_events(api_client) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(actor=api_client.audit_label).order_by("id"))
+
+
+def test_every_kind_of_api_read_is_audited_with_the_client_and_the_patients(
+    fhir_api, patient, clinic
+):
+    api_client, api = fhir_api
+
+    api.read("/fhir/R4/Patient")
+    api.read(f"/fhir/R4/Patient/{patient.pk}")
+    api.read(f"/fhir/R4/Patient/{patient.pk}/$everything")
+
+    search, read, everything = api_events(api_client)
+    assert api_client.client_id in api_client.audit_label
+    assert {event.action for event in (search, read, everything)} == {AuditAction.VIEWED}
+    assert {event.clinic_id for event in (search, read, everything)} == {clinic.pk}
+    assert (search.subject, shown(search)) == ("FHIR Patient search", {patient.pk})
+    assert (read.subject, read.patient_id) == ("FHIR Patient", patient.pk)
+    assert (everything.subject, shown(everything)) == ("FHIR Patient $everything", {patient.pk})
+    assert everything.detail.endswith("$everything")
+
+
+def test_each_registered_type_is_audited_when_searched(fhir_api, patient):
+    api_client, api = fhir_api
+    for resource_type in fhir_sources.TYPES:
+        before = len(api_events(api_client))
+        found = api.read(f"/fhir/R4/{resource_type}")
+        event = api_events(api_client)[before]
+        assert event.subject == f"FHIR {resource_type} search"
+        ids = {entry["resource"]["id"] for entry in found.get("entry", [])}
+        assert not ids or shown(event) == {patient.pk}, resource_type
+
+
+def test_an_empty_search_is_audited_too_and_a_refused_read_is_not_a_view(fhir_api, other_patient):
+    api_client, api = fhir_api
+
+    api.read("/fhir/R4/Patient", _id=str(uuid.uuid4()))
+    api.read(f"/fhir/R4/Patient/{other_patient.pk}", status=404)
+
+    (event,) = api_events(api_client)
+    assert event.subject == "FHIR Patient search" and not event.patients_shown
+    assert not AuditEvent.objects.concerning(other_patient.pk).filter(actor=api_client.audit_label)
+
+
+def test_clinic_admins_see_their_clients_reads_in_the_admin_trail(
+    client, fhir_api, clinic_admin, patient, other_clinic
+):
+    api_client, api = fhir_api
+    api.read(f"/fhir/R4/Patient/{patient.pk}")
+    api.read("/fhir/R4/Patient")
+    other_admin = factories.make_staff("olga", other_clinic, StaffRole.CLINIC_ADMIN)
+    changelist = reverse("admin:patients_auditevent_changelist")
+
+    factories.sign_in(client, clinic_admin)
+    page = client.get(changelist, {"q": api_client.client_id})
+
+    subjects = {event.subject for event in page.context["cl"].result_list}
+    assert subjects == {"FHIR Patient", "FHIR Patient search"}
+    assert api_client.name in page.content.decode()
+    client.logout()
+    factories.sign_in(client, other_admin)
+    assert not client.get(changelist, {"q": api_client.client_id}).context["cl"].result_list
