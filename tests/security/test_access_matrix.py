@@ -132,6 +132,9 @@ MATRIX = {
     "fhir_search": ("get", everyone(UNAUTHORISED)),
     "fhir_read": ("get", everyone(UNAUTHORISED)),
     "fhir_everything": ("get", everyone(UNAUTHORISED)),
+    "fhir_export": ("get", everyone(UNAUTHORISED)),
+    "fhir_export_status": ("get", everyone(UNAUTHORISED)),
+    "fhir_export_file": ("get", everyone(UNAUTHORISED)),
     "fhir_unknown": ("get", everyone(NOT_FOUND)),  # an OperationOutcome, to anyone
 }
 
@@ -200,6 +203,9 @@ def world(db):
         "fhir_search": ["Patient"],
         "fhir_read": ["Patient", patient_a.pk],
         "fhir_everything": [patient_a.pk],
+        # Made-up ids: without a token nobody learns whether an export exists.
+        "fhir_export_status": [uuid.uuid4()],
+        "fhir_export_file": [uuid.uuid4()],
         "fhir_unknown": ["Patient/a/b"],
     }
     return people, arguments
