@@ -31,13 +31,14 @@ class Source:
     resource_type: str
     # All rows of this source, with what `build` reads (select_related, prefetch_related).
     queryset: Callable[[], models.QuerySet]
-    # The path from a row to its patient's id, and to its clinic's id.
-    patient_field: str
-    clinic_field: str
     # When a row last changed: a field, or an expression over the row's fields.
     last_updated: str | models.Expression
     # The row as the resource's elements, without resourceType, id and meta.
     build: Callable[[models.Model], dict]
+    # The path from a row to its patient's id, and to its clinic's id: most rows point at
+    # their patient; a patient's own rows are `ABOUT_THE_PATIENT`.
+    patient_field: str = "patient_id"
+    clinic_field: str = "patient__clinic_id"
     # Appended to the row's UUID for the resource id, where one row makes several resources.
     suffix: str = ""
 
@@ -92,13 +93,15 @@ class Source:
             return None
 
 
+# For sources whose rows are the patients themselves (Patient, Goal).
+ABOUT_THE_PATIENT = {"patient_field": "pk", "clinic_field": "clinic_id"}
+
 TYPES: dict[str, tuple[Source, ...]] = {
     "Patient": (
         Source(
             "Patient",
             people.patients,
-            patient_field="pk",
-            clinic_field="clinic_id",
+            **ABOUT_THE_PATIENT,
             last_updated=people.PATIENT_LAST_UPDATED,
             build=people.patient,
         ),
@@ -107,8 +110,6 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "CarePlan",
             plans.plans,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=plans.PLAN_LAST_UPDATED,
             build=plans.care_plan,
         ),
@@ -117,8 +118,7 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "Goal",
             goals.walking_patients,
-            patient_field="pk",
-            clinic_field="clinic_id",
+            **ABOUT_THE_PATIENT,
             last_updated=goals.WALKING_LAST_UPDATED,
             build=goals.walking_goal,
             suffix=goals.WALKING_SUFFIX,
@@ -126,8 +126,7 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "Goal",
             goals.own_patients,
-            patient_field="pk",
-            clinic_field="clinic_id",
+            **ABOUT_THE_PATIENT,
             last_updated=goals.OWN_LAST_UPDATED,
             build=goals.own_goal,
             suffix=goals.OWN_SUFFIX,
@@ -137,8 +136,6 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "Observation",
             observations.walks,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=observations.WALK_LAST_UPDATED,
             build=observations.duration,
             suffix=observations.DURATION_SUFFIX,
@@ -146,8 +143,6 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "Observation",
             observations.walks,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=observations.WALK_LAST_UPDATED,
             build=observations.pain,
             suffix=observations.PAIN_SUFFIX,
@@ -165,24 +160,18 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "QuestionnaireResponse",
             answers.check_ins,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=answers.CHECK_IN_LAST_UPDATED,
             build=answers.check_in,
         ),
         Source(
             "QuestionnaireResponse",
             answers.outcome_responses,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=answers.OUTCOME_LAST_UPDATED,
             build=answers.outcome_response,
         ),
         Source(
             "QuestionnaireResponse",
             answers.follow_ups,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=answers.FOLLOW_UP_LAST_UPDATED,
             build=answers.follow_up,
         ),
@@ -191,8 +180,6 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "Flag",
             flags.flags,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=flags.LAST_UPDATED,
             build=flags.flag,
         ),
@@ -201,8 +188,6 @@ TYPES: dict[str, tuple[Source, ...]] = {
         Source(
             "DetectedIssue",
             flags.flags,
-            patient_field="patient_id",
-            clinic_field="patient__clinic_id",
             last_updated=flags.LAST_UPDATED,
             build=flags.detected_issue,
         ),
