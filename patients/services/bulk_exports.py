@@ -5,17 +5,35 @@ counted, so two kick-offs at once cannot both start one. The worker (patients.fh
 is queued once the export's row is committed, so it always finds it.
 """
 
+import datetime
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 
 from patients.fhir.bulk import ACTIVE, delete_expired, run_bulk_export
 from patients.models import ApiClient, BulkExport, BulkExportFile, BulkExportStatus
 from patients.security import audit
 
 
+# An export still under way this long after it was asked for will not finish (its worker
+# died, or no worker runs): it stops blocking the client's next kick-off.
+STALLED_AFTER = datetime.timedelta(hours=2)
+STALLED = (
+    "The export did not finish: the server's background worker stopped. Please ask for it "
+    "again; if it happens again, contact the clinic's Stepwise administrator."
+)
+
+
 class ExportBusy(Exception):
     """The client already has an export queued or running."""
+
+
+def _fail_stalled(client: ApiClient) -> None:
+    now = timezone.now()
+    BulkExport.objects.filter(
+        client=client, status__in=ACTIVE, requested_at__lt=now - STALLED_AFTER
+    ).update(status=BulkExportStatus.FAILED, error=STALLED, finished_at=now)
 
 
 @transaction.atomic
@@ -25,6 +43,7 @@ def bulk_export_start(
     """The new export, queued; raises ExportBusy while the client has one under way."""
     delete_expired()
     ApiClient.objects.select_for_update().filter(pk=client.pk).first()
+    _fail_stalled(client)
     if BulkExport.objects.filter(client=client, status__in=ACTIVE).exists():
         raise ExportBusy
     export = BulkExport.objects.create(

@@ -23,7 +23,7 @@ from patients.models import AuditEvent, BulkExport, BulkExportFile, Clinic, Pati
 from patients.services.erasure import patient_erase
 from scripts import generate_data
 from tests import factories
-from tests.fhir.helpers import Api, connect, make_api_client, validated
+from tests.fhir.helpers import Api, connect, make_api_client, token_for, validated
 
 pytestmark = pytest.mark.django_db
 
@@ -236,6 +236,20 @@ def test_one_export_at_a_time_and_progress(client, clinic, clinic_admin, patient
     bulk.run_bulk_export.call(url.rsplit("/", 1)[1])
     assert status_of(api, url).json()["output"]
     kick_off(api, status=202)
+
+
+def test_an_export_whose_worker_died_stops_blocking_after_two_hours(client, clinic, clinic_admin):
+    api_client, secret = make_api_client(clinic, clinic_admin)
+    api = Api(client, token_for(client, api_client, secret))
+    url = kick_off(api)["Content-Location"]  # never run: as if no worker took it
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=119)):
+        api.token = token_for(client, api_client, secret)  # tokens last an hour
+        kick_off(api, status=429)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=121)):
+        api.token = token_for(client, api_client, secret)
+        kick_off(api, status=202)
+        outcome = validated(status_of(api, url, status=500).json())
+    assert "did not finish" in outcome["issue"][0]["diagnostics"]
 
 
 def test_cancel_deletes_the_files_and_stops_a_queued_export(client, busy_clinic, clinic_admin, run):
