@@ -15,7 +15,6 @@ from patients.fhir.bulk import ACTIVE, delete_expired, run_bulk_export
 from patients.models import ApiClient, BulkExport, BulkExportFile, BulkExportStatus
 from patients.security import audit
 
-
 # An export still under way this long after it was asked for will not finish (its worker
 # died, or no worker runs): it stops blocking the client's next kick-off.
 STALLED_AFTER = datetime.timedelta(hours=2)
