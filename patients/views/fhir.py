@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 
 from patients.fhir import capability, codes, questionnaires
 from patients.fhir.search import SearchError, bundle, page, parse
@@ -23,7 +22,14 @@ from patients.models import AuditAction, Patient
 from patients.security import audit
 from patients.security.api_clients import ApiRefusal, calling_client
 
-SEVERITY_BY_STATUS = {400: "error", 401: "error", 404: "error", 406: "error", 429: "error"}
+SEVERITY_BY_STATUS = {
+    400: "error",
+    401: "error",
+    404: "error",
+    405: "error",
+    406: "error",
+    429: "error",
+}
 
 
 def fhir_response(data: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
@@ -47,6 +53,27 @@ def operation_outcome(status: int, code: str, message: str, headers=None) -> Htt
 
 def not_found(message: str = "No such resource here.") -> HttpResponse:
     return operation_outcome(404, "not-found", message)
+
+
+def fhir_methods(*methods: str):
+    """Like Django's require_http_methods, but a refusal is an OperationOutcome too.
+
+    Django's own answers a 405 with an empty body, and docs/fhir.md promises every error
+    is an OperationOutcome (a client may POST a search, as FHIR allows elsewhere).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method not in methods:
+                allowed = ", ".join(methods)
+                message = f"Read only: {request.method} is not served here (only {allowed})."
+                return operation_outcome(405, "not-supported", message, {"Allow": allowed})
+            return view(request, *args, **kwargs)
+
+        return csrf_exempt(checked)
+
+    return decorator
 
 
 def api_view(view):
@@ -95,14 +122,14 @@ def _record_search(request, subject: str, patient_ids) -> None:
         )
 
 
-@require_GET
+@fhir_methods("GET")
 def metadata(request):
     """The CapabilityStatement: open to anyone, as FHIR asks, and naming no patient."""
     token_url = request.build_absolute_uri(reverse("fhir_token"))
     return fhir_response(capability.statement(base_url(request), token_url))
 
 
-@require_GET
+@fhir_methods("GET")
 @api_view
 def search(request, resource_type: str):
     if resource_type == "Questionnaire":
@@ -117,7 +144,7 @@ def search(request, resource_type: str):
     return fhir_response(bundle(found, query, url=url, base=base_url(request)))
 
 
-@require_GET
+@fhir_methods("GET")
 @api_view
 def read(request, resource_type: str, resource_id: str):
     if resource_type == "Questionnaire":
@@ -139,7 +166,7 @@ def read(request, resource_type: str, resource_id: str):
     return not_found()
 
 
-@require_GET
+@fhir_methods("GET")
 @api_view
 def everything(request, patient_id: uuid.UUID):
     """Patient/<id>/$everything: every resource about one of the clinic's patients."""

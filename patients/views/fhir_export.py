@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET, require_http_methods
 
 from patients.fhir.bulk import ACTIVE
 from patients.fhir.sources import TYPES, instant
@@ -26,7 +25,13 @@ from patients.models import BulkExport, BulkExportFile, BulkExportStatus
 from patients.models.api_clients import EXPORT_LIFETIME
 from patients.security import audit
 from patients.services.bulk_exports import ExportBusy, bulk_export_cancel, bulk_export_start
-from patients.views.fhir import api_view, base_url, fhir_response, operation_outcome
+from patients.views.fhir import (
+    api_view,
+    base_url,
+    fhir_methods,
+    fhir_response,
+    operation_outcome,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +96,7 @@ def _status_url(request, export: BulkExport) -> str:
     return f"{base_url(request)}/$export-status/{export.pk}"
 
 
-@require_GET
+@fhir_methods("GET")
 @api_view
 def kick_off(request):
     """GET $export: the clinic's resources, written by the worker; 202 and where to ask."""
@@ -142,7 +147,7 @@ def _own_export(request, export_id) -> BulkExport:
     return get_object_or_404(exports, pk=export_id)
 
 
-@require_http_methods(["GET", "DELETE"])
+@fhir_methods("GET", "DELETE")
 @api_view
 def export_status(request, export_id: uuid.UUID):
     export = _own_export(request, export_id)
@@ -204,7 +209,7 @@ def _manifest(request, export: BulkExport) -> dict:
     }
 
 
-@require_GET
+@fhir_methods("GET")
 @api_view
 def export_file(request, file_id: uuid.UUID):
     client = request.api_client

@@ -210,3 +210,26 @@ def test_each_client_has_its_own_limit(client, clinic, clinic_admin):
         one.read(PATIENTS)
         outcome(one.get(PATIENTS), 429)
         two.read(PATIENTS)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("post", PATIENTS, "GET"),
+        ("put", f"{PATIENTS}/00000000-0000-0000-0000-000000000000", "GET"),
+        ("post", "/fhir/R4/metadata", "GET"),
+        ("post", "/fhir/R4/$export", "GET"),
+        ("put", "/fhir/R4/$export-status/00000000-0000-0000-0000-000000000000", "GET, DELETE"),
+    ],
+)
+def test_a_method_the_api_does_not_serve_is_refused_with_an_outcome(
+    client, made, method, path, allowed
+):
+    """Read only: a POST search or a write is a 405 that says so, as every error does."""
+    api_client, secret = made
+    token = token_for(client, api_client, secret)
+    response = getattr(client, method)(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    body = outcome(response, 405)
+    assert body["issue"][0]["code"] == "not-supported"
+    assert response["Allow"] == allowed
