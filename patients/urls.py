@@ -40,7 +40,7 @@ fhir_urls = [
     path("fhir/R4/<str:resource_type>", fhir.search, name="fhir_search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),
     # Last: anything else under the base (its root, an id with a slash) is FHIR's 404.
-    re_path(r"^fhir/R4/(?P<rest>.*)\Z", fhir.unknown, name="fhir_unknown"),
+    re_path(r"^fhir/R4/(?P<rest>[\s\S]*)\Z", fhir.unknown, name="fhir_unknown"),
 ]
 
 urlpatterns = [
