@@ -10,7 +10,7 @@ import datetime
 from patients.fhir import codes
 from patients.fhir.sources import TYPES
 
-RELEASED = datetime.date(2026, 12, 1)
+RELEASED = datetime.date(2026, 11, 30)
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 

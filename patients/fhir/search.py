@@ -52,6 +52,8 @@ class Search:
 
 def _span(value: str) -> tuple[datetime.datetime, datetime.datetime]:
     """The span a FHIR date or date-time covers: from its start, up to but not its end."""
+    # A "+" of a zone not encoded as %2B arrives as a space.
+    value = value.replace(" ", "+")
     try:
         start, end = _span_or_overflow(value)
         # In UTC, as the database compares it: 0001-01-01T00:00+14:00 has no UTC moment.
@@ -119,7 +121,10 @@ def parse(params, *, allow_patient: bool = True) -> Search:
                 continue  # the paging links write their own
             elif name == "_id":
                 search.ids = [part.strip() for part in value.split(",") if part.strip()]
-            elif name == "patient" and allow_patient:
+            elif name == "patient":
+                if not allow_patient:
+                    # Ignored, it would answer a whole clinic to someone asking for one.
+                    raise SearchError("patient does not narrow this search; use _id=<id>.")
                 search.patient_id = _patient(value)
             elif name == "_lastUpdated":
                 _last_updated(search, value)

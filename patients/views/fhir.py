@@ -150,6 +150,8 @@ def read(request, resource_type: str, resource_id: str):
     if resource_type == "Questionnaire":
         resource = questionnaires.by_id(resource_id)
         return fhir_response(resource) if resource else not_found()
+    if not sources_of(resource_type):
+        return operation_outcome(404, "not-supported", f"{resource_type} is not served here.")
     client = request.api_client
     for source in sources_of(resource_type):
         row_id = source.row_id(resource_id)
