@@ -15,6 +15,7 @@ are deleted at every kick-off and every run (`delete_expired`).
 
 import json
 import logging
+import re
 import uuid
 
 from django.db import transaction
@@ -161,3 +162,13 @@ def run_bulk_export(export_id: str) -> None:
         BulkExportFile.objects.filter(export_id=export.pk).delete()
         return
     logger.info("Bulk export %s done: %d resources.", export.pk, written)
+
+
+PATIENT_LINE = re.compile(r'^\{"resourceType":"Patient","id":"([0-9a-f-]{36})"', re.MULTILINE)
+PATIENT_REFERENCE = re.compile(r'"Patient/([0-9a-f-]{36})"')
+
+
+def patients_in(resource_type: str, content: str) -> list[str]:
+    """The ids of the patients a file's lines are about, for the audit trail of its download."""
+    found = (PATIENT_LINE if resource_type == "Patient" else PATIENT_REFERENCE).findall(content)
+    return list(dict.fromkeys(found))

@@ -75,19 +75,28 @@ def record(
     return event
 
 
-def record_views(*, by, subject: str, patients: Iterable[Patient], detail: str = "") -> None:
+def record_views(
+    *,
+    by,
+    subject: str,
+    patients: Iterable[Patient],
+    detail: str = "",
+    action: str = AuditAction.VIEWED,
+) -> None:
     """A page listing many patients: one event per clinic, naming every patient shown.
 
     A row per patient made the audit the biggest write of a dashboard view (up to 150
-    rows). Per clinic, not one event in all, because clinic admins read their own clinics'
-    events only: each still sees every view of their patients, and no other clinic's.
+    rows). An export that names each patient it holds (a FHIR bulk file) is one too, with
+    `action` EXPORTED. Per clinic, not one event in all, because clinic admins read their
+    own clinics' events only: each still sees every view of their patients, and no other
+    clinic's.
     """
     shown_by_clinic: dict[int, list[str]] = defaultdict(list)
     for patient in patients:
         shown_by_clinic[patient.clinic_id].append(shown_key(patient.pk))
     events = []
     for clinic_id, shown in shown_by_clinic.items():
-        event = _event(by, AuditAction.VIEWED, subject, None, None, detail, clinic_id)
+        event = _event(by, action, subject, None, None, detail, clinic_id)
         event.patients_shown = " ".join(shown)
         events.append(event)
     AuditEvent.objects.bulk_create(events)

@@ -12,6 +12,7 @@ import datetime
 import logging
 import re
 import uuid
+from types import SimpleNamespace
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,9 +20,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
-from patients.fhir.bulk import ACTIVE
+from patients.fhir.bulk import ACTIVE, patients_in
 from patients.fhir.sources import TYPES, instant
-from patients.models import BulkExport, BulkExportFile, BulkExportStatus
+from patients.models import AuditAction, BulkExport, BulkExportFile, BulkExportStatus
 from patients.models.api_clients import EXPORT_LIFETIME
 from patients.security import audit
 from patients.services.bulk_exports import ExportBusy, bulk_export_cancel, bulk_export_start
@@ -221,22 +222,27 @@ def export_file(request, file_id: uuid.UUID):
         ).only("pk", "resource_type", "sequence", "count", "export_id"),
         pk=file_id,
     )
-    audit.record_export(
+    content = BulkExportFile.objects.values_list("content", flat=True).get(pk=file.pk)
+    patients = [
+        SimpleNamespace(pk=patient_id, clinic_id=client.clinic_id)
+        for patient_id in patients_in(file.resource_type, content)
+    ]
+    audit.record_views(
         by=client,
         subject=f"FHIR bulk export file ({file.resource_type})",
-        clinic_ids=[client.clinic_id],
+        patients=patients,
+        action=AuditAction.EXPORTED,
         detail=f"{file.export_id}: {file.resource_type} file {file.sequence}, "
         f"{file.count} resources",
     )
     return StreamingHttpResponse(
-        _content(file.pk),
+        _pieces(content),
         content_type=f"{NDJSON}; charset=utf-8",
         headers={"Cache-Control": "no-store"},
     )
 
 
-def _content(file_id):
-    """The file's text in pieces: one row read, written out a piece at a time."""
-    content = BulkExportFile.objects.values_list("content", flat=True).get(pk=file_id)
+def _pieces(content: str):
+    """The file's text written out a piece at a time."""
     for start in range(0, len(content), FILE_CHUNK):
         yield content[start : start + FILE_CHUNK].encode()

@@ -335,6 +335,12 @@ def test_kick_off_and_downloads_are_audited(client, busy_clinic, clinic_admin, r
     assert all(event.clinic_id == busy_clinic.pk for event in events)
     assert all("API client Record system" in event.actor for event in events)
     assert by_type
+    # Each file's download names every patient in it, so "who read this patient's
+    # records?" finds the export.
+    for patient in Patient.objects.filter(clinic=busy_clinic):
+        read = AuditEvent.objects.concerning(patient.pk).filter(action="exported")
+        kinds = {event.subject for event in read}
+        assert {f"FHIR bulk export file ({t})" for t in by_type} <= kinds
 
 
 def test_erasing_a_patient_deletes_the_clinics_exports(
