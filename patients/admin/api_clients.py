@@ -39,7 +39,9 @@ class ApiClientAdmin(ClinicScopedAdmin):
     edit_roles = ADMIN_ROLES
     # api_client_create records the creation, naming who made it.
     audits_additions = False
-    list_display = ["name", "clinic", "client_id", "requests_per_minute", "status", "revoke"]
+    # The client id is on the client's page (and searched for here): in the list its 40
+    # characters pushed the Revoke link off a laptop's screen.
+    list_display = ["name", "clinic", "requests_per_minute", "status", "revoke"]
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["clinic", "application"]
     search_fields = ["name", "application__client_id"]
@@ -73,6 +75,24 @@ class ApiClientAdmin(ClinicScopedAdmin):
                 pk__in=access.clinic_ids(request.user, self.edit_roles)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "clinic" and formfield is not None:
+            # Choosing the clinic is all: no links to add, change or delete a clinic here.
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return formfield
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Every save of a new client answers with its secret: one button says so.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
+        }
+        return super().add_view(request, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -9,6 +9,8 @@ only, since the API serves it no more. Which reports still exist is read once a 
 every patient on it, so a page of any size is a fixed number of queries.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -140,7 +142,8 @@ def _evidence(row: Flag) -> list[dict]:
             details.append(_report(row, None, other_id))
         element = {"detail": details} if details else {}
         if event.summary:
-            element["code"] = [{"text": f"{instant(event.at)}: {event.summary}"}]
+            when = event.at.astimezone(datetime.UTC).strftime("%d %b %Y %H:%M UTC")
+            element["code"] = [{"text": f"{when}: {event.summary}"}]
         if element:
             found.append(element)
     return found

@@ -53,6 +53,15 @@ def test_clinic_admin_creates_a_client_and_sees_the_secret_once(client, clinic, 
     assert AuditEvent.objects.filter(subject="API client", actor="adam").exists()
 
 
+def test_the_add_page_has_one_save_and_no_links_to_change_clinics(client, clinic, clinic_admin):
+    factories.sign_in(client, clinic_admin)
+    page = client.get(ADD).content.decode()
+    # Every save answers with the secret: "add another" or "continue" would be untrue.
+    assert 'name="_save"' in page
+    assert 'name="_addanother"' not in page and 'name="_continue"' not in page
+    assert "change_related_template_url" not in page and "add_id_clinic" not in page
+
+
 def test_a_clinic_admin_cannot_create_one_for_another_clinic(client, clinic_admin, other_clinic):
     factories.sign_in(client, clinic_admin)
 

@@ -1,5 +1,7 @@
 """Red flags as Flag and DetectedIssue: raised by the real rules, acted on, searched."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -110,6 +112,8 @@ def test_a_walks_evidence_and_its_withdrawal(client, clinic, clinic_admin, patie
     reference = evidence["detail"][0]["reference"]
     assert reference == f"Observation/{walk.pk}-pain"
     _resolves(api, reference)
+    # When, in words a clinician reads on a record's screen, before what was found.
+    assert re.match(r"\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} UTC: \S", evidence["code"][0]["text"])
     before = issue["meta"]["lastUpdated"]
 
     walk_log_delete(log=walk, by=patient.user, now=timezone.now())
