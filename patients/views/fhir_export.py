@@ -8,6 +8,7 @@ same clinic, is a 404, as if it did not exist. A kick-off and every file downloa
 recorded in the audit trail, as exports of the clinic's records.
 """
 
+import contextlib
 import datetime
 import logging
 import re
@@ -51,7 +52,11 @@ def _since(value: str | None) -> datetime.datetime | None:
         return None
     # An unencoded "+" in a query string arrives as a space.
     value = value.strip().replace(" ", "+")
-    moment = parse_datetime(value) if INSTANT.match(value) else None
+    moment = None
+    # Well formed is not enough: 2024-02-30, hour 25 or an offset of +99:00 are no moments,
+    # and 0001-01-01T00:00:00+01:00 has none in UTC, where the database compares it.
+    with contextlib.suppress(ValueError, OverflowError):
+        moment = parse_datetime(value).astimezone(datetime.UTC) if INSTANT.match(value) else None
     if moment is None:
         raise KickOffError(
             "_since must be a FHIR instant with its time zone, e.g. 2024-05-01T00:00:00Z."

@@ -223,6 +223,23 @@ def test_parameters_are_checked(client, clinic, clinic_admin, patient):
     assert no_token.status_code == 401
 
 
+@pytest.mark.parametrize(
+    "since",
+    [
+        "2024-02-30T00:00:00Z",  # no such day
+        "2024-01-01T25:00:00Z",  # no such hour
+        "2024-01-01T00:00:00+99:00",  # no such offset
+        "0001-01-01T00:00:00+01:00",  # before the first moment in UTC
+        "9999-12-31T23:59:59-01:00",  # after the last
+    ],
+)
+def test_a_since_that_is_well_formed_but_no_moment_is_400(client, clinic, clinic_admin, since):
+    api = connect(client, clinic, clinic_admin)
+    outcome = kick_off(api, status=400, _since=since).json()
+    assert "_since" in outcome["issue"][0]["diagnostics"]
+    assert not BulkExport.objects.exists()
+
+
 def test_one_export_at_a_time_and_progress(client, clinic, clinic_admin, patient):
     api = connect(client, clinic, clinic_admin)
     # Not run: the on-commit hook never fires inside the test's transaction.
