@@ -1,7 +1,6 @@
 """The app's addresses, grouped by whose pages they are."""
 
 from django.urls import path, re_path
-from oauth2_provider.views import TokenView
 
 from patients.views import (
     accounts,
@@ -24,10 +23,10 @@ from patients.views import (
     week,
 )
 
-# The FHIR R4 API (docs/fhir.md). The token endpoint is django-oauth-toolkit's, alone:
-# client credentials need no other of its pages.
+# The FHIR R4 API (docs/fhir.md). The token endpoint is django-oauth-toolkit's, alone
+# (client credentials need no other of its pages), behind the clients' rate limit.
 fhir_urls = [
-    path("fhir/token", TokenView.as_view(), name="fhir_token"),
+    path("fhir/token", fhir.token, name="fhir_token"),
     path("fhir/R4/metadata", fhir.metadata, name="fhir_metadata"),
     path("fhir/R4/$export", fhir_export.kick_off, name="fhir_export"),
     path(

@@ -11,17 +11,24 @@ import json
 import uuid
 from types import SimpleNamespace
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from oauth2_provider.views import TokenView
 
 from patients.fhir import capability, codes, questionnaires
 from patients.fhir.search import SearchError, bundle, page, parse
 from patients.fhir.sources import all_sources, sources_of
 from patients.models import AuditAction, Patient
 from patients.security import audit
-from patients.security.api_clients import ApiRefusal, calling_client
+from patients.security.api_clients import (
+    ApiRefusal,
+    calling_client,
+    count_request,
+    token_requester,
+)
+from patients.services.api_clients import api_client_tokens_prune
 
 SEVERITY_BY_STATUS = {400: "error", 401: "error", 404: "error", 406: "error", 429: "error"}
 
@@ -93,6 +100,29 @@ def _record_search(request, subject: str, patient_ids) -> None:
             clinic=client.clinic_id,
             detail=detail,
         )
+
+
+_issue_token = TokenView.as_view()
+
+
+@csrf_exempt
+def token(request):
+    """django-oauth-toolkit's token endpoint, each request counted against the client's
+    rate limit as an API request is: checking a secret is slow on purpose, and each token
+    is a row, so a client (or someone who knows its id) asking in a loop would otherwise
+    cost the server without limit."""
+    client = token_requester(request) if request.method == "POST" else None
+    if client is not None:
+        try:
+            count_request(client)
+        except ApiRefusal as refusal:
+            error = {"error": "slow_down", "error_description": refusal.message}
+            headers = {"Cache-Control": "no-store", **refusal.headers}
+            return JsonResponse(error, status=refusal.status, headers=headers)
+    response = _issue_token(request)
+    if client is not None and response.status_code == 200:
+        api_client_tokens_prune(client=client)
+    return response
 
 
 @require_GET
