@@ -20,10 +20,11 @@ from django.utils.http import http_date
 from patients.fhir import bulk
 from patients.fhir.sources import TYPES, sources_of
 from patients.models import AuditEvent, BulkExport, BulkExportFile, Clinic, Patient
+from patients.services.api_clients import api_client_revoke
 from patients.services.erasure import patient_erase
 from scripts import generate_data
 from tests import factories
-from tests.fhir.helpers import Api, connect, make_api_client, validated
+from tests.fhir.helpers import Api, connect, make_api_client, token_for, validated
 
 pytestmark = pytest.mark.django_db
 
@@ -397,3 +398,18 @@ def test_a_generated_clinic_exports_with_the_databases_counts(client, standard_t
     ids = {line["id"] for lines in by_type.values() for line in lines}
     elsewhere = Patient.objects.exclude(clinic=generated).values_list("pk", flat=True)
     assert not ids & {str(pk) for pk in elsewhere}
+
+
+def test_revoking_a_client_deletes_its_exports(client, busy_clinic, clinic_admin, run):
+    # Nobody may download them any more: a copy of the clinic's records kept for no one.
+    api_client, secret = make_api_client(busy_clinic, clinic_admin)
+    api = Api(client, token_for(client, api_client, secret))
+    export(api, run)
+    sibling = connect(client, busy_clinic, clinic_admin, name="Sibling")
+    export(sibling, run)
+
+    api_client_revoke(client=api_client, by=clinic_admin)
+
+    assert not BulkExport.objects.filter(client=api_client).exists()
+    assert not BulkExportFile.objects.filter(export__client=api_client).exists()
+    assert BulkExportFile.objects.filter(export__client__name="Sibling").exists()
