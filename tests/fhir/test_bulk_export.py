@@ -413,3 +413,25 @@ def test_revoking_a_client_deletes_its_exports(client, busy_clinic, clinic_admin
     assert not BulkExport.objects.filter(client=api_client).exists()
     assert not BulkExportFile.objects.filter(export__client=api_client).exists()
     assert BulkExportFile.objects.filter(export__client__name="Sibling").exists()
+
+
+def test_the_hourly_job_deletes_expired_exports_nobody_asks_for_again(
+    client, busy_clinic, clinic_admin, run
+):
+    api = connect(client, busy_clinic, clinic_admin)
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=25)):
+        export(api, run)
+    fresh = export(api, run)
+    kept = BulkExport.objects.order_by("-requested_at").first()
+    # The second kick-off swept the first; make one expire with nobody asking again.
+    BulkExport.objects.filter(pk=kept.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    out = StringIO()
+
+    call_command("delete_expired_exports", stdout=out)
+
+    assert "1 expired bulk export deleted" in out.getvalue()
+    assert not BulkExport.objects.exists()
+    assert not BulkExportFile.objects.exists()
+    assert fresh
