@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 from oauth2_provider.views import TokenView
 
 from patients.fhir import capability, codes, questionnaires
@@ -30,7 +29,14 @@ from patients.security.api_clients import (
 )
 from patients.services.api_clients import api_client_tokens_prune
 
-SEVERITY_BY_STATUS = {400: "error", 401: "error", 404: "error", 406: "error", 429: "error"}
+SEVERITY_BY_STATUS = {
+    400: "error",
+    401: "error",
+    404: "error",
+    405: "error",
+    406: "error",
+    429: "error",
+}
 
 
 def fhir_response(data: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
@@ -54,6 +60,33 @@ def operation_outcome(status: int, code: str, message: str, headers=None) -> Htt
 
 def not_found(message: str = "No such resource here.") -> HttpResponse:
     return operation_outcome(404, "not-found", message)
+
+
+def allow(*methods: str):
+    """Only these methods; any other is answered 405 with an OperationOutcome and `Allow`,
+    as every error of the API is, not the site's empty page (or CSRF's 403: the API reads
+    no cookie, so a request from a browser's page can do nothing with one)."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method not in methods:
+                return operation_outcome(
+                    405,
+                    "not-supported",
+                    f"{request.method[:20]} is not served here: the API is read only "
+                    f"({', '.join(methods)}).",
+                    {"Allow": ", ".join(methods)},
+                )
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+require_GET = allow("GET")
 
 
 def api_view(view):

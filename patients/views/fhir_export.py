@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET, require_http_methods
 
 from patients.fhir.bulk import ACTIVE
 from patients.fhir.sources import TYPES, instant
@@ -27,7 +26,14 @@ from patients.models import BulkExport, BulkExportFile, BulkExportStatus
 from patients.models.api_clients import EXPORT_LIFETIME
 from patients.security import audit
 from patients.services.bulk_exports import ExportBusy, bulk_export_cancel, bulk_export_start
-from patients.views.fhir import api_view, base_url, fhir_response, operation_outcome
+from patients.views.fhir import (
+    allow,
+    api_view,
+    base_url,
+    fhir_response,
+    operation_outcome,
+    require_GET,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +77,9 @@ def _types(value: str | None) -> list[str]:
     unknown = [name for name in asked if name not in TYPES]
     if unknown or not asked:
         served = ", ".join(TYPES)
-        raise KickOffError(
-            f"_type names types not exported here: {', '.join(unknown) or '(none)'}. "
-            f"Exported: {served}."
-        )
+        # Named back as sent, up to a point: a client's typo, not its whole query string.
+        named = ", ".join(unknown)[:200] or "(none)"
+        raise KickOffError(f"_type names types not exported here: {named}. Exported: {served}.")
     return list(dict.fromkeys(asked))
 
 
@@ -86,7 +91,7 @@ def _check_parameters(request) -> None:
         raise KickOffError(f"Not supported by this server: {', '.join(refused)}.")
     unknown = sorted(set(request.GET) - KNOWN)
     if unknown:
-        raise KickOffError(f"Unknown parameters: {', '.join(unknown)}.")
+        raise KickOffError(f"Unknown parameters: {', '.join(unknown)[:200]}.")
     output_format = request.GET.get("_outputFormat", NDJSON)
     if output_format not in OUTPUT_FORMATS:
         raise KickOffError("_outputFormat can only be application/fhir+ndjson.")
@@ -147,7 +152,7 @@ def _own_export(request, export_id) -> BulkExport:
     return get_object_or_404(exports, pk=export_id)
 
 
-@require_http_methods(["GET", "DELETE"])
+@allow("GET", "DELETE")
 @api_view
 def export_status(request, export_id: uuid.UUID):
     export = _own_export(request, export_id)
