@@ -38,8 +38,9 @@ fhir_urls = [
     path("fhir/R4/Patient/<uuid:patient_id>/$everything", fhir.everything, name="fhir_everything"),
     path("fhir/R4/<str:resource_type>", fhir.search, name="fhir_search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),
-    # Last: anything else under the base (its root, an id with a slash) is FHIR's 404.
-    re_path(r"^fhir/R4/(?P<rest>.*)\Z", fhir.unknown, name="fhir_unknown"),
+    # Last: anything else under the base (its root, an id with a slash, a line break,
+    # which `.` would not match) is FHIR's 404.
+    re_path(r"^fhir/R4/(?P<rest>[\s\S]*)\Z", fhir.unknown, name="fhir_unknown"),
 ]
 
 urlpatterns = [

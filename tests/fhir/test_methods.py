@@ -51,3 +51,10 @@ def test_unknown_export_types_are_not_echoed_at_length(api):
     assert response.status_code == 400
     assert len(response.content) < 2000
     validated(response.json())
+
+
+@pytest.mark.parametrize("path", ["/fhir/R4/%0A/", "/fhir/R4/Patient/a%0Ab/c", "/fhir/R4/%0D%0A"])
+def test_a_line_break_in_the_path_is_still_fhirs_404(api, path):
+    response = api.client.get(path, HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    assert response.status_code == 404
+    validated(response.json())

@@ -114,6 +114,7 @@ def test_search_answers_fhir(api, resource_type, params):
 @given(resource_type=resource_types, resource_id=st.one_of(uuid_like, texts))
 @example(resource_type="Patient", resource_id="00000000-0000-0000-0000-000000000000")
 @example(resource_type="Questionnaire", resource_id="../metadata")
+@example(resource_type="\n", resource_id="")  # a line break in the path
 def test_read_answers_fhir(api, patient, resource_type, resource_id):
     with rolled_back():
         try:
