@@ -125,6 +125,11 @@ def logging_config(*, log_format: str, level: str, gunicorn_access_log: bool) ->
             "django.request": to_stdout("ERROR"),
             # Every sign-in would log four lines; lockouts are warnings and still show.
             "axes": to_stdout("WARNING"),
+            # The OAuth libraries behind the FHIR token endpoint write, at DEBUG, each token
+            # they issue ("Issuing token to client id ..., {'access_token': ...}"): never
+            # below WARNING, whatever LOG_LEVEL, so a token never reaches the log.
+            "oauthlib": to_stdout("WARNING"),
+            "oauth2_provider": to_stdout("WARNING"),
             "gunicorn.error": to_stdout(level),
             # gunicorn's access log prints the raw path and query string: off unless asked.
             "gunicorn.access": to_stdout("INFO" if gunicorn_access_log else "CRITICAL"),

@@ -1,7 +1,6 @@
 """The app's addresses, grouped by whose pages they are."""
 
 from django.urls import path, re_path
-from oauth2_provider.views import TokenView
 
 from patients.views import (
     accounts,
@@ -24,10 +23,10 @@ from patients.views import (
     week,
 )
 
-# The FHIR R4 API (docs/fhir.md). The token endpoint is django-oauth-toolkit's, alone:
-# client credentials need no other of its pages.
+# The FHIR R4 API (docs/fhir.md). The token endpoint is django-oauth-toolkit's, alone
+# (client credentials need no other of its pages), behind the clients' rate limit.
 fhir_urls = [
-    path("fhir/token", TokenView.as_view(), name="fhir_token"),
+    path("fhir/token", fhir.token, name="fhir_token"),
     path("fhir/R4/metadata", fhir.metadata, name="fhir_metadata"),
     path("fhir/R4/$export", fhir_export.kick_off, name="fhir_export"),
     path(
@@ -39,7 +38,8 @@ fhir_urls = [
     path("fhir/R4/Patient/<uuid:patient_id>/$everything", fhir.everything, name="fhir_everything"),
     path("fhir/R4/<str:resource_type>", fhir.search, name="fhir_search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),
-    # Last: anything else under the base (its root, an id with a slash) is FHIR's 404.
+    # Last: anything else under the base (its root, an id with a slash, a line break,
+    # which `.` would not match) is FHIR's 404.
     re_path(r"^fhir/R4/(?P<rest>[\s\S]*)\Z", fhir.unknown, name="fhir_unknown"),
 ]
 

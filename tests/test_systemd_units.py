@@ -31,6 +31,7 @@ def test_every_scheduled_job_has_a_timer_and_every_timer_a_job():
         "check_activity",
         "send_reminders",
         "send_follow_ups",
+        "delete_expired_exports",
         "db_worker",
         "gunicorn",
     ):

@@ -6,9 +6,12 @@ that client was revoked, and counted against the client's requests per minute. S
 and cookies play no part: a signed-in person's browser cannot read the API.
 """
 
+import base64
+import binascii
 import datetime
 import math
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -80,3 +83,20 @@ def count_request(client: ApiClient, now: datetime.datetime | None = None) -> No
             f"try again in {wait} seconds.",
             {"Retry-After": str(wait)},
         )
+
+
+def token_requester(request) -> ApiClient | None:
+    """The active client a token request names, by the client id in its HTTP Basic
+    credentials or its form; None if it names none. Whether the secret is right is the
+    token endpoint's to check."""
+    client_id = request.POST.get("client_id", "")
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        client_id = unquote_plus(decoded.partition(":")[0])
+    if not client_id:
+        return None
+    return ApiClient.objects.active().filter(application__client_id=client_id).first()

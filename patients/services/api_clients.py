@@ -2,8 +2,9 @@
 
 The secret is django-oauth-toolkit's to keep (hashed, like a password); the clinic admin
 sees it once, on the page after creating the client, and can never read it again. A
-revoked client's tokens are deleted and its secret replaced by one nobody knows, so it can
-neither use a token it holds nor get a new one; the row stays, for the audit trail.
+revoked client's tokens and bulk exports are deleted and its secret replaced by one nobody
+knows, so it can neither use a token it holds nor get a new one; the row stays, for the
+audit trail.
 """
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
-from patients.models import ApiClient, AuditAction, Clinic
+from patients.models import ApiClient, AuditAction, BulkExport, Clinic
 from patients.security import audit
 
 
@@ -56,6 +57,9 @@ def api_client_revoke(*, client: ApiClient, by) -> ApiClient:
     AccessToken.objects.filter(application=application).delete()
     application.client_secret = generate_client_secret()
     application.save(update_fields=["client_secret"])
+    # Its exports are copies of the clinic's records that nobody may download any more;
+    # a running one stops at its next file (the worker finds its row gone).
+    BulkExport.objects.filter(client=client).delete()
     audit.record(
         by=by,
         action=AuditAction.CHANGED,
@@ -65,3 +69,12 @@ def api_client_revoke(*, client: ApiClient, by) -> ApiClient:
         detail=client.audit_label,
     )
     return client
+
+
+def api_client_tokens_prune(*, client: ApiClient) -> int:
+    """Deletes the client's expired access tokens, which nothing else ever would: a client
+    that asks for a token a minute would otherwise add half a million rows a year."""
+    expired = AccessToken.objects.filter(
+        application_id=client.application_id, expires__lt=timezone.now()
+    )
+    return expired.delete()[0]

@@ -11,16 +11,23 @@ import json
 import uuid
 from types import SimpleNamespace
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.views import TokenView
 
 from patients.fhir import capability, codes, questionnaires
 from patients.fhir.search import SearchError, bundle, page, parse
 from patients.fhir.sources import all_sources, sources_of
 from patients.models import AuditAction, Patient
 from patients.security import audit
-from patients.security.api_clients import ApiRefusal, calling_client
+from patients.security.api_clients import (
+    ApiRefusal,
+    calling_client,
+    count_request,
+    token_requester,
+)
+from patients.services.api_clients import api_client_tokens_prune
 
 SEVERITY_BY_STATUS = {
     400: "error",
@@ -55,25 +62,31 @@ def not_found(message: str = "No such resource here.") -> HttpResponse:
     return operation_outcome(404, "not-found", message)
 
 
-def fhir_methods(*methods: str):
-    """Like Django's require_http_methods, but a refusal is an OperationOutcome too.
+def allow(*methods: str):
+    """Only these methods; any other is answered 405 with an OperationOutcome and `Allow`,
+    as every error of the API is, not the site's empty page (or CSRF's 403: the API reads
+    no cookie, so a request from a browser's page can do nothing with one)."""
 
-    Django's own answers a 405 with an empty body, and docs/fhir.md promises every error
-    is an OperationOutcome (a client may POST a search, as FHIR allows elsewhere).
-    """
-
-    def decorator(view):
+    def decorate(view):
+        @csrf_exempt
         @functools.wraps(view)
         def checked(request, *args, **kwargs):
             if request.method not in methods:
-                allowed = ", ".join(methods)
-                message = f"Read only: {request.method} is not served here (only {allowed})."
-                return operation_outcome(405, "not-supported", message, {"Allow": allowed})
+                return operation_outcome(
+                    405,
+                    "not-supported",
+                    f"{request.method[:20]} is not served here: the API is read only "
+                    f"({', '.join(methods)}).",
+                    {"Allow": ", ".join(methods)},
+                )
             return view(request, *args, **kwargs)
 
-        return csrf_exempt(checked)
+        return checked
 
-    return decorator
+    return decorate
+
+
+require_GET = allow("GET")
 
 
 def api_view(view):
@@ -122,14 +135,37 @@ def _record_search(request, subject: str, patient_ids) -> None:
         )
 
 
-@fhir_methods("GET")
+_issue_token = TokenView.as_view()
+
+
+@csrf_exempt
+def token(request):
+    """django-oauth-toolkit's token endpoint, each request counted against the client's
+    rate limit as an API request is: checking a secret is slow on purpose, and each token
+    is a row, so a client (or someone who knows its id) asking in a loop would otherwise
+    cost the server without limit."""
+    client = token_requester(request) if request.method == "POST" else None
+    if client is not None:
+        try:
+            count_request(client)
+        except ApiRefusal as refusal:
+            error = {"error": "slow_down", "error_description": refusal.message}
+            headers = {"Cache-Control": "no-store", **refusal.headers}
+            return JsonResponse(error, status=refusal.status, headers=headers)
+    response = _issue_token(request)
+    if client is not None and response.status_code == 200:
+        api_client_tokens_prune(client=client)
+    return response
+
+
+@require_GET
 def metadata(request):
     """The CapabilityStatement: open to anyone, as FHIR asks, and naming no patient."""
     token_url = request.build_absolute_uri(reverse("fhir_token"))
     return fhir_response(capability.statement(base_url(request), token_url))
 
 
-@fhir_methods("GET")
+@require_GET
 @api_view
 def search(request, resource_type: str):
     if resource_type == "Questionnaire":
@@ -144,7 +180,7 @@ def search(request, resource_type: str):
     return fhir_response(bundle(found, query, url=url, base=base_url(request)))
 
 
-@fhir_methods("GET")
+@require_GET
 @api_view
 def read(request, resource_type: str, resource_id: str):
     if resource_type == "Questionnaire":
@@ -168,7 +204,7 @@ def read(request, resource_type: str, resource_id: str):
     return not_found()
 
 
-@fhir_methods("GET")
+@require_GET
 @api_view
 def everything(request, patient_id: uuid.UUID):
     """Patient/<id>/$everything: every resource about one of the clinic's patients."""

@@ -8,6 +8,7 @@ same clinic, is a 404, as if it did not exist. A kick-off and every file downloa
 recorded in the audit trail, as exports of the clinic's records.
 """
 
+import contextlib
 import datetime
 import logging
 import re
@@ -27,11 +28,12 @@ from patients.models.api_clients import EXPORT_LIFETIME
 from patients.security import audit
 from patients.services.bulk_exports import ExportBusy, bulk_export_cancel, bulk_export_start
 from patients.views.fhir import (
+    allow,
     api_view,
     base_url,
-    fhir_methods,
     fhir_response,
     operation_outcome,
+    require_GET,
 )
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,11 @@ def _since(value: str | None) -> datetime.datetime | None:
         return None
     # An unencoded "+" in a query string arrives as a space.
     value = value.strip().replace(" ", "+")
-    moment = parse_datetime(value) if INSTANT.match(value) else None
+    moment = None
+    # Well formed is not enough: 2024-02-30, hour 25 or an offset of +99:00 are no moments,
+    # and 0001-01-01T00:00:00+01:00 has none in UTC, where the database compares it.
+    with contextlib.suppress(ValueError, OverflowError):
+        moment = parse_datetime(value).astimezone(datetime.UTC) if INSTANT.match(value) else None
     if moment is None:
         raise KickOffError(
             "_since must be a FHIR instant with its time zone, e.g. 2024-05-01T00:00:00Z."
@@ -72,10 +78,9 @@ def _types(value: str | None) -> list[str]:
     unknown = [name for name in asked if name not in TYPES]
     if unknown or not asked:
         served = ", ".join(TYPES)
-        raise KickOffError(
-            f"_type names types not exported here: {', '.join(unknown) or '(none)'}. "
-            f"Exported: {served}."
-        )
+        # Named back as sent, up to a point: a client's typo, not its whole query string.
+        named = ", ".join(unknown)[:200] or "(none)"
+        raise KickOffError(f"_type names types not exported here: {named}. Exported: {served}.")
     return list(dict.fromkeys(asked))
 
 
@@ -87,7 +92,7 @@ def _check_parameters(request) -> None:
         raise KickOffError(f"Not supported by this server: {', '.join(refused)}.")
     unknown = sorted(set(request.GET) - KNOWN)
     if unknown:
-        raise KickOffError(f"Unknown parameters: {', '.join(unknown)}.")
+        raise KickOffError(f"Unknown parameters: {', '.join(unknown)[:200]}.")
     output_format = request.GET.get("_outputFormat", NDJSON)
     if output_format not in OUTPUT_FORMATS:
         raise KickOffError("_outputFormat can only be application/fhir+ndjson.")
@@ -97,7 +102,7 @@ def _status_url(request, export: BulkExport) -> str:
     return f"{base_url(request)}/$export-status/{export.pk}"
 
 
-@fhir_methods("GET")
+@require_GET
 @api_view
 def kick_off(request):
     """GET $export: the clinic's resources, written by the worker; 202 and where to ask."""
@@ -148,7 +153,7 @@ def _own_export(request, export_id) -> BulkExport:
     return get_object_or_404(exports, pk=export_id)
 
 
-@fhir_methods("GET", "DELETE")
+@allow("GET", "DELETE")
 @api_view
 def export_status(request, export_id: uuid.UUID):
     export = _own_export(request, export_id)
@@ -210,7 +215,7 @@ def _manifest(request, export: BulkExport) -> dict:
     }
 
 
-@fhir_methods("GET")
+@require_GET
 @api_view
 def export_file(request, file_id: uuid.UUID):
     client = request.api_client

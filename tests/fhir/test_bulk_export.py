@@ -20,6 +20,7 @@ from django.utils.http import http_date
 from patients.fhir import bulk
 from patients.fhir.sources import TYPES, sources_of
 from patients.models import AuditEvent, BulkExport, BulkExportFile, Clinic, Patient
+from patients.services.api_clients import api_client_revoke
 from patients.services.erasure import patient_erase
 from scripts import generate_data
 from tests import factories
@@ -223,6 +224,23 @@ def test_parameters_are_checked(client, clinic, clinic_admin, patient):
     assert no_token.status_code == 401
 
 
+@pytest.mark.parametrize(
+    "since",
+    [
+        "2024-02-30T00:00:00Z",  # no such day
+        "2024-01-01T25:00:00Z",  # no such hour
+        "2024-01-01T00:00:00+99:00",  # no such offset
+        "0001-01-01T00:00:00+01:00",  # before the first moment in UTC
+        "9999-12-31T23:59:59-01:00",  # after the last
+    ],
+)
+def test_a_since_that_is_well_formed_but_no_moment_is_400(client, clinic, clinic_admin, since):
+    api = connect(client, clinic, clinic_admin)
+    outcome = kick_off(api, status=400, _since=since).json()
+    assert "_since" in outcome["issue"][0]["diagnostics"]
+    assert not BulkExport.objects.exists()
+
+
 def test_one_export_at_a_time_and_progress(client, clinic, clinic_admin, patient):
     api = connect(client, clinic, clinic_admin)
     # Not run: the on-commit hook never fires inside the test's transaction.
@@ -400,3 +418,40 @@ def test_a_generated_clinic_exports_with_the_databases_counts(client, standard_t
     ids = {line["id"] for lines in by_type.values() for line in lines}
     elsewhere = Patient.objects.exclude(clinic=generated).values_list("pk", flat=True)
     assert not ids & {str(pk) for pk in elsewhere}
+
+
+def test_revoking_a_client_deletes_its_exports(client, busy_clinic, clinic_admin, run):
+    # Nobody may download them any more: a copy of the clinic's records kept for no one.
+    api_client, secret = make_api_client(busy_clinic, clinic_admin)
+    api = Api(client, token_for(client, api_client, secret))
+    export(api, run)
+    sibling = connect(client, busy_clinic, clinic_admin, name="Sibling")
+    export(sibling, run)
+
+    api_client_revoke(client=api_client, by=clinic_admin)
+
+    assert not BulkExport.objects.filter(client=api_client).exists()
+    assert not BulkExportFile.objects.filter(export__client=api_client).exists()
+    assert BulkExportFile.objects.filter(export__client__name="Sibling").exists()
+
+
+def test_the_hourly_job_deletes_expired_exports_nobody_asks_for_again(
+    client, busy_clinic, clinic_admin, run
+):
+    api = connect(client, busy_clinic, clinic_admin)
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=25)):
+        export(api, run)
+    fresh = export(api, run)
+    kept = BulkExport.objects.order_by("-requested_at").first()
+    # The second kick-off swept the first; make one expire with nobody asking again.
+    BulkExport.objects.filter(pk=kept.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    out = StringIO()
+
+    call_command("delete_expired_exports", stdout=out)
+
+    assert "1 expired bulk export deleted" in out.getvalue()
+    assert not BulkExport.objects.exists()
+    assert not BulkExportFile.objects.exists()
+    assert fresh

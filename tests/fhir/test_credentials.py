@@ -22,6 +22,8 @@ from tests.fhir.helpers import Api, make_api_client, token_for, validated
 pytestmark = pytest.mark.django_db
 
 PATIENTS = "/fhir/R4/Patient"
+TOKEN = "/fhir/token"
+CREDENTIALS = {"grant_type": "client_credentials", "scope": "system/*.read"}
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -183,7 +185,8 @@ def test_the_token_endpoint_answers_no_get(client, db):
 
 
 def test_past_the_rate_limit_is_429_until_the_minute_is_over(client, clinic, clinic_admin):
-    api_client, secret = make_api_client(clinic, clinic_admin, requests_per_minute=3)
+    # The token request is the first of the four.
+    api_client, secret = make_api_client(clinic, clinic_admin, requests_per_minute=4)
     with time_machine.travel(timezone.now(), tick=False) as clock:
         api = Api(client, token_for(client, api_client, secret))
         for _ in range(3):
@@ -202,7 +205,7 @@ def test_past_the_rate_limit_is_429_until_the_minute_is_over(client, clinic, cli
 
 
 def test_each_client_has_its_own_limit(client, clinic, clinic_admin):
-    first, first_secret = make_api_client(clinic, clinic_admin, name="One", requests_per_minute=1)
+    first, first_secret = make_api_client(clinic, clinic_admin, name="One", requests_per_minute=2)
     second, second_secret = make_api_client(clinic, clinic_admin, name="Two")
     with time_machine.travel(timezone.now(), tick=False):
         one = Api(client, token_for(client, first, first_secret))
@@ -233,3 +236,39 @@ def test_a_method_the_api_does_not_serve_is_refused_with_an_outcome(
     body = outcome(response, 405)
     assert body["issue"][0]["code"] == "not-supported"
     assert response["Allow"] == allowed
+
+
+def test_token_requests_count_against_the_clients_rate_limit(client, clinic, clinic_admin):
+    # Checking a secret is slow on purpose and each token is a row: asked in a loop, by the
+    # client or by anyone who knows its id, the endpoint would cost the server without end.
+    api_client, secret = make_api_client(clinic, clinic_admin, requests_per_minute=2)
+    other, other_secret = make_api_client(clinic, clinic_admin, name="Other")
+    wrong = base64.b64encode(f"{api_client.client_id}:not-the-secret".encode()).decode()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert (
+            client.post(TOKEN, CREDENTIALS, HTTP_AUTHORIZATION=f"Basic {wrong}").status_code == 401
+        )
+        token_for(client, api_client, secret)
+
+        too_many = client.post(
+            TOKEN, {**CREDENTIALS, "client_id": api_client.client_id, "client_secret": secret}
+        )
+
+        assert too_many.status_code == 429
+        assert too_many.json()["error"] == "slow_down"
+        assert too_many["Retry-After"] == "60"
+        token_for(client, other, other_secret)  # each client its own limit
+        clock.shift(datetime.timedelta(seconds=61))
+        token_for(client, api_client, secret)
+
+
+def test_an_expired_token_is_deleted_when_the_client_gets_a_new_one(client, made):
+    api_client, secret = made
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        old = token_for(client, api_client, secret)
+        clock.shift(
+            datetime.timedelta(seconds=settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"] + 1)
+        )
+        new = token_for(client, api_client, secret)
+    assert AccessToken.objects.filter(application=api_client.application).count() == 1
+    assert old != new

@@ -115,6 +115,7 @@ def test_search_answers_fhir(api, resource_type, params):
 @example(resource_type="Patient", resource_id="00000000-0000-0000-0000-000000000000")
 @example(resource_type="Questionnaire", resource_id="../metadata")
 @example(resource_type="", resource_id="\n")  # /fhir/R4//%0A was the site's HTML 404
+@example(resource_type="\n", resource_id="")  # a line break in the path
 def test_read_answers_fhir(api, patient, resource_type, resource_id):
     with rolled_back():
         try:
