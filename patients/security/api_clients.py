@@ -7,7 +7,6 @@ and cookies play no part: a signed-in person's browser cannot read the API.
 """
 
 import base64
-import binascii
 import datetime
 import math
 from dataclasses import dataclass, field
@@ -85,18 +84,28 @@ def count_request(client: ApiClient, now: datetime.datetime | None = None) -> No
         )
 
 
-def token_requester(request) -> ApiClient | None:
-    """The active client a token request names, by the client id in its HTTP Basic
-    credentials or its form; None if it names none. Whether the secret is right is the
-    token endpoint's to check."""
-    client_id = request.POST.get("client_id", "")
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        client_id = unquote_plus(decoded.partition(":")[0])
-    if not client_id:
-        return None
-    return ApiClient.objects.active().filter(application__client_id=client_id).first()
+def token_requesters(request) -> list[ApiClient]:
+    """Every client a token request names, revoked or not: the one in its HTTP Basic
+    credentials and the one in its form. Whether a secret is right is the token endpoint's
+    to check, and it checks the Basic one and then, if that fails for any reason, the
+    form's, so a request naming both may cost a check of each and counts against both."""
+    client_ids = {_basic_client_id(request.headers.get("Authorization", ""))}
+    client_ids.add(request.POST.get("client_id", ""))
+    client_ids.discard("")
+    if not client_ids:
+        return []
+    return list(ApiClient.objects.filter(application__client_id__in=client_ids))
+
+
+def _basic_client_id(header: str) -> str:
+    """The client id in HTTP Basic credentials, read as leniently as the token endpoint
+    reads them (base64 with stray characters skipped), or "": a header it accepts and this
+    refused would be a token nobody counted."""
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        decoded = base64.b64decode(credentials).decode()
+    except ValueError:  # not ASCII, not base64 (binascii.Error) or not UTF-8
+        return ""
+    return unquote_plus(decoded.partition(":")[0])

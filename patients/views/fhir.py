@@ -25,7 +25,7 @@ from patients.security.api_clients import (
     ApiRefusal,
     calling_client,
     count_request,
-    token_requester,
+    token_requesters,
 )
 from patients.services.api_clients import api_client_tokens_prune
 
@@ -140,21 +140,27 @@ _issue_token = TokenView.as_view()
 
 @csrf_exempt
 def token(request):
-    """django-oauth-toolkit's token endpoint, each request counted against the client's
-    rate limit as an API request is: checking a secret is slow on purpose, and each token
-    is a row, so a client (or someone who knows its id) asking in a loop would otherwise
-    cost the server without limit."""
-    client = token_requester(request) if request.method == "POST" else None
-    if client is not None:
+    """django-oauth-toolkit's token endpoint, each request counted against the rate limit
+    of every client it names, as an API request is: checking a secret is slow on purpose,
+    and each token is a row, so a client (or someone who knows its id) asking in a loop
+    would otherwise cost the server without limit."""
+    headers = {"Cache-Control": "no-store"}
+    if not request.headers.get("Authorization", "").isascii():
+        # Credentials are base64; the library fails on anything else with a server error.
+        return JsonResponse({"error": "invalid_client"}, status=401, headers=headers)
+    clients = token_requesters(request) if request.method == "POST" else []
+    for client in clients:
         try:
             count_request(client)
         except ApiRefusal as refusal:
             error = {"error": "slow_down", "error_description": refusal.message}
-            headers = {"Cache-Control": "no-store", **refusal.headers}
-            return JsonResponse(error, status=refusal.status, headers=headers)
+            return JsonResponse(
+                error, status=refusal.status, headers={**headers, **refusal.headers}
+            )
     response = _issue_token(request)
-    if client is not None and response.status_code == 200:
-        api_client_tokens_prune(client=client)
+    if response.status_code == 200:
+        for client in clients:
+            api_client_tokens_prune(client=client)
     return response
 
 

@@ -272,3 +272,91 @@ def test_an_expired_token_is_deleted_when_the_client_gets_a_new_one(client, made
         new = token_for(client, api_client, secret)
     assert AccessToken.objects.filter(application=api_client.application).count() == 1
     assert old != new
+
+
+def _with_junk(header: str) -> str:
+    """Basic credentials with a character base64 does not have, which the library skips."""
+    return header[:10] + "!" + header[10:]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        pytest.param(lambda basic_header, body: ({}, _with_junk(basic_header)), id="stray-char"),
+        pytest.param(lambda basic_header, body: (body, "Basic %%%"), id="bad-base64"),
+        pytest.param(
+            lambda basic_header, body: (body, "Basic " + base64.b64encode(b"x").decode()),
+            id="no-colon",
+        ),
+        pytest.param(
+            lambda basic_header, body: (body, "Basic " + base64.b64encode(b"\xff:x").decode()),
+            id="not-utf8",
+        ),
+        pytest.param(lambda basic_header, body: (body, "basic Zm9vOmJhcg=="), id="lower-case"),
+        pytest.param(lambda basic_header, body: (body, basic("someone-else", "x")), id="other-id"),
+    ],
+)
+def test_no_spelling_of_the_credentials_gets_a_token_past_the_limit(
+    client, clinic, clinic_admin, spelling
+):
+    """The library reads Basic credentials leniently and, when they fail, tries the form's:
+    each way it can be asked counts, so none gives a token the limit should have refused."""
+    api_client, secret = make_api_client(clinic, clinic_admin, requests_per_minute=1)
+    body = {"client_id": api_client.client_id, "client_secret": secret}
+    extra, header = spelling(basic(api_client.client_id, secret), body)
+    with time_machine.travel(timezone.now(), tick=False):
+        token_for(client, api_client, secret)
+
+        response = client.post(TOKEN, {**CREDENTIALS, **extra}, HTTP_AUTHORIZATION=header)
+
+        assert response.status_code == 429, response.content
+        assert "access_token" not in response.json()
+
+
+def test_a_request_naming_two_clients_counts_against_both(client, clinic, clinic_admin):
+    """The library checks the Basic secret and then the form's: either could be the one
+    guessed, so both are counted, and the one named only in the form is limited too."""
+    first, first_secret = make_api_client(clinic, clinic_admin, name="One", requests_per_minute=1)
+    second, second_secret = make_api_client(clinic, clinic_admin, name="Two")
+    with time_machine.travel(timezone.now(), tick=False):
+        response = client.post(
+            TOKEN,
+            {**CREDENTIALS, "client_id": first.client_id, "client_secret": first_secret},
+            HTTP_AUTHORIZATION=basic(second.client_id, "not-the-secret"),
+        )
+        assert response.status_code == 200  # the form's credentials were right
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.window_requests, second.window_requests) == (1, 1)
+
+        assert ask_token(client, first, first_secret).status_code == 429
+        token_for(client, second, second_secret)
+
+
+def test_a_revoked_clients_token_requests_are_counted_too(client, clinic, clinic_admin):
+    """Its secret is replaced, not removed, so a guess at it still costs a slow check."""
+    api_client, _ = make_api_client(clinic, clinic_admin, requests_per_minute=1)
+    api_client_revoke(client=api_client, by=clinic_admin)
+    with time_machine.travel(timezone.now(), tick=False):
+        assert ask_token(client, api_client, "guess").status_code == 401
+        assert ask_token(client, api_client, "guess").status_code == 429
+
+
+@pytest.mark.parametrize("header", ["Basic \xe9\xe9\xe9\xe9", "\xe9", "Bearer \xe9"])
+def test_credentials_that_are_not_ascii_are_invalid_not_a_server_error(client, made, header):
+    response = client.post(TOKEN, CREDENTIALS, HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert response.json() == {"error": "invalid_client"}
+
+
+def test_a_json_or_huge_token_request_is_refused_without_a_count(client, clinic, clinic_admin):
+    api_client, secret = make_api_client(clinic, clinic_admin, requests_per_minute=1)
+    body = {**CREDENTIALS, "client_id": api_client.client_id, "client_secret": secret}
+    with time_machine.travel(timezone.now(), tick=False):
+        as_json = client.post(TOKEN, json.dumps(body), content_type="application/json")
+        huge = client.post(TOKEN, CREDENTIALS, HTTP_AUTHORIZATION="Basic " + "A" * 100_000)
+
+        assert as_json.status_code == 400
+        assert huge.status_code == 401
+        token_for(client, api_client, secret)  # neither was counted
