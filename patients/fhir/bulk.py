@@ -15,7 +15,6 @@ are deleted at every kick-off and every run (`delete_expired`).
 
 import json
 import logging
-import re
 import uuid
 
 from django.db import transaction
@@ -164,11 +163,30 @@ def run_bulk_export(export_id: str) -> None:
     logger.info("Bulk export %s done: %d resources.", export.pk, written)
 
 
-PATIENT_LINE = re.compile(r'^\{"resourceType":"Patient","id":"([0-9a-f-]{36})"', re.MULTILINE)
-PATIENT_REFERENCE = re.compile(r'"Patient/([0-9a-f-]{36})"')
-
-
 def patients_in(resource_type: str, content: str) -> list[str]:
-    """The ids of the patients a file's lines are about, for the audit trail of its download."""
-    found = (PATIENT_LINE if resource_type == "Patient" else PATIENT_REFERENCE).findall(content)
+    """The ids of the patients a file's lines are about, for the audit trail of its download.
+
+    Read from each line's JSON (its id, or its references), never by a pattern over the
+    text: a patient's own words sit in the same line, and a note ending `"Patient/<id>`
+    would otherwise name someone else.
+    """
+    found: list[str] = []
+    for line in content.splitlines():
+        resource = json.loads(line)
+        if resource_type == "Patient":
+            found.append(resource["id"])
+        else:
+            found.extend(_patient_references(resource))
     return list(dict.fromkeys(found))
+
+
+def _patient_references(value):
+    if isinstance(value, dict):
+        reference = value.get("reference")
+        if isinstance(reference, str) and reference.startswith("Patient/"):
+            yield reference.removeprefix("Patient/")
+        for item in value.values():
+            yield from _patient_references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _patient_references(item)

@@ -455,3 +455,19 @@ def test_the_hourly_job_deletes_expired_exports_nobody_asks_for_again(
     assert not BulkExport.objects.exists()
     assert not BulkExportFile.objects.exists()
     assert fresh
+
+
+def test_a_patients_own_words_cannot_name_another_patient_in_the_download_audit(
+    client, clinic, clinician, clinic_admin, patient, other_patient, standard_template, run
+):
+    """The audit of a file names the patients it holds by their references, not by a
+    pattern over the text a patient wrote into it."""
+    factories.assign(patient, standard_template, clinician, days_ago=3)
+    factories.report_walk(patient, note=f'Walked with "Patient/{other_patient.pk}')
+    api = connect(client, clinic, clinic_admin)
+
+    assert export(api, run, _type="Observation")["Observation"]
+
+    assert not AuditEvent.objects.concerning(other_patient.pk).filter(action="exported")
+    downloads = AuditEvent.objects.concerning(patient.pk).filter(action="exported")
+    assert downloads.filter(subject="FHIR bulk export file (Observation)").exists()
