@@ -187,3 +187,22 @@ def test_the_list_costs_the_same_queries_for_many_clients(client, clinic, clinic
         return len(captured)
 
     assert queries_for(5) == queries_for(50)
+
+
+@pytest.mark.parametrize("button", ["_continue", "_addanother", "_popup"])
+@pytest.mark.parametrize("who", ["clinic_admin", "superuser"])
+def test_a_forced_other_button_still_answers_the_secret_once(client, clinic, request, who, button):
+    """The buttons are off the page, but a hand-made post can still name one: it gets the
+    same one page with the secret, not a redirect that would lose it, nor a message."""
+    factories.sign_in(client, request.getfixturevalue(who))
+
+    response = client.post(
+        ADD, {"name": "EHR", "clinic": clinic.pk, "requests_per_minute": "60", button: "1"}
+    )
+
+    assert response.status_code == 200
+    secret = response.context["secret"]
+    assert response.content.decode().count(secret) == 1
+    assert ApiClient.objects.count() == 1
+    assert all(secret not in str(value) for value in client.session.values())
+    assert secret not in client.get(LIST).content.decode()
