@@ -20,7 +20,7 @@ from patients.fhir.sources import UTC, Source, instant
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
-PREFIX = re.compile(r"^(ge|gt|le|lt|eq)?(.+)$")
+PREFIX = re.compile(r"(ge|gt|le|lt|eq)?(.+)", re.DOTALL)
 
 
 class SearchError(ValueError):
@@ -68,21 +68,24 @@ def _span_or_overflow(value: str) -> tuple[datetime.datetime, datetime.datetime]
         with contextlib.suppress(ValueError):  # well formed but no such day or hour
             moment = parse_datetime(value)
         if moment is None:
-            raise SearchError(f"'{value}' is not a date-time (2026-11-30T09:00:00Z).")
+            raise SearchError(f"'{value[:40]}' is not a date-time (2026-11-30T09:00:00Z).")
         if moment.tzinfo is None:
-            raise SearchError(f"'{value}' needs a time zone, such as Z or +01:00.")
+            raise SearchError(f"'{value[:40]}' needs a time zone, such as Z or +01:00.")
         return moment, moment + datetime.timedelta(microseconds=1)
     day = None
     with contextlib.suppress(ValueError):
         day = parse_date(value)
     if day is None:
-        raise SearchError(f"'{value}' is not a date (2026-11-30) or a date-time.")
+        raise SearchError(f"'{value[:40]}' is not a date (2026-11-30) or a date-time.")
     start = datetime.datetime.combine(day, datetime.time(), tzinfo=UTC)
     return start, start + datetime.timedelta(days=1)
 
 
 def _last_updated(search: Search, value: str) -> None:
-    prefix, moment = PREFIX.match(value).groups()
+    matched = PREFIX.fullmatch(value)
+    if matched is None:  # empty
+        raise SearchError("_lastUpdated needs a date or a date-time, such as ge2026-11-30.")
+    prefix, moment = matched.groups()
     start, end = _span(moment)
     lower = {"ge": start, "eq": start, "gt": end}.get(prefix or "eq")
     upper = {"le": end, "eq": end, "lt": start}.get(prefix or "eq")

@@ -32,3 +32,11 @@ def test_a_type_not_served_is_not_supported_for_search_and_read(api):
     for path in ("/fhir/R4/Encounter", "/fhir/R4/Encounter/1"):
         outcome = api.read(path, status=404)
         assert outcome["issue"][0]["code"] == "not-supported"
+
+
+@pytest.mark.parametrize("value", ["", " ", "ge2026-01-01\nx", "ge" + "9" * 5000])
+def test_an_empty_or_broken_last_updated_is_a_plain_400(api, patient, value):
+    outcome = api.read("/fhir/R4/Patient", status=400, _lastUpdated=value)
+    diagnostics = outcome["issue"][0]["diagnostics"]
+    assert "_lastUpdated" in diagnostics or "is not a date" in diagnostics
+    assert len(diagnostics) < 200
