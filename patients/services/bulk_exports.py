@@ -28,7 +28,8 @@ class ExportBusy(Exception):
     """The client already has an export queued or running."""
 
 
-def _fail_stalled(client: ApiClient) -> None:
+def bulk_exports_fail_stalled(*, client: ApiClient) -> None:
+    """Marks failed the client's exports still under way `STALLED_AFTER` their kick-off."""
     now = timezone.now()
     BulkExport.objects.filter(
         client=client, status__in=ACTIVE, requested_at__lt=now - STALLED_AFTER
@@ -42,7 +43,7 @@ def bulk_export_start(
     """The new export, queued; raises ExportBusy while the client has one under way."""
     delete_expired()
     ApiClient.objects.select_for_update().filter(pk=client.pk).first()
-    _fail_stalled(client)
+    bulk_exports_fail_stalled(client=client)
     if BulkExport.objects.filter(client=client, status__in=ACTIVE).exists():
         raise ExportBusy
     export = BulkExport.objects.create(

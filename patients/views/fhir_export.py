@@ -26,7 +26,12 @@ from patients.fhir.sources import TYPES, instant
 from patients.models import AuditAction, BulkExport, BulkExportFile, BulkExportStatus
 from patients.models.api_clients import EXPORT_LIFETIME
 from patients.security import audit
-from patients.services.bulk_exports import ExportBusy, bulk_export_cancel, bulk_export_start
+from patients.services.bulk_exports import (
+    ExportBusy,
+    bulk_export_cancel,
+    bulk_export_start,
+    bulk_exports_fail_stalled,
+)
 from patients.views.fhir import (
     allow,
     api_view,
@@ -156,6 +161,8 @@ def _own_export(request, export_id) -> BulkExport:
 @allow("GET", "DELETE")
 @api_view
 def export_status(request, export_id: uuid.UUID):
+    # A client that only polls learns of a stalled export too, not "queued" for a day.
+    bulk_exports_fail_stalled(client=request.api_client)
     export = _own_export(request, export_id)
     if export.requested_at + EXPORT_LIFETIME <= timezone.now():
         return operation_outcome(404, "not-found", "This export has expired.")
