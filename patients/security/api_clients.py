@@ -84,6 +84,17 @@ def count_request(client: ApiClient, now: datetime.datetime | None = None) -> No
         )
 
 
+def credentials_unreadable(request) -> bool:
+    """Credentials no client could have: not ASCII, or holding a NUL (which PostgreSQL
+    cannot even compare). The token endpoint's library fails on either with a server
+    error; they are refused as an unknown client is."""
+    header = request.headers.get("Authorization", "")
+    if not header.isascii():
+        return True
+    named = (_basic_client_id(header), request.POST.get("client_id", ""))
+    return any("\x00" in client_id for client_id in named)
+
+
 def token_requesters(request) -> list[ApiClient]:
     """Every client a token request names, revoked or not: the one in its HTTP Basic
     credentials and the one in its form. Whether a secret is right is the token endpoint's

@@ -50,7 +50,7 @@ def _event(by, action: str, subject: str, patient: Patient | None, obj, detail: 
         actor_id=None if isinstance(by, ApiClient) else getattr(by, "pk", None),
         actor=_actor_label(by, patient),
         action=action,
-        subject=subject,
+        subject=subject[:40],
         object_id=str(obj.pk) if obj is not None else "",
         patient_id=patient.pk if patient is not None else None,
         clinic_id=patient.clinic_id if patient is not None else getattr(clinic, "pk", clinic),

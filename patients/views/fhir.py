@@ -25,6 +25,7 @@ from patients.security.api_clients import (
     ApiRefusal,
     calling_client,
     count_request,
+    credentials_unreadable,
     token_requesters,
 )
 from patients.services.api_clients import api_client_tokens_prune
@@ -145,8 +146,7 @@ def token(request):
     and each token is a row, so a client (or someone who knows its id) asking in a loop
     would otherwise cost the server without limit."""
     headers = {"Cache-Control": "no-store"}
-    if not request.headers.get("Authorization", "").isascii():
-        # Credentials are base64; the library fails on anything else with a server error.
+    if credentials_unreadable(request):
         return JsonResponse({"error": "invalid_client"}, status=401, headers=headers)
     clients = token_requesters(request) if request.method == "POST" else []
     for client in clients:

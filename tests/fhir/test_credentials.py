@@ -360,3 +360,18 @@ def test_a_json_or_huge_token_request_is_refused_without_a_count(client, clinic,
         assert as_json.status_code == 400
         assert huge.status_code == 401
         token_for(client, api_client, secret)  # neither was counted
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"\x00id:secret").decode()},
+        {"data": {**CREDENTIALS, "client_id": "id\x00", "client_secret": "x"}},
+    ],
+)
+def test_a_nul_in_a_client_id_is_refused_not_a_server_error(client, db, credentials):
+    # PostgreSQL cannot compare a text holding NUL: looking the client up was a 500 there.
+    data = credentials.pop("data", CREDENTIALS)
+    response = client.post(TOKEN, data, **credentials)
+    assert response.status_code in (400, 401)
+    assert response.json()["error"] in ("invalid_client", "invalid_request")
