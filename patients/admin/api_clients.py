@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import ApiClient, Clinic, StaffRole
 from patients.security import access
-from patients.security.admin_site import ClinicScopedAdmin
+from patients.security.admin_site import ClinicScopedAdmin, OnlyClinicByDefault
 from patients.services.api_clients import api_client_create, api_client_revoke
 
 ADMIN_ROLES = (StaffRole.CLINIC_ADMIN,)
@@ -34,7 +34,7 @@ for library_model in apps.get_app_config("oauth2_provider").get_models():
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(ClinicScopedAdmin):
+class ApiClientAdmin(OnlyClinicByDefault, ClinicScopedAdmin):
     view_roles = ADMIN_ROLES
     edit_roles = ADMIN_ROLES
     # api_client_create records the creation, naming who made it.
@@ -93,13 +93,6 @@ class ApiClientAdmin(ClinicScopedAdmin):
             "show_save_and_continue": False,
         }
         return super().add_view(request, form_url, extra_context)
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        clinics = access.clinic_ids(request.user, self.edit_roles)
-        if len(clinics) == 1:
-            initial.setdefault("clinic", clinics[0])
-        return initial
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import AuditAction, Clinic, StaffMembership, StaffRole
 from patients.security import access, audit, two_factor
-from patients.security.admin_site import ClinicScopedAdmin
+from patients.security.admin_site import ClinicScopedAdmin, OnlyClinicByDefault
 from patients.summaries import summaries_rebuild
 
 User = get_user_model()
@@ -79,7 +79,7 @@ class ClinicAdmin(ClinicScopedAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(ClinicScopedAdmin):
+class StaffMembershipAdmin(OnlyClinicByDefault, ClinicScopedAdmin):
     list_display = ["user", "clinic", "role"]
     list_filter = ["role", ("clinic", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -107,13 +107,6 @@ class StaffMembershipAdmin(ClinicScopedAdmin):
             request,
             _("Two-step sign-in was reset. They set up a new app the next time they sign in."),
         )
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        clinics = access.clinic_ids(request.user, self.edit_roles)
-        if len(clinics) == 1:
-            initial.setdefault("clinic", clinics[0])
-        return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "clinic" and not request.user.is_superuser:

@@ -229,3 +229,15 @@ class ScopedInline:
 
     def parent_admin(self) -> ClinicScopedAdmin:
         return self.admin_site._registry[self.parent_model]
+
+
+class OnlyClinicByDefault:
+    """For an admin whose form picks a clinic: someone who may edit in one clinic only
+    finds it chosen for them."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        clinics = access.clinic_ids(request.user, self.edit_roles)
+        if len(clinics) == 1:
+            initial.setdefault("clinic", clinics[0])
+        return initial
