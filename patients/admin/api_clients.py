@@ -10,6 +10,7 @@ django-oauth-toolkit registers its own applications and tokens in the admin; the
 taken off here, so a client is only ever made, seen and revoked through these pages.
 """
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -33,8 +34,29 @@ for library_model in apps.get_app_config("oauth2_provider").get_models():
         admin.site.unregister(library_model)
 
 
+class ApiClientForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        clinic, name = cleaned.get("clinic"), cleaned.get("name")
+        if self.instance._state.adding and clinic is not None and name:
+            # A double click sends the form twice at once. The clinic's row, locked until
+            # this save commits, makes the second wait, then find the name taken here
+            # (rather than at the database's constraint, a server error), and say so.
+            Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+            if ApiClient.objects.filter(clinic=clinic, name=name).exists():
+                self.add_error(
+                    "name",
+                    _(
+                        "This clinic already has an API client of this name. If you did "
+                        "not copy its secret, revoke it and create a new one."
+                    ),
+                )
+        return cleaned
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(OnlyClinicByDefault, ClinicScopedAdmin):
+    form = ApiClientForm
     view_roles = ADMIN_ROLES
     edit_roles = ADMIN_ROLES
     # api_client_create records the creation, naming who made it.

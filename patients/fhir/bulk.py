@@ -10,7 +10,7 @@ most one chunk of rows and one file however big the clinic is.
 
 The export can be cancelled (DELETE on its status URL) while it runs: the worker looks
 between files and stops, deleting what it wrote. Exports older than `EXPORT_LIFETIME`
-are deleted at every kick-off and every run (`delete_expired`).
+are deleted hourly (`manage.py delete_expired_exports`), and at every kick-off and run.
 """
 
 import json

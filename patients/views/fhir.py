@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.views import TokenView
 
 from patients.fhir import capability, codes, questionnaires
-from patients.fhir.search import SearchError, bundle, page, parse
+from patients.fhir.search import Page, SearchError, bundle, page, parse
 from patients.fhir.sources import all_sources, sources_of
 from patients.models import AuditAction, Patient
 from patients.security import audit
@@ -191,7 +191,10 @@ def search(request, resource_type: str):
 def read(request, resource_type: str, resource_id: str):
     if resource_type == "Questionnaire":
         resource = questionnaires.by_id(resource_id)
-        return fhir_response(resource) if resource else not_found()
+        if resource is None:
+            return not_found()
+        _record_search(request, "FHIR Questionnaire", [])
+        return fhir_response(resource)
     if not sources_of(resource_type):
         return operation_outcome(404, "not-supported", f"{resource_type} is not served here.")
     client = request.api_client
@@ -239,7 +242,7 @@ def _questionnaires(request):
     if query.ids is not None:
         chosen = [q for q in chosen if q["id"] in query.ids]
     shown = chosen[query.offset : query.offset + query.count]
-    found = SimpleNamespace(total=len(chosen), resources=shown, patient_ids=[])
+    found = Page(total=len(chosen), resources=shown, patient_ids=[])
     _record_search(request, "FHIR Questionnaire search", [])
     url = f"{base_url(request)}/Questionnaire"
     return fhir_response(bundle(found, query, url=url, base=base_url(request)))

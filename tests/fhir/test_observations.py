@@ -1,7 +1,6 @@
 """Observations: each walk's duration and pain, and the next-morning check, as served."""
 
 import datetime
-import uuid
 
 import pytest
 import time_machine
@@ -9,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from patients.fhir.sources import sources_of
-from patients.services.reports import walk_log_correct, walk_log_create, walk_log_delete
+from patients.services.reports import walk_log_correct, walk_log_delete
 from tests import factories
 from tests.fhir.helpers import connect, validated
 
@@ -30,17 +29,11 @@ def api(client, clinic, clinic_admin):
 
 
 def walk(patient, **values):
-    defaults = {
-        "walked_on": datetime.date(2026, 11, 3),
-        "minutes": 20,
-        "terrain": "mixed",
-        "pain_before": 2,
-        "pain_after": 4,
-    }
-    log, _created = walk_log_create(
-        patient=patient, submission_key=uuid.uuid4(), by=patient.user, **{**defaults, **values}
+    """A walk through the real service (factories.report_walk) on a fixed day."""
+    defaults = {"walked_on": datetime.date(2026, 11, 3), "minutes": 20, "terrain": "mixed"}
+    return factories.report_walk(
+        patient, **{**defaults, "pain_before": 2, "pain_after": 4, **values}
     )
-    return log
 
 
 @pytest.fixture

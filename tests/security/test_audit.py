@@ -347,6 +347,17 @@ def test_each_registered_type_is_audited_when_searched(fhir_api, patient):
         assert not ids or shown(event) == {patient.pk}, resource_type
 
 
+def test_reading_one_of_our_forms_is_audited_with_the_clinic_and_no_patient(fhir_api, clinic):
+    api_client, api = fhir_api
+    api.read("/fhir/R4/Questionnaire/symptom-check-in")
+    (event,) = api_events(api_client)
+    assert (event.subject, event.clinic_id, event.patient_id) == (
+        "FHIR Questionnaire",
+        clinic.pk,
+        None,
+    )
+
+
 def test_an_empty_search_is_audited_too_and_a_refused_read_is_not_a_view(fhir_api, other_patient):
     api_client, api = fhir_api
 
