@@ -147,6 +147,12 @@ def test_running_the_command_twice_at_once_sends_once(db, walker):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    # SQLite's in-memory test database refuses a second writer at once ("table is locked")
+    # instead of waiting as the file database does: the send failed there now and then.
+    reason="a race between database connections",
+)
 @pytest.mark.parametrize("attempt", range(2))
 def test_two_workers_at_the_same_moment_send_once(
     transactional_db, patient, clinician, standard_template, attempt

@@ -1,6 +1,7 @@
 """A symptom check-in, and the safety advice shown right after it."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -54,7 +55,8 @@ def test_the_emergency_number_follows_the_clinics_country(client, other_patient)
     page = client.post(NEW, answers(bladder=True), follow=True).content.decode()
 
     assert "call 911" in page
-    assert "999" not in page
+    # As a number of its own: a random id on the page may hold the digits 999.
+    assert not re.search(r"\b999\b", page)
 
 
 def test_a_fever_says_contact_your_gp_or_clinic_today(patient_client):
