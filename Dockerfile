@@ -16,6 +16,10 @@ RUN python -m venv /venv
 COPY requirements.lock ./
 RUN /venv/bin/pip install --require-hashes -r requirements.lock
 COPY . .
+# The translations are compiled into the package before it is installed (pure Python: the
+# image needs no GNU gettext).
+RUN DATABASE_URL=sqlite:///build-time-only-not-opened \
+    /venv/bin/python manage.py compile_translations
 RUN /venv/bin/pip install --no-deps .
 # collectstatic needs production settings to hash file names; no secret is baked in, and
 # it opens no database.

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "config.headers.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "patients.local_time.ClinicTimeZoneMiddleware",
+    # After the sessions and the user: a signed-in patient's language is in the session.
+    "patients.languages.LanguageMiddleware",
     "patients.security.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.sessions.AbsoluteSessionLifetimeMiddleware",
@@ -113,6 +115,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "patients.languages.language_switch",
             ],
         },
     },
@@ -215,6 +219,12 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
+# The languages a patient may read Stepwise in (docs/translation.md). Staff pages, the FHIR
+# API and everything a clinician receives stay in LANGUAGE_CODE.
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+# The translations (config/locale/es/LC_MESSAGES/django.po), compiled by
+# `manage.py compile_translations`, which scripts/run, scripts/test and the image run.
+LOCALE_PATHS = [_CONFIG_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -9,7 +9,10 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         from config import checks  # noqa: F401  (registers the start-up checks)
-        from patients import local_time  # noqa: F401  (notes at sign-in the clinic's zone)
+        from patients import (
+            languages,  # noqa: F401  (notes at sign-in the patient's language)
+            local_time,  # noqa: F401  (notes at sign-in the clinic's zone)
+        )
         from patients.security import (
             lockouts,  # noqa: F401  (logs who was locked out)
             two_factor,  # noqa: F401  (notes who has a second factor)

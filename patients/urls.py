@@ -113,6 +113,7 @@ urlpatterns = [
         name="recovery_codes",
     ),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("language/", accounts.language_choose, name="language"),
     path("reminders/stop/<str:token>/", reminder_stop.reminder_stop, name="reminder_stop"),
     # The same without the closing slash: a mail provider's one-click unsubscribe is a POST,
     # which APPEND_SLASH cannot redirect without losing it.

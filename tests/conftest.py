@@ -12,6 +12,15 @@ from patients.models import StaffRole
 from programs.models import PlanTemplate
 from tests import factories
 
+
+def pytest_configure(config):
+    """The translations as the pages will read them: compiled from the catalogue now, so a
+    test never runs against an older .mo file (it is not committed)."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", stdout=io.StringIO())
+
+
 # Playwright's sync API and pytest-django's live server share one thread; see ENV notes.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

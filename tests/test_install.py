@@ -60,6 +60,11 @@ def test_the_wheel_carries_the_code_templates_static_files_and_the_command(wheel
     assert {str(p.relative_to(ROOT)) for p in code} <= names
     assert {f"config/{p.relative_to(ROOT)}" for p in assets} <= names
     assert "stepwise = config.cli:main" in entry_points.decode()
+    # The translations, compiled (scripts/test and the image compile them before a build).
+    assert {
+        "config/locale/es/LC_MESSAGES/django.po",
+        "config/locale/es/LC_MESSAGES/django.mo",
+    } <= names
 
 
 def test_the_stepwise_command_runs_from_anywhere_with_its_environment_file(stepwise, tmp_path):
@@ -88,12 +93,15 @@ def test_the_stepwise_command_runs_from_anywhere_with_its_environment_file(stepw
         "import config; from django.conf import settings;"
         " from django.template.loader import get_template;"
         " print(config.__file__); print(get_template('base.html').origin.name);"
-        " print(settings.DEFAULT_FROM_EMAIL)",
+        " print(settings.DEFAULT_FROM_EMAIL);"
+        " from django.utils import translation; translation.activate('es');"
+        " print(translation.gettext('Sign out'))",
     ).strip().splitlines()  # fmt: skip
 
     assert "no issues" in command("check", "--deploy", "--fail-level", "WARNING")
     assert not where[0].startswith(str(ROOT))
     assert where[1] == str(Path(where[0]).parent / "templates" / "base.html")
     assert where[2] == "Stepwise clinic <stepwise@example.org>"
+    assert where[3] == "Cerrar sesión"
     assert (tmp_path / "static" / "staticfiles.json").exists()
     assert list(elsewhere.iterdir()) == []

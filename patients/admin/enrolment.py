@@ -103,6 +103,7 @@ class PatientAdmin(ClinicScopedAdmin):
             {
                 "fields": [
                     *ACCOUNT_FIELDS,
+                    "language",
                     "phone",
                     "sign_in",
                     "clinic",

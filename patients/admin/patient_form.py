@@ -56,6 +56,7 @@ class PatientForm(forms.ModelForm):
             "cleared_to_exercise",
             "goal",
             "phone",
+            "language",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -104,6 +104,16 @@ class Patient(models.Model):
         help_text=_("A clinician has confirmed walking is safe for this patient."),
     )
     goal = models.TextField(_("patient's own goal"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The patient's pages, emails and reminders are in this language. They can change "
+            "it themselves. Flags, the dashboard and the records stay in English."
+        ),
+    )
     # A new address a clinician typed for an account that has a password: it takes effect
     # only when confirmed from that address (the old one is told), so nobody can move a
     # patient's account to an address they control.

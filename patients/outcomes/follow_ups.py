@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from patients.deliveries import already_queued, deliver
+from patients.languages import in_patient_language
 from patients.models import DeliveryState, FollowUpQuestion, Patient
 from patients.outcomes.recurrence import closes_on, due_on, open_month
 from programs.models import PlanAssignment, PlanStatus
@@ -212,16 +213,18 @@ def follow_ups_retry(now: datetime.datetime) -> int:
 
 def compose_follow_up(question: FollowUpQuestion) -> tuple[str, str]:
     """The email: it names no symptom (an inbox's preview is public), only the clinic's
-    question and the link, made now so no secret waits in the database."""
-    subject = _("A quick question from your clinic about your back")
-    body = render_to_string(
-        "emails/follow_up.txt",
-        {
-            "link": answer_link(question),
-            "days": FOLLOW_UP_LINK_DAYS,
-            "emergency_number": question.patient.clinic.emergency_number,
-        },
-    )
+    question and the link, made now so no secret waits in the database. In the patient's
+    language."""
+    with in_patient_language(question.patient):
+        subject = _("A quick question from your clinic about your back")
+        body = render_to_string(
+            "emails/follow_up.txt",
+            {
+                "link": answer_link(question),
+                "days": FOLLOW_UP_LINK_DAYS,
+                "emergency_number": question.patient.clinic.emergency_number,
+            },
+        )
     return subject, body
 
 

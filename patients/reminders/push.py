@@ -30,6 +30,7 @@ from django.urls import reverse
 from py_vapid import Vapid02
 
 from patients.deliveries import claim, record_failed, record_sent
+from patients.languages import in_patient_language
 from patients.models import (
     Patient,
     PushSubscription,
@@ -66,7 +67,8 @@ def is_configured() -> bool:
 
 def push_message(reminder: Reminder) -> dict:
     """What the notification says (the reminder email's words), and the page it opens."""
-    text = reminder_text(reminder.kind)
+    with in_patient_language(reminder.patient):
+        text = reminder_text(reminder.kind)
     url = reverse("walk_new") if reminder.kind in OPENS_WALK_FORM else reverse("home")
     return {"title": text.title, "body": text.body, "url": url, "tag": f"stepwise-{reminder.kind}"}
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from patients.deliveries import deliver, requeue
+from patients.languages import in_patient_language
 from patients.models import (
     MorningCheck,
     Patient,
@@ -214,12 +215,13 @@ def _queue_once(patient: Patient, kind: str, channel: str, due_at: datetime.date
 def _compose(reminder: Reminder) -> tuple[str, str, dict[str, str]]:
     """The email, made at the moment of sending; with RFC 8058's one-click unsubscribe."""
     stop = stop_link(reminder.patient)
-    subject, body = reminder_email(
-        reminder.kind,
-        page_link=site_link(reverse("home")),
-        settings_link=site_link(SETTINGS_PATH),
-        stop_link=stop,
-    )
+    with in_patient_language(reminder.patient):
+        subject, body = reminder_email(
+            reminder.kind,
+            page_link=site_link(reverse("home")),
+            settings_link=site_link(SETTINGS_PATH),
+            stop_link=stop,
+        )
     headers = {
         "List-Unsubscribe": f"<{stop}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -7,6 +7,8 @@ clinic's country and can never be replaced by a clinic's own number.
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -175,6 +177,20 @@ ONSET_WORDS = {
     SymptomOnset.RECENT: gettext_lazy("They started in the last 2 weeks."),
     SymptomOnset.EARLIER: gettext_lazy("They started more than 2 weeks ago."),
 }
+
+
+def emergency_lines(check_in) -> list[tuple[str, str]]:
+    """What to say at the emergency department after a cauda equina answer, as (language,
+    words): in the page's language and, when that is not the site's, in the site's too,
+    for staff there who may not read the patient's. Empty when there is nothing to say."""
+    line = emergency_line(check_in)
+    if not line:
+        return []
+    page = translation.get_language()
+    if page == settings.LANGUAGE_CODE:
+        return [(page, line)]
+    with translation.override(settings.LANGUAGE_CODE):
+        return [(page, line), (settings.LANGUAGE_CODE, emergency_line(check_in))]
 
 
 def emergency_line(check_in) -> str:

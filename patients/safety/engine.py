@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients.choices import ALERT_SEVERITIES, SEVERITY_RANK, Severity
+from patients.languages import in_records_language
 from patients.models import (
     PLAN_CHANGING_ACTIONS,
     AuditAction,
@@ -40,6 +41,7 @@ from programs.models import PlanAssignment, PlanStatus
 REPEAT_ALERT_AFTER = datetime.timedelta(minutes=10)
 
 
+@in_records_language
 def record_findings(
     *, patient: Patient, findings: list[Finding], source: dict, quiet_rules=frozenset()
 ) -> list[Flag]:
@@ -228,6 +230,7 @@ def flag_acknowledge(*, flag: Flag, by, expected: str | None = None) -> Flag:
     return flag
 
 
+@in_records_language
 def evidence_changed(*, patient: Patient, report_id, change: str, summary: str, by) -> list[Flag]:
     """Mark the flags a report fed when the patient deletes or corrects it.
 

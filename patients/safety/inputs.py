@@ -9,6 +9,7 @@ was made.
 
 import datetime
 
+from patients.languages import in_records_language
 from patients.models import MorningCheck, MorningFeeling, SymptomCheckIn, WalkLog
 from patients.safety.rules import Baseline, Finding, Report, Thresholds, evaluate
 from patients.safety.trends import (
@@ -117,6 +118,7 @@ def _by_rank(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: -finding.rank)
 
 
+@in_records_language
 def findings_for(
     report: Report, patient, *, exclude_pk=None, lookback: Lookback | None = None
 ) -> list[Finding]:
@@ -142,6 +144,7 @@ def check_in_findings(check_in: SymptomCheckIn, lookback: Lookback | None = None
     )
 
 
+@in_records_language
 def unsettled_findings(log: WalkLog) -> list[Finding]:
     """After a next-morning check: has the patient now not settled twice in a week?"""
     report = Report(pain=None, day=log.walked_on)
@@ -150,6 +153,7 @@ def unsettled_findings(log: WalkLog) -> list[Finding]:
     return [sustained] if sustained else []
 
 
+@in_records_language
 def morning_findings(log: WalkLog) -> list[Finding]:
     """After a walk's next-morning answer: not settled (advice), still up on the pre-walk
     score, or a second unsettled morning in a week (flags)."""
@@ -164,6 +168,7 @@ def morning_findings(log: WalkLog) -> list[Finding]:
     return _by_rank([finding for finding in findings if finding])
 
 
+@in_records_language
 def answer_findings(report: Report, patient) -> list[Finding]:
     """The rules on answers not yet saved (a form with a mistake in it): no history needed
     to see that an answer is worrying (a flare the patient names included)."""

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 
 from patients.choices import ALERT_SEVERITIES, Severity
+from patients.deliveries import CLAIM_EXPIRES, deliver, requeue  # noqa: F401
 
 # The one way every email is sent and sent again; named here for the pages and tests.
-from patients.deliveries import CLAIM_EXPIRES, deliver, requeue  # noqa: F401
+from patients.languages import in_records_language
 from patients.models import Flag, FlagStatus, Notification, NotificationKind
 from patients.models.deliveries import MAX_ATTEMPTS, STALE_PENDING  # noqa: F401
 
@@ -58,6 +59,7 @@ def queue_delivery(notification_ids: list[int]) -> None:
     transaction.on_commit(enqueue)
 
 
+@in_records_language  # to the clinic, whatever the patient reads
 def _message(notification: Notification) -> tuple[str, str]:
     flag = notification.flag
     severity = SEVERITY_PHRASES[flag.severity]

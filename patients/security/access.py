@@ -60,6 +60,11 @@ def _patient_of(user) -> Patient | None:
     return user._stepwise_patient
 
 
+def signed_in_patient(user) -> Patient | None:
+    """The user's enrolment, or None for staff and the signed out."""
+    return _patient_of(user)
+
+
 def is_patient(user) -> bool:
     return _patient_of(user) is not None
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from patients.deliveries import deliver, requeue
+from patients.languages import in_patient_language
 from patients.models import (
     INVITATION_LIFETIME,
     AccountEmail,
@@ -76,6 +77,20 @@ def patient_enrol(
 EMAIL_CHANGE_SALT = "stepwise.patient-email-change"
 INVITATION_SALT = "stepwise.invitation"
 EMAIL_CHANGE_LIFETIME = INVITATION_LIFETIME
+
+
+@transaction.atomic
+def patient_language_set(*, patient: Patient, language: str, by) -> bool:
+    """The patient's choice of language for their pages, emails and reminders. Returns
+    whether it changed."""
+    if language == patient.language:
+        return False
+    patient.language = language
+    patient.save(update_fields=["language", "updated_at"])
+    audit.record(
+        by=by, action=AuditAction.CHANGED, subject="language", patient=patient, detail=language
+    )
+    return True
 
 
 @transaction.atomic
@@ -278,6 +293,15 @@ def account_emails_retry(now: datetime.datetime) -> int:
 
 
 def _compose(email: AccountEmail) -> tuple[str, str]:
+    """The subject and body, in the patient's language (staff get the site's)."""
+    patient = getattr(email.user, "patient", None)
+    if patient is None:
+        return _compose_in_language(email)
+    with in_patient_language(patient):
+        return _compose_in_language(email)
+
+
+def _compose_in_language(email: AccountEmail) -> tuple[str, str]:
     """The subject and body, with the link made now: no secret waits in the database."""
     user = email.user
     if email.kind == AccountEmailKind.PASSWORD_RESET:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients.choices import SeriousSymptom
+from patients.languages import in_records_language
 from patients.models import (
     AuditAction,
     EvidenceChange,
@@ -183,6 +184,7 @@ WALK_CHANGES = {
 }
 
 
+@in_records_language  # what the flag's history says, for the clinic
 def _walk_changed(log: WalkLog, action: str, *, by) -> None:
     """Keep the walk's new version, audit it, and mark the flags it fed."""
     audit_action, evidence_change, summary = WALK_CHANGES[action]

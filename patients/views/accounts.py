@@ -9,18 +9,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 
+from patients import languages
 from patients.forms.accounts import NewAuthenticatorForm, PasswordCheckForm, SecondFactorForm
 from patients.models import Invitation, InvitationState
-from patients.security import two_factor
+from patients.security import access, two_factor
 from patients.services import enrolment
 
 # What each unusable link says, and what to do next.
@@ -57,6 +58,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             status=410 if invitation else 404,
         )
     user = invitation.patient.user
+    # The language the clinician chose at enrolment, unless the patient chose on this page.
+    language = languages.link_language(request, invitation.patient)
+    translation.activate(language)
     if user.has_usable_password():  # an invitation only ever sets a first password
         context = {"problem": LINK_PROBLEMS[InvitationState.USED], "used": True}
         return render(request, "registration/invitation_problem.html", context, status=410)
@@ -70,6 +74,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError:
             return redirect("invitation_accept", token=token)
+        enrolment.patient_language_set(patient=invitation.patient, language=language, by=user)
         login(request, user, backend="patients.security.backends.CaseInsensitiveUsernameBackend")
         messages.success(request, _("Welcome to Stepwise. Your password is set."))
         return redirect("home")
@@ -104,6 +109,24 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, page, {"problem": " ".join(error.messages)}, status=410)
         return render(request, page, {"done": True, "email": patient.user.email})
     return render(request, page, {"form": form, "email": patient.pending_email})
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switch: the patient's choice is kept on their enrolment (emails and
+    reminders follow it) and, for pages before signing in, in a cookie."""
+    code = request.POST.get("language", "")
+    response = redirect(_next_page(request))
+    if not languages.is_offered(code):
+        return response
+    if request.user.is_authenticated:
+        patient = access.signed_in_patient(request.user)
+        if patient is None:  # staff pages are in the site's language
+            return response
+        enrolment.patient_language_set(patient=patient, language=code, by=request.user)
+        languages.remember_choice(request, code)
+    languages.set_cookie(response, code)
+    return response
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

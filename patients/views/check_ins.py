@@ -13,7 +13,7 @@ from patients.models import Patient, SymptomCheckIn
 from patients.safety.advice import (
     ALWAYS_URGENT_SYMPTOMS,
     advice_for,
-    emergency_line,
+    emergency_lines,
     standing_advice,
     urgent_advice,
     worst,
@@ -98,7 +98,7 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
             context.update(
                 check_in=check_in,
                 advice=advice,
-                emergency_line=emergency_line(check_in) if advice and advice.is_urgent else "",
+                emergency_lines=emergency_lines(check_in) if advice and advice.is_urgent else "",
             )
     response = render(request, "patients/check_in_form.html", context)
     if "check_in" in context:
@@ -130,7 +130,7 @@ def check_in_detail(request: HttpRequest, check_in_id) -> HttpResponse:
         "patient": patient,
         "check_in": check_in,
         "advice": advice,
-        "emergency_line": emergency_line(check_in) if ask_onset else "",
+        "emergency_lines": emergency_lines(check_in) if ask_onset else "",
         "follow_up": form,
     }
     return render(request, "patients/check_in_detail.html", context)

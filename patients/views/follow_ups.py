@@ -12,10 +12,12 @@ nothing to answer. Restarting needs the patient signed in: the link alone never 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.forms.follow_ups import RecurrenceQuestionForm
+from patients.languages import link_language
 from patients.models import FollowUpQuestion, Patient
 from patients.outcomes.follow_ups import open_question, question_for_token, still_asked
 from patients.outcomes.recurrence import FOLLOW_UP_MONTHS
@@ -30,6 +32,7 @@ def follow_up_answer_view(request: HttpRequest, token: str) -> HttpResponse:
     question = question_for_token(token)
     if question is None:
         return render(request, "patients/follow_up_problem.html", status=404)
+    translation.activate(link_language(request, question.patient))
     return _question_page(request, question, token=token)
 
 

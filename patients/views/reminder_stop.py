@@ -9,10 +9,12 @@ one patient's reminder emails.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from patients.languages import link_language
 from patients.models import ReminderSettings
 from patients.reminders.links import patient_for_stop_token, stop_email_reminders
 
@@ -24,6 +26,7 @@ def reminder_stop(request: HttpRequest, token: str) -> HttpResponse:
     patient = patient_for_stop_token(token)
     if patient is None:
         return render(request, "reminders/stop_problem.html", status=404)
+    translation.activate(link_language(request, patient))
     if request.method == "POST":
         stop_email_reminders(patient)
         return render(request, "reminders/stopped.html")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from patients.choices import BodyArea, PainCharacter
 from patients.forms.reports import MorningCheckForm, WalkLogForm
 from patients.models import MorningCheck, Patient, SymptomCheckIn
-from patients.safety.advice import advice_for, emergency_line, standing_advice, worst
+from patients.safety.advice import advice_for, emergency_lines, standing_advice, worst
 from patients.safety.inputs import answer_findings, check_in_report, morning_findings, walk_findings
 from patients.safety.rules import is_flagged
 from patients.security.access import current_patient, patient_walk
@@ -55,7 +55,7 @@ def unsaved_walk_symptoms(patient: Patient, form: WalkLogForm) -> dict:
     return {
         "advice": advice,
         "symptoms_saved": saved,
-        "emergency_line": emergency_line(unsaved) if advice and advice.is_urgent else "",
+        "emergency_lines": emergency_lines(unsaved) if advice and advice.is_urgent else "",
     }
 
 

@@ -17,10 +17,11 @@ from patients.charts import CHART_WEEKS, minutes_chart, pain_chart
 from patients.fhir import codes as fhir_codes
 from patients.fhir.bundles import patient_bundle
 from patients.forms.reports import MorningCheckForm
+from patients.languages import records_language
 from patients.models import AuditAction, WalkLog
 from patients.outcomes.follow_ups import discharge_date, open_question
 from patients.outcomes.progress import outcome_due, outcome_progress
-from patients.safety.advice import emergency_line, standing_advice
+from patients.safety.advice import emergency_lines, standing_advice
 from patients.security import audit
 from patients.security.access import current_patient
 from patients.selectors import (
@@ -87,7 +88,7 @@ def patient_week(request: HttpRequest) -> HttpResponse:
         "morning_form": MorningCheckForm(morning=morning) if morning_walk else None,
         "standing_advice": advice,
         "advised_check_in": reported,
-        "emergency_line": emergency_line(reported) if reported else "",
+        "emergency_lines": emergency_lines(reported) if reported else "",
         **plan_context(patient, today),
     }
     context["recent_change"] = recent_change(context["plan"], patient.clinic)
@@ -201,7 +202,9 @@ def my_fhir_data(request: HttpRequest) -> HttpResponse:
     audit.record(
         by=request.user, action=AuditAction.EXPORTED, subject="own data (FHIR)", patient=patient
     )
-    bundle = patient_bundle(patient, base=base_url(request))
+    # In the site's language, as the API writes it: a record system must not get a mix.
+    with records_language():
+        bundle = patient_bundle(patient, base=base_url(request))
     response = HttpResponse(
         json.dumps(bundle, ensure_ascii=False, separators=(",", ":")),
         content_type=f"{fhir_codes.JSON}; charset=utf-8",

@@ -31,6 +31,7 @@ def enrolment(clinic, clinician, **overrides) -> dict:
         "osteoporosis": "on",
         "cleared_to_exercise": "on",
         "goal": "Walk to work",
+        "language": "en-gb",
         **overrides,
     }
 

@@ -65,6 +65,8 @@ ANY_PATIENT_POSTS_JSON = everyone(
 MATRIX = {
     "login": ("get", PUBLIC),
     "logout": ("post", everyone(FOUND)),
+    # Anyone may choose the language: staff are sent back with nothing changed.
+    "language": ("post", everyone(FOUND)),
     "password_change": ("get", everyone(OK, anonymous=LOGIN)),
     "password_change_done": ("get", everyone(OK, anonymous=LOGIN)),
     "password_reset": ("get", PUBLIC),

@@ -66,6 +66,7 @@ def enrolment(clinic, clinician) -> dict:
         "usual_pain": "4",
         "leg_symptoms": "none",
         "goal": "",
+        "language": "en-gb",
     }
 
 

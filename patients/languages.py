@@ -1,0 +1,133 @@
+"""Which language a page, an email or a stored record is in (docs/translation.md).
+
+A patient reads Stepwise in their own language: the one on their enrolment once signed in,
+their browser's (or the language switch's) before. Everything else stays in the site's
+language, LANGUAGE_CODE: staff pages, the FHIR API, and every text stored in the database
+(flag summaries, audit rows), which clinicians read whatever language the patient who
+caused them was reading.
+
+Like the clinic's time zone, a signed-in person's language is looked up once at sign-in
+and kept in the session, so pages pay no query for it.
+"""
+
+import functools
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from patients.models import Patient
+
+SESSION_KEY = "stepwise_language"
+# Pages whose language never follows the reader: the admin is staff's, and the API's
+# records must read the same whoever asks (a record system must not get a mix).
+SITE_LANGUAGE_PATHS = ("/admin/", "/fhir/")
+
+
+def is_offered(code: str) -> bool:
+    return code in dict(settings.LANGUAGES)
+
+
+def records_language():
+    """The language of anything stored or read by staff: `with records_language(): ...`."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def in_records_language(function: Callable) -> Callable:
+    """Runs `function` in the site's language, whatever the page's (a patient's Spanish
+    check-in still stores its flags' summaries in the clinic's language)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with records_language():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def in_patient_language(patient: Patient):
+    """For an email or reminder to one patient: `with in_patient_language(patient): ...`."""
+    return translation.override(patient.language)
+
+
+def signed_in_language(user) -> str:
+    """A patient's own language; "" for staff, whose pages are in the site's language."""
+    patient = Patient.objects.filter(user=user).only("language").first()
+    return patient.language if patient is not None else ""
+
+
+@receiver(user_logged_in)
+def remember_language(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = signed_in_language(user)
+
+
+def remember_choice(request: HttpRequest, code: str) -> None:
+    """A signed-in patient's new choice, for the rest of this sign-in."""
+    request.session[SESSION_KEY] = code
+
+
+def request_language(request: HttpRequest) -> tuple[str, bool]:
+    """The page's language, and whether the reader may choose it (the switch is shown)."""
+    if request.path_info.startswith(SITE_LANGUAGE_PATHS):
+        return settings.LANGUAGE_CODE, False
+    if not request.user.is_authenticated:
+        return translation.get_language_from_request(request), True
+    chosen = request.session.get(SESSION_KEY)
+    if chosen is None:  # a sign-in from before languages were remembered
+        chosen = request.session[SESSION_KEY] = signed_in_language(request.user)
+    if not is_offered(chosen):  # staff, or a language since withdrawn
+        return settings.LANGUAGE_CODE, chosen != ""
+    return chosen, True
+
+
+class LanguageMiddleware:
+    """Activates the page's language; signed-out pages vary by the browser's preference."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language, choosable = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        request.language_choosable = choosable
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        if not request.user.is_authenticated:
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+def link_language(request: HttpRequest, patient: Patient) -> str:
+    """A page reached by a patient's own link, signed out (an invitation, a follow-up
+    question, a reminder's stop link): the switch's choice if they made one on this
+    browser, or else their enrolment's."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if is_offered(chosen) else patient.language
+
+
+def set_cookie(response: HttpResponse, code: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def language_switch(request: HttpRequest) -> dict:
+    """The template context for the switch: the other languages, where the reader may choose."""
+    if not getattr(request, "language_choosable", False):
+        return {"other_languages": []}
+    current = translation.get_language()
+    return {"other_languages": [(c, name) for c, name in settings.LANGUAGES if c != current]}

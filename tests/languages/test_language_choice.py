@@ -1,0 +1,220 @@
+"""Which language each reader gets: a patient their own (chosen at enrolment, changed with
+the switch), a signed-out reader their browser's or the switch's, staff and the API the
+site's; and every email to a patient in theirs."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from patients.models import AuditEvent, Patient, Reminder, ReminderSettings
+from patients.outcomes.follow_ups import compose_follow_up
+from patients.reminders.push import push_message
+from patients.reminders.sending import queue_test_reminder
+from patients.services.enrolment import invitation_create, invitation_send, password_reset_send
+from tests import factories
+from tests.admin.test_enrolment_admin import ENROL_URL, enrolment
+from tests.outcomes.helpers import ask, discharge
+
+SPANISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9,en;q=0.5"}
+ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+
+@pytest.fixture
+def ana(clinic, clinician):
+    return factories.make_patient(clinic, clinician, "Ana", language="es")
+
+
+def html_lang(response) -> str:
+    return response.content.decode().split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+# Signed out
+
+
+def test_a_signed_out_page_follows_the_browsers_language(client, db):
+    spanish = client.get(reverse("login"), **SPANISH_BROWSER)
+    english = client.get(reverse("login"), **ENGLISH_BROWSER)
+
+    assert html_lang(spanish) == "es"
+    assert "Iniciar sesión" in spanish.content.decode()
+    assert spanish["Content-Language"] == "es"
+    assert "Accept-Language" in spanish["Vary"]
+    assert html_lang(english) == "en-gb"
+    assert "Sign in" in english.content.decode()
+
+
+def test_the_switch_on_a_signed_out_page_is_remembered_over_the_browser(client, db):
+    page = client.get(reverse("login"), **ENGLISH_BROWSER).content.decode()
+    assert 'lang="es"' in page and ">Español</button>" in page
+
+    response = client.post(reverse("language"), {"language": "es", "next": "/accounts/login/"})
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/"
+    assert response.cookies["django_language"].value == "es"
+    assert html_lang(client.get(reverse("login"), **ENGLISH_BROWSER)) == "es"
+
+
+def test_the_switch_never_redirects_to_another_site(client, db):
+    response = client.post(
+        reverse("language"), {"language": "es", "next": "https://evil.example.com/"}
+    )
+    assert response.url == "/"
+
+
+def test_an_unknown_language_changes_nothing(client, ana):
+    factories.sign_in(client, ana.user)
+    response = client.post(reverse("language"), {"language": "xx", "next": "/"})
+
+    assert response.status_code == 302
+    assert "django_language" not in response.cookies
+    ana.refresh_from_db()
+    assert ana.language == "es"
+
+
+# Signed-in patients
+
+
+def test_a_patient_reads_their_own_language_whatever_the_browser(client, ana, patient):
+    factories.sign_in(client, ana.user)
+    response = client.get(reverse("patient_week"), **ENGLISH_BROWSER)
+
+    assert html_lang(response) == "es"
+    assert "Cerrar sesión" in response.content.decode()
+
+    client.logout()
+    factories.sign_in(client, patient.user)
+    assert html_lang(client.get(reverse("patient_week"), **SPANISH_BROWSER)) == "en-gb"
+
+
+def test_a_patients_switch_is_kept_on_their_enrolment_and_audited(client, ana):
+    factories.sign_in(client, ana.user)
+
+    client.post(reverse("language"), {"language": "en-gb", "next": reverse("patient_week")})
+
+    ana.refresh_from_db()
+    assert ana.language == "en-gb"
+    assert html_lang(client.get(reverse("patient_week"))) == "en-gb"
+    event = AuditEvent.objects.filter(patient_id=ana.pk, subject="language").get()
+    assert event.detail == "en-gb"
+    # Kept for the next sign-in, on another browser too.
+    client.logout()
+    factories.sign_in(client, ana.user)
+    assert html_lang(client.get(reverse("patient_week"), **SPANISH_BROWSER)) == "en-gb"
+
+
+# Staff and the API
+
+
+def test_staff_pages_stay_in_english_with_no_switch(client, clinician, ana):
+    factories.sign_in(client, clinician)
+    page = client.get(reverse("staff_home"), **SPANISH_BROWSER)
+
+    assert html_lang(page) == "en-gb"
+    assert ">Español</button>" not in page.content.decode()
+    client.post(reverse("language"), {"language": "es", "next": "/clinic/"})
+    assert html_lang(client.get(reverse("staff_home"), **SPANISH_BROWSER)) == "en-gb"
+
+
+def test_the_admin_and_the_api_ignore_the_browsers_language(client, db):
+    admin = client.get("/admin/login/", **SPANISH_BROWSER)
+    metadata = client.get("/fhir/R4/metadata", **SPANISH_BROWSER)
+
+    assert admin["Content-Language"] == "en-gb"
+    assert metadata["Content-Language"] == "en-gb"
+
+
+def test_the_patients_own_fhir_copy_is_in_the_records_language(client, ana):
+    factories.report_walk(ana, pain_after=9)
+    factories.sign_in(client, ana.user)
+    body = client.get(reverse("my_fhir_data")).content.decode()
+
+    assert "Pain" in body or "pain" in body
+    assert "dolor" not in body.lower()
+
+
+# Enrolment and invitation
+
+
+def test_the_clinician_chooses_the_language_at_enrolment(client, clinic, clinician):
+    factories.sign_in(client, clinician)
+    client.post(ENROL_URL, enrolment(clinic, clinician, language="es"))
+
+    assert Patient.objects.get(user__email="nina.park@example.com").language == "es"
+
+
+def test_the_invitation_email_and_page_are_in_the_patients_language(
+    client, ana, clinician, django_capture_on_commit_callbacks
+):
+    factories.not_yet_signed_in(ana)
+    invitation, token = invitation_create(patient=ana, by=clinician, now=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_send(invitation=invitation)
+
+    (email,) = mail.outbox
+    assert email.subject.startswith("Su plan de caminatas")
+    page = client.get(reverse("invitation_accept", args=[token]), **ENGLISH_BROWSER)
+    assert html_lang(page) == "es"
+
+
+def test_a_patient_who_switches_on_the_invitation_keeps_that_choice(client, ana, clinician):
+    token = factories.invite(ana, clinician)
+    client.post(reverse("language"), {"language": "en-gb", "next": "/"})
+    url = reverse("invitation_accept", args=[token])
+    assert html_lang(client.get(url)) == "en-gb"
+
+    password = "a-long-new-pass-phrase-9"
+    client.post(url, {"new_password1": password, "new_password2": password})
+
+    ana.refresh_from_db()
+    assert ana.language == "en-gb"
+
+
+# Emails and reminders
+
+
+def test_a_password_reset_email_is_in_the_patients_language(
+    ana, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        password_reset_send(user=ana.user)
+
+    (email,) = mail.outbox
+    assert "contraseña" in (email.subject + email.body).lower()
+
+
+def test_reminders_by_email_and_push_are_in_the_patients_language(
+    ana, django_capture_on_commit_callbacks
+):
+    ReminderSettings.objects.create(
+        patient=ana, walk_time=datetime.time(10), time_zone="Europe/London", by_email=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_test_reminder(ana)
+
+    (email,) = mail.outbox
+    assert email.subject == "Este es un recordatorio de prueba"
+    push = push_message(Reminder.objects.get(patient=ana))
+    assert push["title"] == "Este es un recordatorio de prueba"
+
+
+def test_the_follow_up_email_is_in_the_patients_language(ana, clinician, clinic_template):
+    question = ask(ana, discharge(ana, clinic_template, clinician, days_ago=35))
+    subject, body = compose_follow_up(question)
+
+    assert subject == "Una pregunta rápida de su clínica sobre su espalda"
+    assert "Dejar de recibir estas preguntas" in body
+
+
+def test_an_alert_to_the_clinic_is_in_english_from_a_spanish_check_in(
+    ana, django_capture_on_commit_callbacks
+):
+    # As during the patient's own request: their language is the page's.
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        factories.report_check_in(ana, "bladder")
+
+    alert = next(email for email in mail.outbox if "flag" in email.subject)
+    assert alert.subject == "Stepwise: an urgent flag to review"
