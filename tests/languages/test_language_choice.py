@@ -5,6 +5,7 @@ site's; and every email to a patient in theirs."""
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -218,3 +219,12 @@ def test_an_alert_to_the_clinic_is_in_english_from_a_spanish_check_in(
 
     alert = next(email for email in mail.outbox if "flag" in email.subject)
     assert alert.subject == "Stepwise: an urgent flag to review"
+
+
+def test_dates_in_words_read_as_spanish_writes_them(client, ana):
+    walk = factories.report_walk(ana, walked_on=datetime.date(2026, 11, 24))
+    factories.sign_in(client, ana.user)
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC)):
+        page = client.get(reverse("walk_detail", args=[walk.pk])).content.decode()
+
+    assert "martes 24 de noviembre" in page
