@@ -49,9 +49,14 @@ def in_records_language(function: Callable) -> Callable:
     return wrapper
 
 
+def patient_language(patient: Patient) -> str:
+    """The patient's language, or the site's if theirs is no longer offered."""
+    return patient.language if is_offered(patient.language) else settings.LANGUAGE_CODE
+
+
 def in_patient_language(patient: Patient):
     """For an email or reminder to one patient: `with in_patient_language(patient): ...`."""
-    return translation.override(patient.language)
+    return translation.override(patient_language(patient))
 
 
 def signed_in_language(user) -> str:
@@ -98,11 +103,13 @@ class LanguageMiddleware:
         request.language_choosable = choosable
         try:
             response = self.get_response(request)
+            # A page reached by a patient's own link may have chosen theirs since.
+            shown_in = translation.get_language()
         finally:
             translation.deactivate()
         if not request.user.is_authenticated:
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        response.headers.setdefault("Content-Language", shown_in)
         return response
 
 
@@ -111,7 +118,7 @@ def link_language(request: HttpRequest, patient: Patient) -> str:
     question, a reminder's stop link): the switch's choice if they made one on this
     browser, or else their enrolment's."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if is_offered(chosen) else patient.language
+    return chosen if is_offered(chosen) else patient_language(patient)
 
 
 def set_cookie(response: HttpResponse, code: str) -> None:

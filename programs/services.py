@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from patients.models import AuditAction, Clinic, Patient
@@ -134,6 +136,10 @@ def _record(
         obj=assignment,
         detail=f"{detail}, confirmed against a warning" if against_warning else detail,
     )
+    # A reason may be a translatable phrase (a patient's step-up): the stage history is the
+    # clinic's, so it is written in the site's language, whatever the page's.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(reason)
     change = StageChange.objects.create(
         assignment=assignment,
         kind=kind,

@@ -14,7 +14,8 @@ hashed static name, and a new release (new names) installs a new worker.
  * sign-in page: whoever sees it is not signed in (a session that lapsed, the next person
  * to pick up the phone), and must not find the last patient's pages here.
  */
-const STATIC = "stepwise-static-{{ version }}";
+// Per release and language: the offline page is kept in the patient's language.
+const STATIC = "stepwise-static-{{ version }}-{{ LANGUAGE_CODE }}";
 const PAGES = "stepwise-pages";
 const OFFLINE_URL = "{{ offline_url }}";
 const LOGIN_URL = "{{ login_url }}";

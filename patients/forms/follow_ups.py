@@ -10,11 +10,11 @@ limitation, since that is what decides a recurrence (patients/choices.py).
 import datetime
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from patients.choices import Limitation
 from patients.forms.common import ErrorSummaryMixin, yes_no
+from patients.templatetags.dates import full_date
 
 # The first time, there is no "last asked": the question counts from the program's end.
 FIRST_MONTH = _(
@@ -75,7 +75,7 @@ class RecurrenceQuestionForm(ErrorSummaryMixin, forms.Form):
         if started_on < self.discharged_on:
             raise forms.ValidationError(
                 _("Choose a date after your program ended on %(date)s, or leave the date empty.")
-                % {"date": date_format(self.discharged_on, "j F Y")}
+                % {"date": full_date(self.discharged_on)}
             )
         return started_on
 

@@ -10,6 +10,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients.models import Patient, ReminderSettings
 from programs.models import PlanAssignment
@@ -27,7 +28,7 @@ def _value(obj, field: models.Field):
         return getattr(obj, f"get_{field.name}_display")()
     value = getattr(obj, field.name)
     if hasattr(value, "get_full_name"):
-        return value.get_full_name() or "clinic staff"
+        return value.get_full_name() or _("clinic staff")
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -63,7 +64,7 @@ def outcome_data(patient: Patient) -> list[dict]:
     """Each questionnaire answered, with each instrument's score and the answers behind it."""
     responses = patient.outcome_responses.prefetch_related("scores").order_by("answered_at")
     return [
-        {**readable(response), "scores": [readable(score) for score in response.scores.all()]}
+        {**readable(response), _("scores"): [readable(score) for score in response.scores.all()]}
         for response in responses
     ]
 
@@ -73,41 +74,41 @@ def patient_data(patient: Patient) -> dict:
     plans = PlanAssignment.objects.filter(patient=patient).prefetch_related("stages", "changes")
     walks = patient.walk_logs.select_related("morning_check").prefetch_related("revisions")
     return {
-        "exported at": timezone.now().isoformat(),
-        "about you": {
-            "name": user.get_full_name(),
-            "email": user.email,
-            "clinic": patient.clinic.name,
+        _("exported at"): timezone.now().isoformat(),
+        _("about you"): {
+            _("name"): user.get_full_name(),
+            _("email"): user.email,
+            _("clinic"): patient.clinic.name,
             **readable(patient),
         },
-        "walking plans": [
+        _("walking plans"): [
             {
                 **readable(plan),
-                "stages": [readable(stage) for stage in plan.stages.all()],
-                "changes": [readable(change) for change in plan.changes.all()],
+                _("stages"): [readable(stage) for stage in plan.stages.all()],
+                _("changes"): [readable(change) for change in plan.changes.all()],
             }
             for plan in plans.order_by("start_date")
         ],
-        "walks": [
+        _("walks"): [
             {
                 **readable(walk),
-                "next-morning check": (
+                _("next-morning check"): (
                     readable(walk.morning_check) if hasattr(walk, "morning_check") else None
                 ),
-                "earlier versions": [readable(rev) for rev in walk.revisions.all()],
+                _("earlier versions"): [readable(rev) for rev in walk.revisions.all()],
             }
             for walk in walks.order_by("walked_on", "created_at")
         ],
-        "symptom check-ins": [
+        _("symptom check-ins"): [
             readable(check_in) for check_in in patient.check_ins.order_by("created_at")
         ],
-        "flags your clinic reviewed": [
-            {**readable(flag), "history": [readable(event) for event in flag.events.all()]}
+        _("flags your clinic reviewed"): [
+            {**readable(flag), _("history"): [readable(event) for event in flag.events.all()]}
             for flag in patient.flags.prefetch_related("events").order_by("opened_at")
         ],
-        "reminder settings": reminder_settings_data(patient),
-        "questionnaires about your back": outcome_data(patient),
-        "follow-up questions after your program": [
+        _("reminder settings"): reminder_settings_data(patient),
+        _("questionnaires about your back"): outcome_data(patient),
+        _("follow-up questions after your program"): [
             readable(question, hidden=HIDDEN_FIELDS | DELIVERY_INTERNALS)
             for question in patient.follow_ups.order_by("discharged_on", "month")
         ],

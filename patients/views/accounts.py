@@ -100,6 +100,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
         patient = enrolment.email_change_claim(token)
     except ValidationError as error:
         return render(request, page, {"problem": " ".join(error.messages)}, status=410)
+    translation.activate(languages.link_language(request, patient))
     data = request.POST if request.method == "POST" else None
     form = PasswordCheckForm(data, request=request, user=patient.user)
     if request.method == "POST" and form.is_valid():

@@ -3,6 +3,7 @@
 import datetime
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -211,4 +212,5 @@ def my_fhir_data(request: HttpRequest) -> HttpResponse:
     )
     stamp = patient.clinic.today().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="my-stepwise-fhir-{stamp}.json"'
+    response["Content-Language"] = settings.LANGUAGE_CODE
     return response

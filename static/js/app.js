@@ -17,7 +17,10 @@
 
   function register() {
     if (!("serviceWorker" in navigator)) return;
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+    // The worker keeps the offline page in the page's language: a new language (the switch,
+    // another patient on this phone) is a new script address, so a new worker and copy.
+    const language = encodeURIComponent(document.documentElement.lang || "");
+    navigator.serviceWorker.register("/sw.js?lang=" + language, { scope: "/" }).catch(function () {
       // No worker (a private window, say): the pages still work online.
     });
   }

@@ -16,7 +16,7 @@ def place_toggle(page: Page, html: str) -> None:
     """Put the include's markup in the page, and its script as the browser would load it."""
     page.evaluate(
         """html => {
-            const form = document.querySelector("form");
+            const form = document.querySelector("main form");
             const holder = document.createElement("div");
             holder.innerHTML = html;
             const script = holder.querySelector("script");

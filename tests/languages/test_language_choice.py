@@ -3,13 +3,16 @@ the switch), a signed-out reader their browser's or the switch's, staff and the 
 site's; and every email to a patient in theirs."""
 
 import datetime
+import json
 
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from patients.languages import in_patient_language
 from patients.models import AuditEvent, Patient, Reminder, ReminderSettings
 from patients.outcomes.follow_ups import compose_follow_up
 from patients.reminders.push import push_message
@@ -17,10 +20,8 @@ from patients.reminders.sending import queue_test_reminder
 from patients.services.enrolment import invitation_create, invitation_send, password_reset_send
 from tests import factories
 from tests.admin.test_enrolment_admin import ENROL_URL, enrolment
+from tests.languages.helpers import ENGLISH_BROWSER, ENGLISH_ONLY, SPANISH_BROWSER
 from tests.outcomes.helpers import ask, discharge
-
-SPANISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9,en;q=0.5"}
-ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 
 
 @pytest.fixture
@@ -228,3 +229,70 @@ def test_dates_in_words_read_as_spanish_writes_them(client, ana):
         page = client.get(reverse("walk_detail", args=[walk.pk])).content.decode()
 
     assert "martes 24 de noviembre" in page
+
+
+def test_the_data_download_is_labelled_in_the_patients_language(client, ana):
+    walk = factories.report_walk(ana, pain_after=8)
+    factories.answer_morning(walk, "usual", pain_now=2)
+    factories.report_check_in(ana, "fever")
+    factories.sign_in(client, ana.user)
+    data = json.loads(client.get(reverse("my_data")).content)
+
+    def keys(value, depth=1) -> list[str]:
+        """The labels of sections and records, three levels down: below them are stored
+        values themselves (a correction's snapshot, a flag's evidence), keyed by field."""
+        if isinstance(value, dict) and depth <= 3:
+            return [*value, *(k for v in value.values() for k in keys(v, depth + 1))]
+        if isinstance(value, list):
+            return [k for v in value for k in keys(v, depth)]
+        return []
+
+    labels = set(keys(data))
+    assert {"sobre usted", "caminatas", "controles de síntomas"} <= labels
+    english = {label for label in labels if set(label.lower().split()) & ENGLISH_ONLY}
+    assert english == set(), english
+
+
+def test_the_phone_keeps_the_offline_page_in_the_patients_language(client, ana):
+    """A new language is a new worker (app.js registers /sw.js?lang=...), whose copy of
+    the offline page is in that language: never the language the phone first saw."""
+    factories.sign_in(client, ana.user)
+    worker = client.get("/sw.js?lang=es").content.decode()
+    offline = client.get(reverse("offline"))
+
+    assert '-es";' in worker.split("const STATIC = ", 1)[1].split("\n", 1)[0]
+    assert html_lang(offline) == "es"
+    client.post(reverse("language"), {"language": "en-gb", "next": "/"})
+    assert '-en-gb";' in client.get("/sw.js?lang=en-gb").content.decode()
+
+
+def test_a_language_no_longer_offered_falls_back_to_english(client, ana, clinician):
+    Patient.objects.filter(pk=ana.pk).update(language="fr")
+    ana.refresh_from_db()
+    token = factories.invite(ana, clinician)
+
+    page = client.get(reverse("invitation_accept", args=[token]))
+    with in_patient_language(ana):
+        assert translation.get_language() == "en-gb"
+    assert html_lang(page) == "en-gb"
+    assert page["Content-Language"] == "en-gb"
+
+
+def test_a_link_page_says_its_language_in_the_header(client, ana, clinician):
+    token = factories.invite(ana, clinician)
+    page = client.get(reverse("invitation_accept", args=[token]), **ENGLISH_BROWSER)
+
+    assert page["Content-Language"] == "es"
+
+
+def test_a_missing_page_and_an_expired_form_are_explained_in_the_patients_language(client, ana):
+    factories.sign_in(client, ana.user)
+    missing = client.get("/walks/00000000-0000-0000-0000-000000000000/")
+    csrf_client = Client(enforce_csrf_checks=True)
+    factories.sign_in(csrf_client, ana.user)
+    expired = csrf_client.post(reverse("check_in_new"), {"pain_now": "3"})
+
+    assert missing.status_code == 404
+    assert "No encontramos esa página" in missing.content.decode()
+    assert expired.status_code == 403
+    assert "Por favor, envíelo otra vez" in expired.content.decode()

@@ -14,6 +14,9 @@ from django.utils import timezone, translation
 from patients.models import Flag
 from patients.services.reports import walk_log_correct, walk_log_delete
 from patients.translations import catalogues
+from patients.views.week import STEP_UP_CHOICES
+from programs.models import PlanAssignment
+from programs.services import plan_hold
 from tests import factories
 
 PLACEHOLDER_SPLIT = r"%\([a-z_0-9]+\)[sdif]|%[sdif]|\{[a-z_0-9]*\}"
@@ -63,6 +66,13 @@ def a_spanish_patients_week(ana, clinician):
     """Everything a patient's reports set off, as during her own requests in Spanish."""
     today = ana.clinic.today()
     with translation.override("es"):
+        # The patient's own "stay at this stage" on her week page: a translatable reason.
+        plan_hold(
+            assignment=PlanAssignment.objects.current_for(ana),
+            by=ana.user,
+            reason=STEP_UP_CHOICES["stay"][1],
+            today=today,
+        )
         hard = factories.report_walk(ana, pain_before=2, pain_after=9, walked_on=today)
         factories.answer_morning(hard, "much_worse", pain_now=8)
         late = factories.report_walk(
