@@ -113,12 +113,23 @@ class LanguageMiddleware:
         return response
 
 
+# Where, signed out, the switch was last pressed, and for which language.
+CHOSEN_ON = "stepwise_language_chosen_on"
+
+
+def remember_page_choice(request: HttpRequest, path: str, code: str) -> None:
+    request.session[CHOSEN_ON] = [path, code]
+
+
 def link_language(request: HttpRequest, patient: Patient) -> str:
-    """A page reached by a patient's own link, signed out (an invitation, a follow-up
-    question, a reminder's stop link): the switch's choice if they made one on this
-    browser, or else their enrolment's."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if is_offered(chosen) else patient_language(patient)
+    """A page reached by a patient's own link, signed out (an invitation, a password reset,
+    a follow-up question, a reminder's stop link): the switch's choice if it was pressed on
+    this very page, or else their enrolment's. Not the browser's cookie: on a shared phone
+    it may be someone else's choice, and must not override the clinician's."""
+    path, code = request.session.get(CHOSEN_ON, ("", ""))
+    if path == request.path and is_offered(code):
+        return code
+    return patient_language(patient)
 
 
 def set_cookie(response: HttpResponse, code: str) -> None:

@@ -349,7 +349,8 @@ def _require_reset_still_wanted(email: AccountEmail, user) -> None:
 
 
 def _password_reset_message(user) -> tuple[str, str]:
-    """Django's password-reset email, as PasswordResetForm would have written it."""
+    """The password-reset email, with the context PasswordResetForm gives its templates
+    (our own, in templates/registration, in the reader's plain words)."""
     site = urlsplit(settings.SITE_URL)
     context = {
         "email": user.email,
@@ -359,6 +360,7 @@ def _password_reset_message(user) -> tuple[str, str]:
         "user": user,
         "token": default_token_generator.make_token(user),
         "protocol": site.scheme,
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
     subject = render_to_string("registration/password_reset_subject.txt", context)
     body = render_to_string("registration/password_reset_email.html", context)

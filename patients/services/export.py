@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from patients.models import Patient, ReminderSettings
 from programs.models import PlanAssignment
@@ -38,9 +39,48 @@ def _value(obj, field: models.Field):
     return value
 
 
+# Columns named by their field's name alone (bookkeeping, a flag's review): marked here so
+# the catalogue has them, and a patient reading another language gets their words.
+COLUMN_NAMES = (
+    gettext_noop("acknowledged at"),
+    gettext_noop("acknowledged by"),
+    gettext_noop("action"),
+    gettext_noop("at"),
+    gettext_noop("by"),
+    gettext_noop("changed at"),
+    gettext_noop("changed by"),
+    gettext_noop("clinic"),
+    gettext_noop("created at"),
+    gettext_noop("created by"),
+    gettext_noop("deleted at"),
+    gettext_noop("escalated at"),
+    gettext_noop("evidence"),
+    gettext_noop("high priority"),
+    gettext_noop("kind"),
+    gettext_noop("recipient"),
+    gettext_noop("resolution action"),
+    gettext_noop("resolution note"),
+    gettext_noop("resolved against warning"),
+    gettext_noop("resolved at"),
+    gettext_noop("resolved by"),
+    gettext_noop("response"),
+    gettext_noop("sent at"),
+    gettext_noop("severity"),
+    gettext_noop("state"),
+    gettext_noop("summary"),
+    gettext_noop("updated at"),
+    gettext_noop("values"),
+)
+
+
+def _label(field: models.Field) -> str:
+    name = field.verbose_name
+    return _(name) if isinstance(name, str) else str(name)
+
+
 def readable(obj, *, hidden: set[str] = HIDDEN_FIELDS) -> dict:
     return {
-        str(field.verbose_name): _value(obj, field)
+        _label(field): _value(obj, field)
         for field in obj._meta.concrete_fields
         if field.name not in hidden
     }

@@ -1,10 +1,13 @@
 """Accounts: a patient accepts their invitation; everyone may pass a second factor."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -117,7 +120,8 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     """The language switch: the patient's choice is kept on their enrolment (emails and
     reminders follow it) and, for pages before signing in, in a cookie."""
     code = request.POST.get("language", "")
-    response = redirect(_next_page(request))
+    target = _next_page(request)
+    response = redirect(target)
     if not languages.is_offered(code):
         return response
     if request.user.is_authenticated:
@@ -126,8 +130,22 @@ def language_choose(request: HttpRequest) -> HttpResponse:
             return response
         enrolment.patient_language_set(patient=patient, language=code, by=request.user)
         languages.remember_choice(request, code)
+    else:
+        languages.remember_page_choice(request, urlsplit(target).path, code)
     languages.set_cookie(response, code)
     return response
+
+
+class PasswordResetConfirm(PasswordResetConfirmView):
+    """The page of a password reset email's link, in the patient's language (staff, and a
+    link that does not work, get the page's usual one)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = self.get_user(kwargs["uidb64"])
+        patient = getattr(user, "patient", None) if user is not None else None
+        if patient is not None:
+            translation.activate(languages.link_language(request, patient))
+        return super().dispatch(request, *args, **kwargs)
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from patients.models import Flag, SymptomCheckIn
 from tests import factories
-from tests.browser.steps import enter_code
+from tests.browser.steps import enter_code, fits
 from tests.browser.test_patient_journey import choose_pain
 from tests.factories import assign, invite, make_patient
 
@@ -58,12 +58,18 @@ def test_a_spanish_speaking_patient_gets_the_emergency_advice_in_spanish_with_91
     axe.scan(page)
     page.get_by_role("link", name="Informar sobre un cambio en sus síntomas").click()
     axe.scan(page)
+    # Spanish's long words (Adormecimiento) still fit a 360 px phone at 200% zoom.
+    page.set_viewport_size({"width": 180, "height": 370})
+    assert fits(page, 180), "the check-in scrolls sideways at 180 px in Spanish"
+    page.set_viewport_size({"width": 360, "height": 740})
     page.get_by_role("group", name="al limpiarse después de ir al baño").get_by_label("Sí").check()
     page.get_by_role("button", name="Enviar a mi clínica").click()
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Busque ayuda médica ahora")
-    expect(alert).to_contain_text("Vaya a urgencias ahora, o llame al 911.")
+    expect(alert).to_contain_text(
+        "Vaya ahora a la sala de urgencias de un hospital, o llame al 911."
+    )
     expect(page.get_by_role("link", name="Llame al 911")).to_have_attribute("href", "tel:911")
     # The line for the emergency department: in Spanish, and in English for the staff there.
     expect(alert.locator('p[lang="es"]')).to_contain_text("síndrome de cauda equina")

@@ -142,4 +142,4 @@ def test_the_safety_table_for_sign_off_is_the_catalogues():
     document = (Path(settings.BASE_DIR) / "docs" / "translation.md").read_text()
     assert with_tables(document) == document
     assert "llame al %(number)s" in document
-    assert "Vaya a urgencias ahora, o llame al %(number)s." in document
+    assert "Vaya ahora a la sala de urgencias de un hospital, o llame al %(number)s." in document

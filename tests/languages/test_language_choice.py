@@ -4,6 +4,7 @@ site's; and every email to a patient in theirs."""
 
 import datetime
 import json
+import re
 
 import pytest
 import time_machine
@@ -164,8 +165,9 @@ def test_the_invitation_email_and_page_are_in_the_patients_language(
 
 def test_a_patient_who_switches_on_the_invitation_keeps_that_choice(client, ana, clinician):
     token = factories.invite(ana, clinician)
-    client.post(reverse("language"), {"language": "en-gb", "next": "/"})
     url = reverse("invitation_accept", args=[token])
+    assert html_lang(client.get(url)) == "es"
+    client.post(reverse("language"), {"language": "en-gb", "next": url})
     assert html_lang(client.get(url)) == "en-gb"
 
     password = "a-long-new-pass-phrase-9"
@@ -296,3 +298,44 @@ def test_a_missing_page_and_an_expired_form_are_explained_in_the_patients_langua
     assert "No encontramos esa página" in missing.content.decode()
     assert expired.status_code == 403
     assert "Por favor, envíelo otra vez" in expired.content.decode()
+
+
+def test_a_choice_left_on_a_shared_phone_does_not_override_the_enrolment(client, ana, clinician):
+    """Someone pressed English on the sign-in page of this phone; the patient's own
+    invitation still opens in the language the clinician chose, and keeps it."""
+    client.post(reverse("language"), {"language": "en-gb", "next": reverse("login")})
+    token = factories.invite(ana, clinician)
+    url = reverse("invitation_accept", args=[token])
+
+    assert html_lang(client.get(url)) == "es"
+    password = "a-long-new-pass-phrase-9"
+    client.post(url, {"new_password1": password, "new_password2": password})
+    ana.refresh_from_db()
+    assert ana.language == "es"
+
+
+def test_the_password_reset_email_and_its_page_are_in_the_patients_language(
+    client, ana, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": ana.user.email}, **ENGLISH_BROWSER)
+
+    (email,) = mail.outbox
+    assert email.subject == "Elija una contraseña nueva para Stepwise"
+    assert "72 horas" in email.body
+    link = re.search(r"https?://\S+(/accounts/reset/\S+/)", email.body).group(1)
+    page = client.get(link, follow=True, **ENGLISH_BROWSER)
+    assert html_lang(page) == "es"
+    assert "Contraseña nueva" in page.content.decode()
+
+
+def test_the_clinician_sees_the_patients_language_beside_their_number(
+    client, ana, patient, clinician
+):
+    factories.report_check_in(ana, "bladder")
+    factories.sign_in(client, clinician)
+    flag = ana.flags.get()
+
+    assert "Language: Español" in client.get(reverse("flag_detail", args=[flag.pk])).text
+    assert "Language: Español" in client.get(reverse("patient_record", args=[ana.pk])).text
+    assert "Language:" not in client.get(reverse("patient_record", args=[patient.pk])).text
