@@ -429,3 +429,24 @@ def test_signing_out_with_a_report_not_sent_says_so_first(
     axe.scan(page)
     # The browser reports the sends this test blocked; nothing else may have failed.
     axe.console_errors[:] = [error for error in axe.console_errors if "/walks/new/" not in error]
+
+
+def test_the_offline_page_follows_a_change_of_language(
+    page: Page, context: BrowserContext, axe, live_server, rosa
+):
+    """The phone's copy of the offline page (its advice to call for help included) is in
+    the language the patient reads now, not the one the phone first saw."""
+    sign_in_patient(page, axe, live_server, rosa)
+    worker_controls(page, axe)
+
+    page.get_by_role("button", name="Español").click()
+    expect(page.get_by_role("heading", name="Hola, Rosa")).to_be_visible()
+    axe.scan(page)
+    eventually(page, "caches.keys().then(names => names.some(n => n.endsWith('-es')))")
+    eventually(page, "caches.keys().then(names => !names.some(n => n.endsWith('-en-gb')))")
+
+    signal_lost(context)
+    page.goto(f"{live_server.url}/history/")
+    expect(page.get_by_role("heading", name="No hay conexión")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    axe.scan(page)
