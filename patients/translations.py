@@ -48,6 +48,11 @@ SAFETY_SOURCES = (
     "templates/patients/includes/follow_up_safety.html",
     "templates/includes/offline_words.html",
     "templates/emails/follow_up.txt",
+    "templates/offline.html",
+    "templates/patients/check_in_detail.html",
+    "templates/patients/includes/serious_questions.html",
+    "templates/patients/includes/not_watched.html",
+    "patients/models/reports.py",
 )
 TABLE_START = "<!-- safety strings: manage.py safety_translations --write -->"
 TABLE_END = "<!-- end of safety strings -->"

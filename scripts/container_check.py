@@ -3,7 +3,8 @@
 scripts/container-check builds the image, starts gunicorn and the worker in it against
 PostgreSQL and an SMTP sink (scripts/smtp_sink.py), then runs this from the host. It checks
 what a clinic depends on: /health/ answers, the worker and the scheduled jobs report in
-on /health/processes/, a patient signs in and sees their week, an
+on /health/processes/, a patient signs in and sees their week, a page is served in
+Spanish (the translations were compiled into the image), an
 urgent answer reaches the clinic's alert address by email, and every process in the image
 runs as its unprivileged user.
 
@@ -80,6 +81,21 @@ def signed_in_week(browser: Browser, username: str, password: str, first_name: s
         if expected not in page.body:
             raise CheckFailed(f"/week/ does not say {expected!r}")
     return f"signed in as {username}, /week/ answers 200 with 'Hello {first_name}' and the stage"
+
+
+def spanish_page(port: int) -> str:
+    """The sign-in page for a reader who chose Spanish: the translations were compiled into
+    the image (without them every page would quietly be English)."""
+    browser = Browser(port)
+    browser.cookies["django_language"] = "es"
+    page = browser.request("GET", "/accounts/login/")
+    if (
+        page.status != 200
+        or '<html lang="es">' not in page.body
+        or "Iniciar sesión" not in page.body
+    ):
+        raise CheckFailed("/accounts/login/ in Spanish is not Spanish: translations not compiled?")
+    return "/accounts/login/ in Spanish says 'Iniciar sesión'"
 
 
 def urgent_check_in(browser: Browser) -> str:
@@ -188,6 +204,7 @@ def main() -> int:
             lambda: signed_in_week(browser, options.patient, options.password, options.first_name),
         ),
         ("an urgent symptom check-in", lambda: urgent_check_in(browser)),
+        ("the Spanish translations", lambda: spanish_page(options.port)),
         (
             "its alert email",
             lambda: alert_email(options.mail_dir, options.alert_address, options.wait),
