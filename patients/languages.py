@@ -11,6 +11,7 @@ and kept in the session, so pages pay no query for it.
 """
 
 import functools
+import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
@@ -113,12 +114,24 @@ class LanguageMiddleware:
         return response
 
 
-# Where, signed out, the switch was last pressed, and for which language.
-CHOSEN_ON = "stepwise_language_chosen_on"
+# Which page, signed out, the switch was last pressed on: a digest of its path (which may
+# hold an invitation's token), in a cookie, so choosing writes nothing on the server.
+CHOSEN_ON_COOKIE = "stepwise_language_chosen_on"
 
 
-def remember_page_choice(request: HttpRequest, path: str, code: str) -> None:
-    request.session[CHOSEN_ON] = [path, code]
+def _page_digest(path: str) -> str:
+    return hashlib.sha256(path.encode()).hexdigest()[:32]
+
+
+def remember_page_choice(response: HttpResponse, path: str) -> None:
+    response.set_cookie(
+        CHOSEN_ON_COOKIE,
+        _page_digest(path),
+        max_age=24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def link_language(request: HttpRequest, patient: Patient) -> str:
@@ -126,8 +139,9 @@ def link_language(request: HttpRequest, patient: Patient) -> str:
     a follow-up question, a reminder's stop link): the switch's choice if it was pressed on
     this very page, or else their enrolment's. Not the browser's cookie: on a shared phone
     it may be someone else's choice, and must not override the clinician's."""
-    path, code = request.session.get(CHOSEN_ON, ("", ""))
-    if path == request.path and is_offered(code):
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    chosen_here = request.COOKIES.get(CHOSEN_ON_COOKIE) == _page_digest(request.path)
+    if chosen_here and is_offered(code):
         return code
     return patient_language(patient)
 

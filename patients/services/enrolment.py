@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from patients.deliveries import deliver, requeue
-from patients.languages import in_patient_language
+from patients.languages import in_patient_language, records_language
 from patients.models import (
     INVITATION_LIFETIME,
     AccountEmail,
@@ -295,9 +295,7 @@ def account_emails_retry(now: datetime.datetime) -> int:
 def _compose(email: AccountEmail) -> tuple[str, str]:
     """The subject and body, in the patient's language (staff get the site's)."""
     patient = getattr(email.user, "patient", None)
-    if patient is None:
-        return _compose_in_language(email)
-    with in_patient_language(patient):
+    with in_patient_language(patient) if patient is not None else records_language():
         return _compose_in_language(email)
 
 

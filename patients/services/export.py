@@ -27,6 +27,9 @@ DELIVERY_INTERNALS = {"attempts", "last_error", "claimed_at"}
 def _value(obj, field: models.Field):
     if field.choices:
         return getattr(obj, f"get_{field.name}_display")()
+    if hasattr(field, "item_choices"):  # a list of choices: each in words
+        words = dict(field.item_choices)
+        return [str(words.get(item, item)) for item in getattr(obj, field.name)]
     value = getattr(obj, field.name)
     if hasattr(value, "get_full_name"):
         return value.get_full_name() or _("clinic staff")

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.contrib.auth.views import PasswordResetConfirmView
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -131,7 +131,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         enrolment.patient_language_set(patient=patient, language=code, by=request.user)
         languages.remember_choice(request, code)
     else:
-        languages.remember_page_choice(request, urlsplit(target).path, code)
+        languages.remember_page_choice(response, urlsplit(target).path)
     languages.set_cookie(response, code)
     return response
 
@@ -142,10 +142,23 @@ class PasswordResetConfirm(PasswordResetConfirmView):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = self.get_user(kwargs["uidb64"])
-        patient = getattr(user, "patient", None) if user is not None else None
-        if patient is not None:
-            translation.activate(languages.link_language(request, patient))
+        self.patient = getattr(user, "patient", None) if user is not None else None
+        # Only for a link that works: a made-up one must not tell whose account reads what.
+        if self.patient is not None and self._works(user, kwargs["token"]):
+            translation.activate(languages.link_language(request, self.patient))
         return super().dispatch(request, *args, **kwargs)
+
+    def _works(self, user, token: str) -> bool:
+        if token == self.reset_url_token:
+            token = self.request.session.get(INTERNAL_RESET_SESSION_TOKEN, "")
+        return self.token_generator.check_token(user, token)
+
+    def form_valid(self, form):
+        # The pages after it (done, sign in) are signed out: they follow this choice.
+        response = super().form_valid(form)
+        if self.patient is not None:
+            languages.set_cookie(response, translation.get_language())
+        return response
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

@@ -8,10 +8,14 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from patients.languages import in_patient_language
 from patients.models import AuditEvent, Patient, Reminder, ReminderSettings
@@ -339,3 +343,52 @@ def test_the_clinician_sees_the_patients_language_beside_their_number(
     assert "Language: Español" in client.get(reverse("flag_detail", args=[flag.pk])).text
     assert "Language: Español" in client.get(reverse("patient_record", args=[ana.pk])).text
     assert "Language:" not in client.get(reverse("patient_record", args=[patient.pk])).text
+
+
+def test_choosing_a_language_signed_out_writes_nothing_on_the_server(client, db):
+    for _try in range(3):
+        client.post(reverse("language"), {"language": "es", "next": reverse("login")})
+
+    assert Session.objects.count() == 0
+
+
+def test_a_made_up_reset_link_does_not_tell_whose_account_reads_spanish(client, ana):
+    uid = urlsafe_base64_encode(force_bytes(ana.user.pk))
+    page = client.get(f"/accounts/reset/{uid}/not-a-token/", **ENGLISH_BROWSER)
+
+    assert html_lang(page) == "en-gb"
+
+
+def test_after_a_spanish_reset_the_signed_out_pages_stay_spanish(client, ana):
+    uid = urlsafe_base64_encode(force_bytes(ana.user.pk))
+    token = default_token_generator.make_token(ana.user)
+    form = client.get(f"/accounts/reset/{uid}/{token}/", follow=True, **ENGLISH_BROWSER)
+    password = "a-long-new-pass-phrase-9"
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": password, "new_password2": password},
+        follow=True,
+        **ENGLISH_BROWSER,
+    )
+
+    assert html_lang(done) == "es"
+
+
+def test_a_staff_reset_email_names_their_username_in_english(
+    client, clinician, django_capture_on_commit_callbacks
+):
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        password_reset_send(user=clinician)
+
+    (email,) = mail.outbox
+    assert email.subject == "Choose a new Stepwise password"
+    assert f"Your username is {clinician.username}." in email.body
+
+
+def test_the_data_download_writes_a_list_of_choices_in_words(client, ana):
+    factories.report_walk(ana, pain_after=4, pain_character=["aching"], pain_areas=["foot"])
+    factories.sign_in(client, ana.user)
+    (walk,) = json.loads(client.get(reverse("my_data")).content)["caminatas"]
+
+    assert walk["cómo se siente el dolor"] == ["Dolor sordo (molestia continua)"]
+    assert walk["dónde se siente"] == ["Pie"]
