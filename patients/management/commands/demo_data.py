@@ -243,6 +243,28 @@ class Command(BaseCommand):
             morning_check_time=datetime.time(9, 0),
             by_email=True,
         )
+        # Reads Spanish (docs/translation.md): her pages, emails and advice are in Spanish; the
+        # clinic's pages about her stay in English.
+        lucia = self.enrol(
+            clinic,
+            clinician,
+            "Lucia",
+            "Romero",
+            usual_pain=3,
+            goal="Caminar hasta el mercado.",
+            language="es",
+        )
+        dated(
+            services.plan_assign(
+                patient=lucia,
+                template=standard,
+                start_date=today - datetime.timedelta(days=10),
+                assigned_by=clinician,
+            ),
+            today - datetime.timedelta(days=10),
+        )
+        self.walks(lucia, rng, days=10, minutes=(8, 8), pain=lambda day: (3, 3))
+
         # A second clinic of discharged patients and their follow-up, for the outcomes page.
         demo_outcomes.generate(reviewer=staff["reviewer"], template=standard, today=today)
 
