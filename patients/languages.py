@@ -137,8 +137,8 @@ def remember_page_choice(response: HttpResponse, path: str) -> None:
 def link_language(request: HttpRequest, patient: Patient) -> str:
     """A page reached by a patient's own link, signed out (an invitation, a password reset,
     a follow-up question, a reminder's stop link): the switch's choice if it was pressed on
-    this very page, or else their enrolment's. Not the browser's cookie: on a shared phone
-    it may be someone else's choice, and must not override the clinician's."""
+    this very page, or else their enrolment's. Not the language cookie on its own: on a
+    shared phone it may be someone else's choice, and must not override the clinician's."""
     code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     chosen_here = request.COOKIES.get(CHOSEN_ON_COOKIE) == _page_digest(request.path)
     if chosen_here and is_offered(code):
@@ -147,6 +147,7 @@ def link_language(request: HttpRequest, patient: Patient) -> str:
 
 
 def set_cookie(response: HttpResponse, code: str) -> None:
+    """The switch's choice for this browser's signed-out pages (Django's own cookie)."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
