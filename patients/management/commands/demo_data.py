@@ -55,6 +55,16 @@ def dated(plan, day: datetime.date) -> None:
     StageChange.objects.filter(pk=latest.pk).update(changed_at=when)
 
 
+def assigned(patient, template, by, *, days_ago: int, **options):
+    """The patient's plan, assigned `days_ago` days ago (and dated so)."""
+    start = patient.clinic.today() - datetime.timedelta(days=days_ago)
+    plan = services.plan_assign(
+        patient=patient, template=template, start_date=start, assigned_by=by, **options
+    )
+    dated(plan, start)
+    return plan
+
+
 class Command(BaseCommand):
     help = "Create a demo clinic with staff, patients and a few weeks of walks (DEBUG only)."
 
@@ -126,14 +136,7 @@ class Command(BaseCommand):
             goal="Walk to the market and back.",
             phone="07400 100001",
         )
-        plan = services.plan_assign(
-            patient=maria,
-            template=standard,
-            start_date=today - datetime.timedelta(days=27),
-            start_position=2,
-            assigned_by=clinician,
-        )
-        dated(plan, today - datetime.timedelta(days=27))
+        plan = assigned(maria, standard, clinician, days_ago=27, start_position=2)
         services.plan_advance(
             assignment=plan,
             by=clinician,
@@ -159,15 +162,7 @@ class Command(BaseCommand):
             goal="Play nine holes of golf again.",
             phone="07400 100002",
         )
-        dated(
-            services.plan_assign(
-                patient=david,
-                template=standard,
-                start_date=today - datetime.timedelta(days=20),
-                assigned_by=clinician,
-            ),
-            today - datetime.timedelta(days=20),
-        )
+        assigned(david, standard, clinician, days_ago=20)
         self.walks(
             david, rng, days=20, minutes=(8, 10), pain=lambda day: (3, 3 + max(0, (20 - day) // 6))
         )
@@ -202,13 +197,7 @@ class Command(BaseCommand):
             goal="Walk my grandchildren to school.",
             phone="07400 100003",
         )
-        plan = services.plan_assign(
-            patient=aisha,
-            template=gentle,
-            start_date=today - datetime.timedelta(days=24),
-            assigned_by=clinician,
-        )
-        dated(plan, today - datetime.timedelta(days=24))
+        plan = assigned(aisha, gentle, clinician, days_ago=24)
         self.walks(
             aisha, rng, days=24, minutes=(5, 8), pain=lambda day: (4, 4 + (day < 10)), skip_recent=7
         )
@@ -254,15 +243,7 @@ class Command(BaseCommand):
             goal="Caminar hasta el mercado.",
             language="es",
         )
-        dated(
-            services.plan_assign(
-                patient=lucia,
-                template=standard,
-                start_date=today - datetime.timedelta(days=10),
-                assigned_by=clinician,
-            ),
-            today - datetime.timedelta(days=10),
-        )
+        assigned(lucia, standard, clinician, days_ago=10)
         self.walks(lucia, rng, days=10, minutes=(8, 8), pain=lambda day: (3, 3))
 
         # A second clinic of discharged patients and their follow-up, for the outcomes page.
@@ -339,13 +320,7 @@ class Command(BaseCommand):
         week shows its card (and the worker emails it)."""
         today = clinic.today()
         ruth = self.enrol(clinic, clinician, "Ruth", "Bennett", usual_pain=3, enrolled_days_ago=120)
-        plan = services.plan_assign(
-            patient=ruth,
-            template=template,
-            start_date=today - datetime.timedelta(days=110),
-            assigned_by=clinician,
-        )
-        dated(plan, today - datetime.timedelta(days=110))
+        plan = assigned(ruth, template, clinician, days_ago=110)
         self.walks(ruth, rng, days=100, minutes=(10, 25), pain=lambda day: (2, 2), skip_recent=36)
         services.plan_end(assignment=plan, by=clinician, reason="Finished the program.")
         discharged_on = today - datetime.timedelta(days=35)
